@@ -1,0 +1,161 @@
+"""The ledger: monthly movements and balances per account, derived once from ``entries``.
+
+Balances follow the fiscal years. A fiscal year that has opening entries (à-nouveaux, in
+one of the opening journals) starts from them, as in a FEC exported per year. A fiscal
+year without them starts from the previous year's closing balances, with that year's
+result (classes 6 and 7) carried into report à nouveau (110000), as if appropriated; the
+first year of a ledger with no opening entries starts from zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..interfaces import Unavailable
+from ..periods import Month, Window, fiscal_year_start
+
+__all__ = ["Ledger", "RETAINED_EARNINGS"]
+
+#: Where prior years' results are carried when a fiscal year has no opening entries.
+RETAINED_EARNINGS = "110000"
+
+
+def _month_index(month: Month) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _month(index: int) -> Month:
+    return Month(index // 12, index % 12 + 1)
+
+
+class Ledger:
+    """Monthly movements and month-end balances of every (account, auxiliary account).
+
+    Amounts are integer cents, debit-positive (debit − credit).
+    """
+
+    def __init__(
+        self,
+        entries: pd.DataFrame,
+        fy_start_month: int = 1,
+        opening_journals: Iterable[str] = ("AN", "ANO", "RAN"),
+    ) -> None:
+        self.fy_start_month = fy_start_month
+        journals = {j.upper() for j in opening_journals}
+        dates = entries["date"]
+        month_idx = (dates.dt.year * 12 + dates.dt.month - 1).to_numpy()
+        is_opening = entries["journal"].str.upper().isin(journals).to_numpy()
+        net = (entries["debit"] - entries["credit"]).to_numpy(dtype=np.int64)
+        accounts = entries["account"].astype(str).to_numpy()
+        aux = entries["aux_account"].astype(str).to_numpy()
+        labels = entries.drop_duplicates("account")
+        self.labels: dict[str, str] = dict(zip(labels["account"], labels["account_label"]))
+
+        moving = ~is_opening
+        if not moving.any():
+            raise Unavailable("aucune écriture hors à-nouveaux")
+        self.first = _month(int(month_idx[moving].min()))
+        self.last = _month(int(month_idx[moving].max()))
+        frame = pd.DataFrame({"account": accounts, "aux": aux, "m": month_idx, "net": net})
+        frame["debit"] = entries["debit"].to_numpy(dtype=np.int64)
+        frame["credit"] = entries["credit"].to_numpy(dtype=np.int64)
+
+        first_fy = fiscal_year_start(self.first, fy_start_month)
+        columns = list(range(_month_index(first_fy), _month_index(self.last) + 1))
+        self._columns = columns
+        mov = frame[moving].groupby(["account", "aux", "m"])["net"].sum().unstack("m")
+        self.movements_by_aux = mov.reindex(columns=columns, fill_value=0).fillna(0).astype(np.int64)
+        flows = frame[moving].groupby(["account", "m"])[["debit", "credit"]].sum()
+        self._debits = flows["debit"].unstack("m").reindex(columns=columns).fillna(0).astype(np.int64)
+        self._credits = flows["credit"].unstack("m").reindex(columns=columns).fillna(0).astype(np.int64)
+
+        opening = frame[is_opening].copy()
+        opening["fy"] = [
+            _month_index(fiscal_year_start(_month(int(m)), fy_start_month)) for m in opening["m"]
+        ]
+        self._opening = {
+            fy: group.groupby(["account", "aux"])["net"].sum() for fy, group in opening.groupby("fy")
+        }
+        self.balances_by_aux = self._balances()
+
+    def _balances(self) -> pd.DataFrame:
+        mov = self.movements_by_aux
+        index = mov.index
+        for series in self._opening.values():
+            index = index.union(series.index)
+        index = index.union(pd.MultiIndex.from_tuples([(RETAINED_EARNINGS, "")]))
+        mov = mov.reindex(index, fill_value=0)
+        accounts = index.get_level_values(0)
+        pl = np.array([a[:1] in ("6", "7") for a in accounts])
+        result = pd.DataFrame(0, index=index, columns=self._columns, dtype=np.int64)
+        previous_close: pd.Series | None = None
+        column = 0
+        while column < len(self._columns):
+            fy_start = self._columns[column]
+            fy_columns = self._columns[column : column + 12]
+            if fy_start in self._opening:
+                start = self._opening[fy_start].reindex(index, fill_value=0)
+            elif previous_close is not None:
+                start = previous_close.copy()
+                carried = int(start[pl].sum())
+                start[pl] = 0
+                start[(RETAINED_EARNINGS, "")] += carried
+            else:
+                start = pd.Series(0, index=index, dtype=np.int64)
+            cumulated = mov[fy_columns].cumsum(axis=1).add(start, axis=0)
+            result[fy_columns] = cumulated
+            previous_close = cumulated[fy_columns[-1]]
+            column += 12
+        return result
+
+    @property
+    def months(self) -> list[Month]:
+        """Every month from the first fiscal year's start to the last month with entries."""
+        return [_month(c) for c in self._columns]
+
+    def covers(self, window: Window) -> bool:
+        """Whether the ledger has movements for every month of ``window``."""
+        return self.first <= window.start and window.end <= self.last
+
+    def require(self, window: Window) -> None:
+        """Raise :class:`Unavailable` unless the ledger covers ``window``."""
+        if not self.covers(window):
+            raise Unavailable(
+                f"écritures disponibles de {self.first} à {self.last}, pas sur {window}"
+            )
+
+    def balances(self, month: Month) -> pd.Series:
+        """Month-end balance of each (account, aux), debit-positive, in cents."""
+        return self.balances_by_aux[_month_index(month)]
+
+    def movements(self, window: Window) -> pd.Series:
+        """Net movement (debit − credit) of each account over ``window``, à-nouveaux excluded."""
+        columns = [_month_index(m) for m in window.months]
+        return self.movements_by_aux[columns].sum(axis=1).groupby(level=0).sum()
+
+    def trial_balance(self, month: Month) -> pd.DataFrame:
+        """The balance générale at the end of ``month``: one row per account.
+
+        Columns: ``account``, ``label``, ``debit`` and ``credit`` (the month's movements),
+        ``balance`` (month-end balance, debit-positive); all in cents.
+        """
+        column = _month_index(month)
+        balance = self.balances(month).groupby(level=0).sum()
+        table = pd.DataFrame({
+            "debit": self._debits[column] if column in self._debits else 0,
+            "credit": self._credits[column] if column in self._credits else 0,
+        }).reindex(balance.index, fill_value=0)
+        table["balance"] = balance
+        table = table.reset_index().rename(columns={"index": "account"})
+        table.insert(1, "label", table["account"].map(self.labels).fillna(""))
+        return table
+
+    def flows(self, prefixes: tuple[str, ...], window: Window, side: str) -> int:
+        """Total debit (or credit) movements of accounts starting with ``prefixes``, in cents."""
+        table = self._debits if side == "debit" else self._credits
+        columns = [_month_index(m) for m in window.months]
+        chosen = table[table.index.astype(str).str.startswith(prefixes)]
+        return int(chosen[columns].to_numpy().sum())

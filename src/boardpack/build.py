@@ -1,0 +1,260 @@
+"""The build: load → validate → compute → render (charts, HTML) → PDF, timed per stage.
+
+:class:`Session` holds one configuration's data and KPI engine; :func:`build` makes one
+PDF per audience from it. Stage timings are kept in :attr:`BuildResult.timings` for
+``benchmarks/build_demo.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+from markupsafe import Markup
+
+from .config import AudienceConfig, Config, PluginConfig, resolve_secrets
+from .errors import ConfigError, DataError
+from .formatting import Formatter
+from .interfaces import DataSource, Delivery, Unavailable
+from .kpi_context import KPIContext
+from .kpi_engine import KPIEngine
+from .pack import PackContext
+from .periods import Month
+from .plugins import Registry, get_registry
+from .render.charts import ChartRenderer
+from .render.pdf import html_to_pdf, write_atomically
+from .render.templates import BUILTIN_TEMPLATES, make_environment
+from .theme import ChartStyle, Theme, resolve_chain
+
+__all__ = ["BuildResult", "Session", "build"]
+
+Progress = Callable[[str], None]
+STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced and how long each stage took (seconds)."""
+
+    period: Month
+    paths: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    html: dict[str, str] = field(default_factory=dict)
+    receipts: list[str] = field(default_factory=list)
+
+
+class Session:
+    """One configuration's data, checked and ready for KPIs and packs."""
+
+    def __init__(self, config: Config, registry: Registry | None = None) -> None:
+        self.config = config
+        self.registry = registry or get_registry()
+        self.datasets: dict[str, pd.DataFrame] = {}
+        self.providers: dict[str, str] = {}
+
+    def instantiate(self, table: PluginConfig, types: Mapping[str, Any], kind: str) -> Any:
+        """Build the source or channel a config table describes, checking its options."""
+        where = f"{self.config.path.name}, clé « {table.path}.type »"
+        plugin_type = types.get(table.type)
+        if plugin_type is None:
+            raise ConfigError(f"{where} : type de {kind} inconnu « {table.type} » (types : {', '.join(sorted(types))})")
+        for option in table.options:
+            if option not in plugin_type.options:
+                accepted = ", ".join(sorted(plugin_type.options)) or "aucune"
+                raise ConfigError(
+                    f"{self.config.path.name}, clé « {table.path}.{option} » : option inconnue pour "
+                    f"le type « {table.type} » (options : {accepted})"
+                )
+        for option in plugin_type.required_options:
+            if option not in table.options:
+                raise ConfigError(f"{self.config.path.name}, clé « {table.path}.{option} » : option obligatoire absente")
+        options = resolve_secrets(table.options, table.path)
+        return plugin_type(table.key, options, self.config.base_dir)
+
+    def load(self) -> dict[str, pd.DataFrame]:
+        """Read every source; two sources may not provide the same dataset."""
+        for table in self.config.sources:
+            source: DataSource = self.instantiate(table, self.registry.sources, "source")
+            for name, frame in source.load(self.registry.datasets).items():
+                if name in self.datasets:
+                    raise ConfigError(
+                        f"{self.config.path.name} : le jeu « {name} » est fourni à la fois par "
+                        f"[sources.{self.providers[name]}] et [sources.{table.key}]"
+                    )
+                self.datasets[name] = frame
+                self.providers[name] = table.key
+        return self.datasets
+
+    def validate(self) -> None:
+        """Check every name the config refers to against the registry."""
+        name = self.config.path.name
+        for index, kpi_id in enumerate(self.config.kpi_select):
+            if kpi_id not in self.registry.kpis:
+                raise ConfigError(f"{name}, clé « kpis.select[{index}] » : indicateur inconnu « {kpi_id} »")
+        for kpi_id in self.config.thresholds:
+            if kpi_id not in self.registry.kpis:
+                raise ConfigError(f"{name}, clé « kpis.thresholds.{kpi_id} » : indicateur inconnu")
+        themes = self.themes
+        for audience in self.config.audiences:
+            for index, section in enumerate(audience.sections):
+                if section not in self.registry.sections:
+                    raise ConfigError(
+                        f"{name}, clé « audiences.{audience.key}.sections[{index}] » : section inconnue "
+                        f"« {section} » (sections : {', '.join(sorted(self.registry.sections))})"
+                    )
+            resolve_chain(audience.theme, themes, f"{name}, clé « audiences.{audience.key}.theme »")
+        for table in self.config.channels:
+            if table.type not in self.registry.channels:
+                raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »")
+
+    @property
+    def themes(self) -> dict[str, Theme]:
+        """Registered themes plus the config's theme folders."""
+        return self.registry.with_theme_dirs(self.config.theme_dirs)
+
+    def engine(self) -> KPIEngine:
+        """The KPI engine over the loaded data, restricted to the config's selection."""
+        selected = self.config.kpi_select or tuple(self.registry.kpis)
+        kpis = {k: self.registry.kpis[k] for k in selected}
+        return KPIEngine(kpis, KPIContext(self.datasets, self.config.company), self.config.thresholds)
+
+    def latest_period(self, engine: KPIEngine) -> Month:
+        """The default period: the config's, else the last month of the ledger."""
+        if self.config.period is not None:
+            return self.config.period
+        try:
+            return engine.ctx.ledger.last
+        except Unavailable as exc:
+            raise DataError(f"impossible de choisir la période par défaut : {exc} ; indiquez --period") from None
+
+
+@contextmanager
+def _timed(result: BuildResult, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[stage] += time.perf_counter() - started
+
+
+def build(
+    config: Config,
+    period: Month | None = None,
+    audiences: Iterable[str] = (),
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    write: bool = True,
+) -> BuildResult:
+    """Build one PDF per selected audience; return paths and stage timings.
+
+    :param audiences: audience ids to build (all when empty).
+    :param write: ``False`` renders HTML only (tests, benchmarks).
+    :raises BoardpackError: on any bad input, before any PDF is written when possible.
+    """
+    say = progress or (lambda message: None)
+    selected = _select_audiences(config, audiences)
+    session = Session(config)
+    result = BuildResult(period=period or Month(1900, 1))
+    with _timed(result, "load"):
+        say("chargement des données")
+        session.load()
+    with _timed(result, "validate"):
+        say("validation de la configuration et des données")
+        session.validate()
+    with _timed(result, "compute"):
+        say("calcul des indicateurs")
+        engine = session.engine()
+        result.period = period or session.latest_period(engine)
+        engine.results(result.period)
+    out = out_dir or config.out or config.base_dir / "out"
+    for audience in selected:
+        say(f"mise en page « {audience.title} »")
+        html, allowed = render_pack(session, engine, audience, result)
+        result.html[audience.key] = html
+        if write:
+            with _timed(result, "pdf"):
+                pdf = html_to_pdf(html, BUILTIN_TEMPLATES, allowed)
+                path = Path(out) / f"{audience.key}_{result.period}.pdf"
+                write_atomically(path, pdf)
+                result.paths[audience.key] = path
+    return result
+
+
+def deliver(session: Session, result: BuildResult, config: Config) -> list[str]:
+    """Hand every built PDF to every configured channel; return the receipts."""
+    receipts = []
+    for table in config.channels:
+        channel = session.instantiate(table, session.registry.channels, "canal")
+        for key, path in result.paths.items():
+            audience = next(a for a in config.audiences if a.key == key)
+            receipts.append(channel.deliver(Delivery(path, key, audience.title, str(result.period), config.company.name)))
+    return receipts
+
+
+def _select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceConfig]:
+    wanted = list(wanted)
+    known = {a.key: a for a in config.audiences}
+    for key in wanted:
+        if key not in known:
+            raise ConfigError(f"audience inconnue « {key} » (audiences de {config.path.name} : {', '.join(known)})")
+    return [known[k] for k in wanted] if wanted else list(config.audiences)
+
+
+def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, result: BuildResult) -> tuple[str, list[Path]]:
+    """Render one audience's pack to HTML; return it with the folders the PDF may read."""
+    config = session.config
+    chain = resolve_chain(audience.theme, session.themes, f"audiences.{audience.key}.theme")
+    colours: dict[str, Any] = {}
+    fonts: dict[str, str] = {}
+    for theme in reversed(chain):
+        colours.update(theme.colours)
+        fonts.update(theme.fonts)
+    fmt = Formatter(audience.language, config.company.currency)
+    style = ChartStyle(
+        colours=colours,
+        palette=tuple(colours.get("palette", ["#1f3a5f", "#c8553d", "#5b8e7d", "#f2a541"])),
+        font=fonts.get("body", "DejaVu Sans"),
+        language=audience.language,
+        money=fmt.money_short,
+        number=fmt.number,
+        month=fmt.month_short,
+    )
+    mplstyles = [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
+    renderer = ChartRenderer(session.registry.charts, style, mplstyles)
+    pack = PackContext(config, audience, result.period, fmt, engine, renderer)
+    section_dirs = [s.templates_dir for s in session.registry.sections.values() if s.templates_dir]
+    user_dir = config.base_dir / "templates"
+    search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
+    env = make_environment(search, fmt)
+    started = time.perf_counter()
+    sections = []
+    for name in audience.sections:
+        section = session.registry.sections[name]
+        try:
+            context = section.context(pack)
+            body = Markup(env.get_template(section.template).render(pack=pack, **context))
+            reason = None
+        except Unavailable as exc:
+            body, reason = "", str(exc)
+        sections.append({
+            "name": name, "title": pack.label(section.title), "body": body,
+            "page": section.page, "unavailable": reason,
+        })
+    html = env.get_template("pack.html").render(
+        pack=pack,
+        sections=sections,
+        colours=colours,
+        fonts=fonts,
+        stylesheets=[css.as_uri() for theme in reversed(chain) for css in theme.css],
+        logo=next((t.logo.as_uri() for t in chain if t.logo), None),
+    )
+    elapsed = time.perf_counter() - started
+    result.timings["charts"] += renderer.seconds
+    result.timings["html"] += elapsed - renderer.seconds
+    allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
+    return html, allowed

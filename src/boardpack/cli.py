@@ -1,0 +1,210 @@
+"""The ``boardpack`` command line.
+
+Every user error is one sentence on stderr and a non-zero exit code (see
+:mod:`boardpack.errors`); progress goes to stderr, results to stdout.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .build import Session, build, deliver
+from .config import Config, load_config
+from .errors import BoardpackError, ConfigError
+from .formatting import Formatter
+from .periods import WINDOW_KINDS, Month
+from .plugins import describe_plugins, get_registry
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEMO_CONFIG = Path(__file__).resolve().parent / "demo" / "config.toml"
+
+
+def _handle_errors(function: F) -> F:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except BoardpackError as exc:
+            click.echo(f"Erreur : {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrompu.", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _period(value: str | None) -> Month | None:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"--period : {exc}") from None
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - started:5.1f} s] {message}…", err=True)
+
+    return say
+
+
+@click.group()
+@click.version_option(__version__, prog_name="boardpack")
+@click.option("--plugins-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Dossier de fichiers de plugins *.py à charger (répétable).")
+@_handle_errors
+def cli(plugins_dir: tuple[Path, ...]) -> None:
+    """boardpack : des dossiers de pilotage PDF à partir de la comptabilité, du CRM et des opérations."""
+    get_registry(plugins_dir)
+
+
+def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
+                   quiet: bool, deliver_packs: bool) -> None:
+    session_result = build(config, _period(period), audience, out, _progress(quiet))
+    for key, path in session_result.paths.items():
+        click.echo(f"{key}\t{path}")
+    if deliver_packs:
+        for receipt in deliver(Session(config), session_result, config):
+            click.echo(f"livré : {receipt}")
+
+
+_build_options = [
+    click.option("--period", help="Mois du dossier, AAAA-MM (défaut : dernier mois des écritures)."),
+    click.option("--audience", multiple=True, help="Audience à produire (répétable ; défaut : toutes)."),
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Dossier de sortie."),
+    click.option("--quiet", is_flag=True, help="Sans affichage de progression."),
+]
+
+
+def _with_build_options(function: F) -> F:
+    for option in reversed(_build_options):
+        function = option(function)
+    return function
+
+
+@cli.command("demo")
+@_with_build_options
+@_handle_errors
+def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool) -> None:
+    """Construit les dossiers de la société de démonstration (sans réseau ni identifiants)."""
+    _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False)
+
+
+@cli.command("build")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@_with_build_options
+@click.option("--deliver", "deliver_packs", is_flag=True, help="Livrer ensuite via les canaux [channels].")
+@_handle_errors
+def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
+                  quiet: bool, deliver_packs: bool) -> None:
+    """Construit un PDF par audience de CONFIG."""
+    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs)
+
+
+@cli.command("kpis")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--period", help="Mois, AAAA-MM (défaut : dernier mois des écritures).")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_handle_errors
+def kpis_command(config_path: Path, period: str | None, output: str) -> None:
+    """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons."""
+    config = load_config(config_path)
+    session = Session(config)
+    session.load()
+    session.validate()
+    engine = session.engine()
+    month = _period(period) or session.latest_period(engine)
+    results = engine.results(month)
+    if output == "json":
+        payload = []
+        for kpi_id, by_kind in results.items():
+            kpi = engine.kpis[kpi_id]
+            headline = by_kind[kpi.headline].as_dict()
+            headline["period"] = str(month)
+            headline["window_period"] = str(by_kind[kpi.headline].window)
+            headline["windows"] = {kind: by_kind[kind].as_dict() for kind in WINDOW_KINDS}
+            payload.append(headline)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    fmt = Formatter("fr", config.company.currency)
+    click.echo(f"Indicateurs de {config.company.name} — {fmt.month(month)}")
+    for kpi_id, by_kind in results.items():
+        kpi = engine.kpis[kpi_id]
+        cells = []
+        for kind in WINDOW_KINDS:
+            result = by_kind[kind]
+            cells.append(f"{kind}={fmt.value(result.value, kpi.unit) if result.value is not None else 'n.d.'}")
+        status = by_kind[kpi.headline].status or ""
+        click.echo(f"{kpi.label['fr']:<36} " + "  ".join(cells) + (f"  [{status}]" if status else ""))
+
+
+@cli.command("check")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@_handle_errors
+def check_command(config_path: Path) -> None:
+    """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
+    config = load_config(config_path)
+    session = Session(config)
+    datasets = session.load()
+    session.validate()
+    click.echo(f"Configuration {config_path} : ok")
+    for name, frame in sorted(datasets.items()):
+        click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {session.providers[name]})")
+    engine = session.engine()
+    if "entries" in datasets:
+        ledger = engine.ctx.ledger
+        statements = engine.ctx.statements
+        gap = statements.bilan["total_actif"] - statements.bilan["total_passif"]
+        click.echo(f"  écritures de {ledger.first} à {ledger.last} ; écritures équilibrées")
+        if (gap != 0).any():
+            raise BoardpackError(f"le bilan n'est pas équilibré à fin {gap[gap != 0].index[0]}")
+        click.echo("  bilan équilibré (actif = passif) à chaque fin de mois")
+    month = session.latest_period(engine)
+    unavailable = [
+        (kpi_id, by_kind[engine.kpis[kpi_id].headline].reason)
+        for kpi_id, by_kind in engine.results(month).items()
+        if by_kind[engine.kpis[kpi_id].headline].value is None
+    ]
+    click.echo(f"  {len(engine.kpis) - len(unavailable)} indicateurs calculables sur {len(engine.kpis)} pour {month}")
+    for kpi_id, reason in unavailable:
+        click.echo(f"  non disponible : {kpi_id} — {reason}")
+
+
+@cli.command("plugins")
+@click.option("--all", "include_defaults", is_flag=True, help="Inclure les plugins intégrés.")
+@_handle_errors
+def plugins_command(include_defaults: bool) -> None:
+    """Liste les plugins chargés (nom, version, hooks, ce qu'ils fournissent) en JSON."""
+    click.echo(json.dumps(describe_plugins(include_defaults), ensure_ascii=False, indent=2))
+
+
+@cli.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="boardpack.toml")
+@_handle_errors
+def init_command(path: Path) -> None:
+    """Écrit une configuration de départ commentée (qui construit la démonstration)."""
+    if path.exists():
+        raise ConfigError(f"{path} existe déjà : rien n'a été écrit")
+    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"{path} écrit. Essayez : boardpack build {path}")
+
+
+def main() -> None:
+    """Entry point of the ``boardpack`` console script."""
+    cli(prog_name="boardpack")

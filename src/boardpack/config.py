@@ -1,0 +1,309 @@
+"""Reading and checking the TOML configuration.
+
+Every error names the file and the key path (``audiences.banquier.sections[2]``) and, for
+a misspelled key, suggests the closest accepted one. Secrets are written
+``{ env = "VAR" }`` (an environment variable) or ``{ file = "/path" }`` (a file outside
+the repository); they are resolved only when a plugin is built, and their values never
+appear in messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ConfigError
+from .interfaces import Thresholds
+from .periods import Month
+
+__all__ = [
+    "AudienceConfig",
+    "CompanyConfig",
+    "Config",
+    "PluginConfig",
+    "load_config",
+    "parse_config",
+    "resolve_secrets",
+]
+
+_TOP = {"company", "build", "sources", "kpis", "themes", "audiences", "channels"}
+_COMPANY = {"name", "siren", "currency", "fiscal_year_start", "locale", "opening_journals",
+            "city", "activity", "headcount", "logo"}
+_BUILD = {"period", "out"}
+_KPIS = {"select", "thresholds"}
+_THEMES = {"dirs"}
+_AUDIENCE = {"title", "sections", "theme", "language", "subtitle"}
+_LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class CompanyConfig:
+    """The ``[company]`` table."""
+
+    name: str
+    siren: str = ""
+    currency: str = "EUR"
+    fiscal_year_start: int = 1
+    locale: str = "fr_FR"
+    opening_journals: tuple[str, ...] = ("AN", "ANO", "RAN")
+    city: str = ""
+    activity: str = ""
+    headcount: int | None = None
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    """A ``[sources.<id>]`` or ``[channels.<id>]`` table: its id, type and other options."""
+
+    key: str
+    type: str
+    options: Mapping[str, Any]
+    path: str
+
+
+@dataclass(frozen=True)
+class AudienceConfig:
+    """An ``[audiences.<id>]`` table: which sections, in which theme and language."""
+
+    key: str
+    title: str
+    sections: tuple[str, ...]
+    theme: str = "default"
+    language: str = "fr"
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole, checked configuration."""
+
+    path: Path
+    company: CompanyConfig
+    sources: tuple[PluginConfig, ...]
+    audiences: tuple[AudienceConfig, ...]
+    channels: tuple[PluginConfig, ...] = ()
+    kpi_select: tuple[str, ...] = ()
+    thresholds: Mapping[str, Thresholds] = field(default_factory=dict)
+    theme_dirs: tuple[Path, ...] = ()
+    period: Month | None = None
+    out: Path | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the config are resolved from."""
+        return self.path.parent
+
+    def where(self, key: str) -> str:
+        """``file, [key]`` prefix for messages."""
+        return f"{self.path.name} : [{key}]"
+
+
+class _Checker:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        where = f"{self.origin}, clé « {key} »" if key else self.origin
+        return ConfigError(f"{where} : {message}")
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "une table est attendue")
+        return value
+
+    def keys(self, table: Mapping[str, Any], allowed: set[str], key: str) -> None:
+        for name in table:
+            if name not in allowed:
+                full = f"{key}.{name}" if key else name
+                close = difflib.get_close_matches(name, sorted(allowed), n=1)
+                hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+                raise self.fail(full, f"clé inconnue (admises : {', '.join(sorted(allowed))}){hint}")
+
+    def string(self, table: Mapping[str, Any], name: str, key: str, default: str | None = None) -> str:
+        if name not in table:
+            if default is None:
+                raise self.fail(f"{key}.{name}", "clé obligatoire absente")
+            return default
+        value = table[name]
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{key}.{name}", "un texte non vide est attendu")
+        return value
+
+    def strings(self, table: Mapping[str, Any], name: str, key: str) -> tuple[str, ...]:
+        value = table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{key}.{name}", "une liste de textes est attendue")
+        return tuple(value)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check the configuration file at ``path``.
+
+    :raises ConfigError: naming the file (and line, for TOML syntax) or the key path.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path} : fichier de configuration introuvable") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} : lecture impossible ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} : TOML invalide ({exc})") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Check a parsed TOML mapping; ``path`` is used for messages and relative paths."""
+    check = _Checker(path.name)
+    check.keys(data, _TOP, "")
+    company = _company(check, check.table(data.get("company"), "company") if "company" in data else None)
+    build = check.table(data.get("build", {}), "build")
+    check.keys(build, _BUILD, "build")
+    period = None
+    if "period" in build and build["period"] != "latest":
+        try:
+            period = Month.parse(str(build["period"]))
+        except ValueError as exc:
+            raise check.fail("build.period", f"{exc} (ou « latest »)") from None
+    out = path.parent / check.string(build, "out", "build") if "out" in build else None
+
+    sources = _plugins(check, data.get("sources", {}), "sources")
+    if not sources:
+        raise check.fail("sources", "au moins une source de données est nécessaire ([sources.<id>] type = \"…\")")
+    channels = _plugins(check, data.get("channels", {}), "channels")
+
+    kpis = check.table(data.get("kpis", {}), "kpis")
+    check.keys(kpis, _KPIS, "kpis")
+    thresholds = {
+        kpi: _thresholds(check, value, f"kpis.thresholds.{kpi}")
+        for kpi, value in check.table(kpis.get("thresholds", {}), "kpis.thresholds").items()
+    }
+    themes = check.table(data.get("themes", {}), "themes")
+    check.keys(themes, _THEMES, "themes")
+    theme_dirs = tuple(path.parent / d for d in check.strings(themes, "dirs", "themes"))
+    for index, folder in enumerate(theme_dirs):
+        if not folder.is_dir():
+            raise check.fail(f"themes.dirs[{index}]", f"dossier introuvable : {folder}")
+
+    audiences_table = check.table(data.get("audiences", {}), "audiences")
+    if not audiences_table:
+        raise check.fail("audiences", "au moins une audience est nécessaire ([audiences.<id>])")
+    audiences = tuple(_audience(check, key, value) for key, value in audiences_table.items())
+    return Config(
+        path=path,
+        company=company,
+        sources=sources,
+        audiences=audiences,
+        channels=channels,
+        kpi_select=check.strings(kpis, "select", "kpis"),
+        thresholds=thresholds,
+        theme_dirs=theme_dirs,
+        period=period,
+        out=out,
+    )
+
+
+def _company(check: _Checker, table: dict[str, Any] | None) -> CompanyConfig:
+    if table is None:
+        raise check.fail("company", "table obligatoire absente ([company] avec au moins name)")
+    check.keys(table, _COMPANY, "company")
+    start = table.get("fiscal_year_start", 1)
+    if not isinstance(start, int) or isinstance(start, bool) or not 1 <= start <= 12:
+        raise check.fail("company.fiscal_year_start", "un numéro de mois de 1 à 12 est attendu")
+    siren = str(table.get("siren", ""))
+    if siren and not (siren.replace(" ", "").isdigit() and len(siren.replace(" ", "")) == 9):
+        raise check.fail("company.siren", "un SIREN a 9 chiffres")
+    locale = check.string(table, "locale", "company", "fr_FR")
+    headcount = table.get("headcount")
+    if headcount is not None and (not isinstance(headcount, int) or headcount < 0):
+        raise check.fail("company.headcount", "un nombre entier est attendu")
+    return CompanyConfig(
+        name=check.string(table, "name", "company"),
+        siren=siren,
+        currency=check.string(table, "currency", "company", "EUR"),
+        fiscal_year_start=start,
+        locale=locale,
+        opening_journals=check.strings(table, "opening_journals", "company") or ("AN", "ANO", "RAN"),
+        city=str(table.get("city", "")),
+        activity=str(table.get("activity", "")),
+        headcount=headcount,
+    )
+
+
+def _plugins(check: _Checker, value: Any, kind: str) -> tuple[PluginConfig, ...]:
+    out = []
+    for key, table in check.table(value, kind).items():
+        table = check.table(table, f"{kind}.{key}")
+        type_name = check.string(table, "type", f"{kind}.{key}")
+        options = {k: v for k, v in table.items() if k != "type"}
+        out.append(PluginConfig(key=key, type=type_name, options=options, path=f"{kind}.{key}"))
+    return tuple(out)
+
+
+def _thresholds(check: _Checker, value: Any, key: str) -> Thresholds:
+    table = check.table(value, key)
+    check.keys(table, {"warn", "alert"}, key)
+    bounds: dict[str, Decimal | None] = {}
+    for name in ("warn", "alert"):
+        bound = table.get(name)
+        if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
+            raise check.fail(f"{key}.{name}", "un nombre est attendu")
+        bounds[name] = None if bound is None else Decimal(str(bound))
+    return Thresholds(**bounds)
+
+
+def _audience(check: _Checker, key: str, value: Any) -> AudienceConfig:
+    path = f"audiences.{key}"
+    table = check.table(value, path)
+    check.keys(table, _AUDIENCE, path)
+    sections = check.strings(table, "sections", path)
+    if not sections:
+        raise check.fail(f"{path}.sections", "au moins une section est attendue")
+    language = table.get("language", "fr")
+    if language not in _LANGUAGES:
+        raise check.fail(f"{path}.language", f"langue « {language} » non prise en charge (fr, en)")
+    return AudienceConfig(
+        key=key,
+        title=check.string(table, "title", path, key),
+        sections=sections,
+        theme=check.string(table, "theme", path, "default"),
+        language=language,
+        subtitle=str(table.get("subtitle", "")),
+    )
+
+
+def resolve_secrets(options: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    """Replace every ``{ env = "VAR" }`` / ``{ file = "path" }`` value by the secret it names.
+
+    :raises ConfigError: naming the key and the variable or file, never the secret.
+    """
+    resolved: dict[str, Any] = {}
+    for name, value in options.items():
+        key = f"{origin}.{name}"
+        if isinstance(value, dict) and set(value) == {"env"}:
+            secret = os.environ.get(str(value["env"]))
+            if not secret:
+                raise ConfigError(f"clé « {key} » : la variable d'environnement {value['env']} n'est pas définie")
+            resolved[name] = secret
+        elif isinstance(value, dict) and set(value) == {"file"}:
+            try:
+                resolved[name] = Path(str(value["file"])).expanduser().read_text(encoding="utf-8").strip()
+            except OSError:
+                raise ConfigError(f"clé « {key} » : fichier de secret illisible : {value['file']}") from None
+        else:
+            resolved[name] = value
+    return resolved

@@ -1,0 +1,19 @@
+"""The built-in plugins, registered through the same hooks as third-party ones."""
+
+__all__ = ["DEFAULT_PLUGINS"]
+
+#: Modules registered as plugins before any third-party plugin, in this order.
+DEFAULT_PLUGINS = (
+    "boardpack.default_plugins.datasets",
+    "boardpack.default_plugins.csv_source",
+    "boardpack.default_plugins.kpis_finance",
+    "boardpack.default_plugins.kpis_sales",
+    "boardpack.default_plugins.kpis_ops",
+    "boardpack.default_plugins.charts",
+    "boardpack.default_plugins.sections_summary",
+    "boardpack.default_plugins.sections_finance",
+    "boardpack.default_plugins.sections_banker",
+    "boardpack.default_plugins.sections_ops",
+    "boardpack.default_plugins.themes",
+    "boardpack.default_plugins.folder_channel",
+)

@@ -1,0 +1,63 @@
+"""Helpers shared by the built-in sections (rows of tables, series for charts)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..interfaces import Unavailable
+from ..kpi_engine import KPIResult
+from ..pack import PackContext
+from ..periods import Month, Window
+
+__all__ = ["kpi_row", "pl_value", "series_data", "variation"]
+
+
+def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
+    """A variation for a table cell: relative % for amounts, points for rates, '—' if undefined."""
+    if current is None or reference is None:
+        return "—"
+    if unit == "percent":
+        return pack.fmt.delta(current - reference, "percent")
+    if reference == 0:
+        return "—"
+    change = (current - reference) / abs(reference) * 100
+    return pack.fmt.signed(pack.fmt.percent(change), change)
+
+
+def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
+    """Cells of a KPI table row for ``result`` (value, N-1, variation, budget, status)."""
+    unit = result.kpi.unit
+    n1 = result.comparisons["n1"]
+    budget = result.comparisons["budget"]
+    return {
+        "id": result.kpi.id,
+        "label": pack.label(result.kpi.label),
+        "formula": pack.label(result.kpi.formula),
+        "value": pack.value(result),
+        "reason": result.reason,
+        "n1": "—" if n1.value is None else pack.fmt.value(n1.value, unit),
+        "n1_delta": variation(pack, result.value, n1.value, unit),
+        "budget": "—" if budget.value is None else pack.fmt.value(budget.value, unit),
+        "budget_delta": variation(pack, result.value, budget.value, unit),
+        "status": result.status,
+    }
+
+
+def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
+    """A P&L line over a window, ``None`` when the ledger does not cover it."""
+    try:
+        return pack.data.pl(line, window)
+    except Unavailable:
+        return None
+
+
+def series_data(
+    pack: PackContext, months: list[Month], series: list[tuple[str, list[Any], str]], unit: str
+) -> dict[str, Any]:
+    """Chart data for monthly ``series`` given as (label, values, kind)."""
+    return {
+        "x": [pack.fmt.month_short(m) for m in months],
+        "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
+        "unit": unit,
+    }

@@ -1,0 +1,143 @@
+"""The ``csv`` source (a folder with one CSV per dataset) and the ``demo`` source.
+
+French conventions are accepted as they come: ``;`` or ``,`` or TAB separators (detected
+on the header line), UTF-8 (with or without BOM) or Latin-1/Windows-1252, decimal comma,
+``JJ/MM/AAAA`` dates. Each file is named after its dataset (``entries.csv``,
+``invoices.csv``…); a CSV with any other name is refused rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, SourceError
+from ..hookspecs import hookimpl
+from ..interfaces import DataSource
+from ..schema import DatasetSchema
+
+__all__ = ["CsvSource", "DemoSource", "DEMO_DATA"]
+
+#: The demo company's files, shipped inside the package.
+DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
+
+
+def _decode(path: Path, encoding: str) -> str:
+    raw = path.read_bytes()
+    if encoding != "auto":
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceError(f"{path} : impossible de lire le fichier en {encoding} ({exc.__class__.__name__})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
+
+
+def _cp1252_ok(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_table(path: Path, origin: str, encoding: str = "auto", separator: str = "auto") -> pd.DataFrame:
+    """Read a CSV file into a frame of strings, detecting separator and encoding.
+
+    :raises DataError: on an empty file or a row with the wrong number of fields (with its line).
+    """
+    text = _decode(path, encoding)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise DataError(f"{origin} : fichier vide (une ligne d'en-tête est attendue)")
+    if separator == "auto":
+        counts = {sep: lines[0].count(sep) for sep in (";", "\t", ",", "|")}
+        separator = max(counts, key=lambda s: counts[s])
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    header = [name.strip() for name in next(reader)]
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if not row or row == [""]:
+            continue
+        if len(row) != len(header):
+            raise DataError(
+                f"{origin}, ligne {number} : {len(row)} champs au lieu de {len(header)} "
+                f"(séparateur « {separator} »)"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+class CsvSource(DataSource):
+    """A folder holding one CSV file per dataset."""
+
+    name = "csv"
+    description = "Dossier de fichiers CSV, un par jeu de données (entries.csv, invoices.csv…)."
+    options = {
+        "path": "dossier des fichiers CSV (relatif au fichier de configuration)",
+        "encoding": "auto (UTF-8 puis Windows-1252/Latin-1), ou un encodage Python",
+        "separator": "auto, « ; », « , » ou « \\t »",
+    }
+    required_options = ("path",)
+
+    def folder(self) -> Path:
+        """The folder to read."""
+        return self.base_dir / str(self.settings["path"])
+
+    def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
+        """Read and check every ``<dataset>.csv`` of the folder."""
+        folder = self.folder()
+        if not folder.is_dir():
+            raise SourceError(f"source « {self.key} » : dossier introuvable : {folder}")
+        files = sorted(folder.glob("*.csv"))
+        if not files:
+            raise SourceError(f"source « {self.key} » : aucun fichier .csv dans {folder}")
+        datasets = {}
+        for path in files:
+            if path.stem not in schemas:
+                raise SourceError(
+                    f"source « {self.key} » : le fichier {path.name} ne correspond à aucun jeu de "
+                    f"données (noms admis : {', '.join(f'{n}.csv' for n in sorted(schemas))})"
+                )
+            origin = self.origin(path)
+            raw = read_table(
+                path,
+                origin,
+                str(self.settings.get("encoding", "auto")),
+                str(self.settings.get("separator", "auto")),
+            )
+            datasets[path.stem] = schemas[path.stem].coerce(raw, origin)
+        return datasets
+
+    def origin(self, path: Path) -> str:
+        """How a file is named in messages."""
+        return str(path)
+
+
+class DemoSource(CsvSource):
+    """The demo company's data shipped with boardpack (no option)."""
+
+    name = "demo"
+    description = "Données de la société de démonstration Mécanique de Précision du Rhône."
+    options: Mapping[str, str] = {}
+    required_options = ()
+
+    def folder(self) -> Path:
+        """The packaged demo data folder."""
+        return DEMO_DATA
+
+    def origin(self, path: Path) -> str:
+        """Demo files are named by their file name only."""
+        return f"demo/{path.name}"
+
+
+@hookimpl
+def register_sources() -> list[type[DataSource]]:
+    """Register the CSV and demo sources."""
+    return [CsvSource, DemoSource]

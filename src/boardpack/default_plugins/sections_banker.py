@@ -1,0 +1,191 @@
+"""The banker's dossier: company presentation, three fiscal years, ratios, debt schedule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..interfaces import Section, Unavailable
+from ..kpi_engine import STATUS_LABELS
+from ..pack import PackContext
+from ..periods import Window
+from .sections_finance import BILAN_LAYOUT, SIG_LAYOUT, line_label
+
+__all__ = ["BankRatiosSection", "DebtScheduleSection", "PresentationSection", "ThreeYearsSection", "closed_years"]
+
+
+def closed_years(pack: PackContext, count: int = 3) -> list[Window]:
+    """The last ``count`` fiscal years fully covered by the ledger, oldest first."""
+    ledger = pack.data.ledger
+    fy = pack.data.window("fy", pack.period)
+    years = []
+    candidate = fy if fy.end <= pack.period else fy.shift_years(1)
+    while len(years) < count and ledger.covers(candidate):
+        years.append(candidate)
+        candidate = candidate.shift_years(1)
+    if not years:
+        raise Unavailable(pack.t("aucun exercice complet dans les écritures", "no complete fiscal year in the ledger"))
+    return years[::-1]
+
+
+def _fy_label(pack: PackContext, window: Window) -> str:
+    if window.start.month == 1:
+        return pack.t(f"Exercice {window.start.year}", f"FY {window.start.year}")
+    return f"{window.start}–{window.end}"
+
+
+class PresentationSection(Section):
+    """The company at a glance, with the last closed year's key figures."""
+
+    name = "presentation"
+    title = {"fr": "Présentation de la société", "en": "Company overview"}
+    template = "sections/presentation.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Identity, key figures and financing in place."""
+        company = pack.config.company
+        year = closed_years(pack, 1)[-1]
+        figures = []
+        for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net"):
+            figures.append((line_label(pack, line), pack.fmt.money(pack.data.pl(line, year))))
+        for line in ("capitaux_propres", "dettes_financieres", "total_actif"):
+            figures.append((line_label(pack, line), pack.fmt.money(pack.data.bilan(line, year.end))))
+        loans = []
+        try:
+            schedule = pack.data.dataset("loans")
+            for loan, rows in schedule.groupby("loan", sort=True):
+                upto = rows[rows["period"] <= str(pack.period)]
+                if upto.empty:
+                    continue
+                last = upto.sort_values("period").iloc[-1]
+                loans.append({
+                    "loan": loan, "lender": last["lender"],
+                    "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
+                    "last_payment": pack.fmt.month(pack.period) if last["period"] == str(pack.period) else last["period"],
+                })
+        except Unavailable:
+            pass
+        return {
+            "company": company,
+            "year_label": _fy_label(pack, year),
+            "figures": figures,
+            "loans": loans,
+            "fiscal_year_start": pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0],
+        }
+
+
+class ThreeYearsSection(Section):
+    """Compte de résultat and bilan of the last three closed fiscal years, side by side."""
+
+    name = "etats_3_exercices"
+    title = {"fr": "États financiers sur trois exercices", "en": "Three-year financial statements"}
+    template = "sections/three_years.html"
+    page = "landscape"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Rows with one column per year and the last year's change."""
+        years = closed_years(pack)
+        fmt = pack.fmt
+
+        def rows_for(layout: tuple[tuple[str, str], ...], read: Any) -> list[dict[str, Any]]:
+            rows = []
+            for line, style in layout:
+                values = [read(line, year) for year in years]
+                if style == "base" and not any(values):
+                    continue
+                change = "—"
+                if len(values) > 1 and values[-2]:
+                    delta = (values[-1] - values[-2]) / abs(values[-2]) * 100
+                    change = fmt.signed(fmt.percent(delta), delta)
+                rows.append({"label": line_label(pack, line), "style": style,
+                             "values": [fmt.money(v) for v in values], "change": change})
+            return rows
+
+        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.data.pl(line, year))
+        bilan_rows = rows_for(BILAN_LAYOUT["actif"] + BILAN_LAYOUT["passif"],
+                              lambda line, year: pack.data.bilan(line, year.end))
+        return {"years": [_fy_label(pack, y) for y in years], "pl_rows": pl_rows, "bilan_rows": bilan_rows}
+
+
+class BankRatiosSection(Section):
+    """Banker ratios against their thresholds, with headroom, status and formula."""
+
+    name = "ratios_bancaires"
+    title = {"fr": "Ratios bancaires", "en": "Banking ratios"}
+    template = "sections/bank_ratios.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """One row per banker KPI that has thresholds, over its headline window."""
+        rows = []
+        for kpi in pack.kpis_for_audience():
+            result = pack.result(kpi.id)
+            limits = result.thresholds
+            if limits is None:
+                continue
+            headroom = result.headroom()
+            rows.append({
+                "label": pack.label(kpi.label),
+                "window": str(result.window),
+                "value": pack.value(result),
+                "reason": result.reason,
+                "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
+                "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
+                "direction": "≥" if kpi.direction == "up" else "≤",
+                "headroom": "—" if headroom is None else pack.fmt.value(headroom, kpi.unit),
+                "status": result.status,
+                "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",
+                "formula": pack.label(kpi.formula),
+            })
+        if not rows:
+            raise Unavailable(pack.t("aucun ratio avec seuil pour cette audience", "no ratio with thresholds"))
+        return {"rows": rows}
+
+
+class DebtScheduleSection(Section):
+    """Debt service per fiscal year (principal, interest) with the year's DSCR, and outstanding."""
+
+    name = "echeancier"
+    title = {"fr": "Endettement et service de la dette", "en": "Debt and debt service"}
+    template = "sections/debt.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Per fiscal year: service by loan, total, DSCR; outstanding at the period end."""
+        loans = pack.data.dataset("loans")
+        dscr = pack.kpi("dscr")
+        fy = pack.data.window("fy", pack.period)
+        windows = [fy.shift_years(2), fy.shift_years(1), pack.data.window("ytd", pack.period)]
+        rows = []
+        for window in windows:
+            months = {str(m) for m in window.months}
+            due = loans[loans["period"].isin(months)]
+            if due.empty:
+                continue
+            principal = Decimal(int(due["principal_due"].sum())).scaleb(-2)
+            interest = Decimal(int(due["interest_due"].sum())).scaleb(-2)
+            value, reason = pack.engine.value(dscr, window)
+            rows.append({
+                "label": _fy_label(pack, window) if window.kind == "fy" else pack.t(
+                    f"Cumul {window.start}–{window.end}", f"YTD {window.start}–{window.end}"),
+                "principal": pack.fmt.money(principal), "interest": pack.fmt.money(interest),
+                "service": pack.fmt.money(principal + interest),
+                "dscr": reason if value is None else pack.fmt.value(value, "ratio"),
+                "status": pack.engine.status(dscr, value),
+            })
+        outstanding = []
+        for loan, group in loans.groupby("loan", sort=True):
+            upto = group[group["period"] <= str(pack.period)].sort_values("period")
+            if upto.empty:
+                continue
+            last = upto.iloc[-1]
+            outstanding.append({
+                "loan": loan, "lender": last["lender"],
+                "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
+            })
+        return {"rows": rows, "outstanding": outstanding, "date": pack.fmt.date(pack.period.last_day)}
+
+
+@hookimpl
+def register_sections() -> list[Section]:
+    """Register the banker's sections."""
+    return [PresentationSection(), ThreeYearsSection(), BankRatiosSection(), DebtScheduleSection()]

@@ -1,0 +1,1 @@
+"""The demo company: a fictional French industrial SME, shipped as CSV files."""

@@ -1,0 +1,59 @@
+"""The error hierarchy: every failure the user can cause is one of these.
+
+The CLI turns a :class:`BoardpackError` into one sentence on stderr and a non-zero exit
+code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BoardpackError",
+    "ConfigError",
+    "DataError",
+    "DeliveryError",
+    "PluginError",
+    "RenderError",
+    "SourceError",
+]
+
+
+class BoardpackError(Exception):
+    """Base class of the errors meant for the user: ``str(error)`` is the whole message."""
+
+    exit_code = 1
+
+
+class ConfigError(BoardpackError):
+    """The configuration file is missing, malformed or names something unknown."""
+
+    exit_code = 2
+
+
+class DataError(BoardpackError):
+    """A dataset does not follow its schema (the message names file, row and column)."""
+
+    exit_code = 3
+
+
+class SourceError(BoardpackError):
+    """A data source could not be read (missing folder, unreadable file, API failure)."""
+
+    exit_code = 4
+
+
+class PluginError(BoardpackError):
+    """A plugin could not be loaded, or two plugins claim the same name."""
+
+    exit_code = 5
+
+
+class RenderError(BoardpackError):
+    """A template, a chart or the PDF could not be produced."""
+
+    exit_code = 6
+
+
+class DeliveryError(BoardpackError):
+    """A delivery channel could not deliver a pack."""
+
+    exit_code = 7

@@ -1,0 +1,116 @@
+"""Numbers, money and dates in the reader's conventions, through Babel (CLDR data).
+
+French: ``1 234 567 €``, ``12,5 %``, ``1,2 M€``, ``octobre 2026``. English: ``€1,234,567``,
+``12.5%``, ``€1.2M``, ``October 2026``. Values are rounded here, at display, never before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from .periods import Month
+
+__all__ = ["Formatter", "LOCALES"]
+
+#: Babel locale used for each pack language.
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+_UNITS = {
+    "fr": {"days": "j", "ratio": "", "count": "", "years": "ans"},
+    "en": {"days": "days", "ratio": "", "count": "", "years": "years"},
+}
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Formats figures for one language and currency."""
+
+    language: str = "fr"
+    currency: str = "EUR"
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale."""
+        return LOCALES[self.language]
+
+    def number(self, value: Any, digits: int = 0) -> str:
+        """A plain number with ``digits`` decimals: ``1 234,5``."""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(Decimal(str(value)), format=pattern, locale=self.locale)
+
+    def money(self, value: Any) -> str:
+        """An amount to the euro: ``1 234 567 €``."""
+        pattern = "#,##0\u00a0¤" if self.language == "fr" else "¤#,##0"
+        return format_currency(
+            Decimal(str(value)), self.currency, format=pattern, locale=self.locale, currency_digits=False
+        )
+
+    def money_short(self, value: Any) -> str:
+        """An amount scaled for a tile or an axis: ``1,2 M€``, ``850 k€``, ``-35 k€``."""
+        amount = Decimal(str(value))
+        size = abs(amount)
+        symbol = "€" if self.currency == "EUR" else self.currency
+        if size >= 1_000_000:
+            scaled, suffix, digits = amount / 1_000_000, "M", 2 if size < 10_000_000 else 1
+        elif size >= 10_000:
+            scaled, suffix, digits = amount / 1000, "k", 0
+        elif size >= 1000:
+            scaled, suffix, digits = amount / 1000, "k", 1
+        else:
+            return self.money(amount)
+        text = self.number(scaled, digits)
+        return f"{text}\u00a0{suffix}{symbol}" if self.language == "fr" else f"{symbol}{text}{suffix}"
+
+    def percent(self, value: Any, digits: int = 1) -> str:
+        """A percentage given in points (12.5 → ``12,5 %``)."""
+        text = self.number(value, digits)
+        return f"{text}\u00a0%" if self.language == "fr" else f"{text}%"
+
+    def signed(self, text: str, value: Any) -> str:
+        """Prefix ``text`` with + for a positive ``value`` (− is already there)."""
+        return ("+" + text) if Decimal(str(value)) > 0 else text.replace("-", "−")
+
+    def value(self, value: Any, unit: str, short: bool = False) -> str:
+        """Format ``value`` by its KPI unit (money, percent, days, ratio, count, or a label)."""
+        if value is None:
+            return "n.d." if self.language == "fr" else "n/a"
+        if unit == "money":
+            return self.money_short(value) if short else self.money(value)
+        if unit == "percent":
+            return self.percent(value)
+        if unit == "days":
+            return f"{self.number(value)}\u00a0{_UNITS[self.language]['days']}"
+        if unit == "years":
+            return f"{self.number(value, 1)}\u00a0{_UNITS[self.language]['years']}"
+        if unit == "ratio":
+            return self.number(value, 2)
+        if unit == "count":
+            return self.number(value)
+        return f"{self.number(value, 1)}\u00a0{unit}"
+
+    def delta(self, value: Any, unit: str) -> str:
+        """A signed variation in the KPI's unit: ``+120 k€``, ``−2,1 pts``, ``+3 j``."""
+        if unit == "percent":
+            points = "pts" if self.language == "fr" else "pts"
+            return self.signed(f"{self.number(value, 1)}\u00a0{points}", value)
+        return self.signed(self.value(value, unit, short=True), value)
+
+    def month(self, month: Month | dt.date) -> str:
+        """``octobre 2026`` / ``October 2026``."""
+        day = month.first_day if isinstance(month, Month) else month
+        return format_date(day, "LLLL yyyy", locale=self.locale)
+
+    def month_short(self, month: Month | dt.date) -> str:
+        """``oct. 26`` / ``Oct 26`` for chart axes."""
+        day = month.first_day if isinstance(month, Month) else month
+        return format_date(day, "LLL yy", locale=self.locale)
+
+    def date(self, day: dt.date) -> str:
+        """``31 octobre 2026`` / ``31 October 2026``."""
+        return format_date(day, "d MMMM yyyy", locale=self.locale)

@@ -1,0 +1,182 @@
+"""One small interface per kind of plugin.
+
+A plugin returns subclasses (sources, channels) or instances (KPIs, charts, sections) of
+these from the hooks in :mod:`boardpack.hookspecs`. Each names itself with a unique
+``name`` (``id`` for a KPI); the registry refuses two plugins claiming the same name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from .kpi_context import KPIContext
+    from .pack import PackContext
+    from .periods import Window
+    from .schema import DatasetSchema
+    from .theme import ChartStyle
+
+__all__ = [
+    "Channel",
+    "Chart",
+    "DataSource",
+    "Delivery",
+    "KPI",
+    "Section",
+    "Thresholds",
+    "Unavailable",
+]
+
+
+class Unavailable(Exception):
+    """Raised by a KPI (or anything that computes a figure) that cannot be computed.
+
+    The message is the reason shown to the reader beside « non disponible ».
+    """
+
+
+class DataSource(ABC):
+    """Reads data from somewhere and returns canonical datasets.
+
+    The host builds one instance per ``[sources.<id>]`` table of the config, passing the
+    table's options (every key but ``type``). ``options`` lists the keys a source accepts
+    with their meaning; the host refuses any other key, naming its path in the config.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    options: ClassVar[Mapping[str, str]] = {}
+    required_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
+        self.key = key
+        self.settings = dict(options)
+        self.base_dir = base_dir
+
+    @abstractmethod
+    def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
+        """Return the datasets this source holds, each coerced by its schema.
+
+        :param schemas: every registered dataset schema, by name; use
+            ``schemas[name].coerce(raw, origin)`` so errors name the file, line and column.
+        :raises boardpack.errors.SourceError: when the data cannot be read at all.
+        :raises boardpack.errors.DataError: when a value breaks its schema.
+        """
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a KPI turns from ok to « à surveiller » (``warn``) and to « alerte » (``alert``).
+
+    For a KPI where higher is better, a value below ``alert`` is an alert and one below
+    ``warn`` is to be watched; for lower-is-better, above. Either bound may be ``None``.
+    """
+
+    warn: Decimal | None = None
+    alert: Decimal | None = None
+
+
+class KPI(ABC):
+    """A key figure: what it is, how it is computed, for whom, and when to worry.
+
+    ``unit`` is one of ``money`` (euros), ``percent``, ``days``, ``ratio``, ``count`` or a
+    free unit label (``"pièces"``). ``direction`` is ``"up"`` when higher is better,
+    ``"down"`` when lower is better, ``None`` when neither. ``needs`` lists the datasets
+    the KPI reads; if one is missing the KPI is « non disponible » with that reason.
+    ``budget_line`` names the ``budget`` line to compare with, if any.
+    """
+
+    id: ClassVar[str]
+    label: ClassVar[Mapping[str, str]]
+    formula: ClassVar[Mapping[str, str]]
+    unit: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]] = ()
+    direction: ClassVar[Literal["up", "down"] | None] = "up"
+    thresholds: ClassVar[Thresholds | None] = None
+    audiences: ClassVar[tuple[str, ...]] = ()
+    budget_line: ClassVar[str | None] = None
+    #: ``flow`` figures add up over a window (CA); ``stock`` figures are read at its end
+    #: (trésorerie). A stock's budget is the budget of its last month.
+    nature: ClassVar[Literal["flow", "stock"]] = "flow"
+    #: The window shown on tiles and in alerts (``month``, ``ytd``, ``ltm`` or ``fy``).
+    headline: ClassVar[str] = "month"
+
+    @abstractmethod
+    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
+        """Return the value over ``window``; raise :class:`Unavailable` with a reason if not computable."""
+
+    def compute_budget(self, ctx: KPIContext, window: Window) -> Decimal:
+        """Return the budgeted value over ``window`` (by default from ``budget_line``)."""
+        if self.budget_line is None:
+            raise Unavailable("pas de ligne budgétaire pour cet indicateur")
+        return ctx.budget(self.budget_line, window, stock=self.nature == "stock")
+
+
+class Chart(ABC):
+    """Draws one kind of chart on a matplotlib ``Figure`` that the host created and styled."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+
+    @abstractmethod
+    def draw(self, figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
+        """Draw ``data`` on ``figure`` (never through pyplot); ``style`` gives palette and formatters."""
+
+
+class Section(ABC):
+    """A part of a pack: a title, a Jinja template and the context to render it with.
+
+    ``template`` is a path such as ``"sections/kpi_tiles.html"``, looked up through the
+    theme chain; ``templates_dir`` lets a plugin ship its own templates folder.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[Mapping[str, str]]
+    template: ClassVar[str]
+    templates_dir: ClassVar[Path | None] = None
+    #: ``"landscape"`` puts the section on landscape pages (wide tables).
+    page: ClassVar[str] = "portrait"
+
+    @abstractmethod
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Return the template context; raise :class:`Unavailable` to show the section as unavailable."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A finished pack handed to a channel: where the PDF is and what it is."""
+
+    path: Path
+    audience: str
+    title: str
+    period: str
+    company: str
+
+
+class Channel(ABC):
+    """Moves finished packs somewhere (a folder, an email, a webhook).
+
+    Built once per ``[channels.<id>]`` table; ``options`` lists accepted keys.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    options: ClassVar[Mapping[str, str]] = {}
+    required_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
+        self.key = key
+        self.settings = dict(options)
+        self.base_dir = base_dir
+
+    @abstractmethod
+    def deliver(self, delivery: Delivery) -> str:
+        """Deliver one pack; return a short receipt (where it went)."""

@@ -1,0 +1,87 @@
+"""What a KPI may read: the datasets, the ledger's statements and the budget.
+
+Every accessor raises :class:`~boardpack.interfaces.Unavailable` with a reason the reader
+can act on when the data is not there, so a KPI never shows 0 for "unknown".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
+
+import pandas as pd
+
+from .accounting import Ledger, Statements
+from .accounting.statements import cents_to_euros
+from .config import CompanyConfig
+from .interfaces import Unavailable
+from .periods import Month, Window
+
+__all__ = ["KPIContext"]
+
+
+class KPIContext:
+    """Read access to one company's data for KPI plugins."""
+
+    def __init__(self, datasets: Mapping[str, pd.DataFrame], company: CompanyConfig) -> None:
+        self.datasets = dict(datasets)
+        self.company = company
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        """The dataset called ``name``; unavailable if no source provides it."""
+        frame = self.datasets.get(name)
+        if frame is None:
+            raise Unavailable(f"aucune source ne fournit le jeu de données « {name} »")
+        if frame.empty:
+            raise Unavailable(f"le jeu de données « {name} » est vide")
+        return frame
+
+    def window(self, kind: str, end: Month) -> Window:
+        """A window of ``kind`` ending at ``end`` in the company's fiscal calendar."""
+        return Window.ending(kind, end, self.company.fiscal_year_start)  # type: ignore[arg-type]
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The ledger of the ``entries`` dataset."""
+        return Ledger(
+            self.dataset("entries"),
+            self.company.fiscal_year_start,
+            self.company.opening_journals,
+        )
+
+    @cached_property
+    def statements(self) -> Statements:
+        """Monthly P&L (with SIG) and bilan."""
+        return Statements(self.ledger)
+
+    def pl(self, line: str, window: Window) -> Decimal:
+        """A compte de résultat line or SIG subtotal over ``window``, in euros."""
+        return self.statements.pl_line(line, window)
+
+    def bilan(self, line: str, month: Month) -> Decimal:
+        """A bilan line or total at the end of ``month``, in euros."""
+        return self.statements.bilan_line(line, month)
+
+    def split_balance(self, prefixes: tuple[str, ...], month: Month, side: str) -> Decimal:
+        """Debit or credit balances of the accounts starting with ``prefixes`` at ``month`` end."""
+        self.statements.bilan_line("total_actif", month)  # availability check
+        return self.statements.split_balance(prefixes, month, side)
+
+    def debits(self, prefixes: tuple[str, ...], window: Window) -> Decimal:
+        """Debit movements on accounts starting with ``prefixes`` over ``window`` (à-nouveaux excluded)."""
+        self.ledger.require(window)
+        return cents_to_euros(self.ledger.flows(prefixes, window, "debit"))
+
+    def budget(self, line: str, window: Window, stock: bool = False) -> Decimal:
+        """The budget of ``line`` over ``window`` (its last month only for a ``stock`` line)."""
+        frame = self.dataset("budget")
+        rows = frame[frame["line"] == line]
+        if rows.empty:
+            raise Unavailable(f"le budget n'a pas de ligne « {line} »")
+        by_month = rows.groupby("period")["amount"].sum()
+        months = [window.end] if stock else window.months
+        missing = [str(m) for m in months if str(m) not in by_month.index]
+        if missing:
+            raise Unavailable(f"budget « {line} » absent pour {missing[0]}")
+        return cents_to_euros(sum(int(by_month[str(m)]) for m in months))

@@ -1,0 +1,1 @@
+"""Turning computed figures into documents: templates, charts and PDF."""

@@ -1,0 +1,122 @@
+"""Themes: a folder with ``theme.toml``, CSS, optional templates, a logo and a chart style.
+
+``theme.toml`` holds ``name``, optional ``parent``, ``[colours]`` (``primary``, ``accent``,
+``text``, ``muted``, ``ok``, ``warn``, ``alert``, ``palette``), ``[fonts]`` (``body``,
+``heading``) and ``[assets]`` (``logo``, ``css`` list, ``mplstyle``). A theme inherits
+everything it does not set from its parent; its CSS comes after the parent's, its
+templates before the parent's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ConfigError
+
+__all__ = ["ChartStyle", "Theme", "load_theme", "resolve_chain"]
+
+_KEYS = {"name", "parent", "description", "colours", "fonts", "assets"}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme as declared by its folder (not yet merged with its parents)."""
+
+    name: str
+    path: Path
+    parent: str | None
+    colours: Mapping[str, Any]
+    fonts: Mapping[str, str]
+    logo: Path | None
+    css: tuple[Path, ...]
+    mplstyle: Path | None
+    description: str = ""
+
+    @property
+    def templates(self) -> Path | None:
+        """The theme's ``templates/`` folder, if it has one."""
+        folder = self.path / "templates"
+        return folder if folder.is_dir() else None
+
+
+def load_theme(folder: Path) -> Theme:
+    """Read ``folder/theme.toml``.
+
+    :raises ConfigError: naming the file and key when it is missing or malformed.
+    """
+    manifest = folder / "theme.toml"
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{manifest} : fichier de thème introuvable") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{manifest} : TOML invalide ({exc})") from None
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise ConfigError(f"{manifest} : clé inconnue « {sorted(unknown)[0]} »")
+    if not isinstance(data.get("name"), str):
+        raise ConfigError(f"{manifest} : clé « name » obligatoire")
+    assets = data.get("assets", {})
+
+    def asset(key: str, value: str) -> Path:
+        path = (folder / value).resolve()
+        if not path.is_file() or folder.resolve() not in path.parents:
+            raise ConfigError(f"{manifest} : clé « assets.{key} » : fichier introuvable dans le thème : {value}")
+        return path
+
+    return Theme(
+        name=data["name"],
+        path=folder.resolve(),
+        parent=data.get("parent") or None,
+        colours=dict(data.get("colours", {})),
+        fonts=dict(data.get("fonts", {})),
+        logo=asset("logo", assets["logo"]) if assets.get("logo") else None,
+        css=tuple(asset("css", c) for c in assets.get("css", [])),
+        mplstyle=asset("mplstyle", assets["mplstyle"]) if assets.get("mplstyle") else None,
+        description=str(data.get("description", "")),
+    )
+
+
+def resolve_chain(name: str, themes: Mapping[str, Theme], where: str) -> list[Theme]:
+    """The theme called ``name`` followed by its ancestors.
+
+    :raises ConfigError: on an unknown theme or a parent loop; ``where`` names the config key.
+    """
+    chain: list[Theme] = []
+    current: str | None = name
+    while current is not None:
+        if current not in themes:
+            known = ", ".join(sorted(themes))
+            raise ConfigError(f"{where} : thème inconnu « {current} » (thèmes : {known})")
+        theme = themes[current]
+        if theme in chain:
+            raise ConfigError(f"{where} : le thème « {current} » est son propre parent")
+        chain.append(theme)
+        current = theme.parent
+    return chain
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """What a chart plugin needs from the theme and the locale to draw in the brand."""
+
+    colours: Mapping[str, Any]
+    palette: tuple[str, ...]
+    font: str
+    language: str
+    money: Callable[[Any], str] = field(repr=False)
+    number: Callable[[Any], str] = field(repr=False)
+    month: Callable[[Any], str] = field(repr=False)
+
+    def colour(self, key: str, default: str = "#333333") -> str:
+        """A named colour of the theme (``primary``, ``accent``, ``ok``…)."""
+        return str(self.colours.get(key, default))
