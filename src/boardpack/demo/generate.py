@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["DATA_DIR", "generate", "main"]
@@ -120,26 +120,27 @@ CUSTOMERS = tuple(
     for i, (name, segment, weight) in enumerate(_CUSTOMER_TABLE, 1)
 )
 
-_SUPPLIER_TABLE = (
+_SUPPLIER_TABLE = (  # name, account charged, weight within that account (0: handled apart)
     ("Aciéries du Dauphiné", "601000", 3.0), ("Alu Rhône Distribution", "601000", 2.0),
-    ("Métaux Spéciaux Lyonnais", "601000", 1.5), ("Comptoir des Aciers de l'Isère", "601000", 1.0),
+    ("Métaux Spéciaux Lyonnais", "601000", 1.5), ("Aciers de l'Isère", "601000", 1.0),
     ("Traitements Thermiques de Savoie", "604000", 2.0),
-    ("Revêtements Techniques du Forez", "604000", 1.5), ("Rectification Beaujolaise", "604000", 1.0),
-    ("Énergies Rhône-Alpes Pro", "606100", 3.0), ("Gaz et Fluides Industriels", "606100", 1.0),
-    ("Outillages Coupants Lyonnais", "606300", 2.0),
+    ("Revêtements Techniques du Forez", "604000", 1.5),
+    ("Rectification Beaujolaise", "604000", 1.0), ("Énergies Rhône-Alpes Pro", "606100", 3.0),
+    ("Gaz et Fluides Industriels", "606100", 1.0), ("Outillages Coupants Lyonnais", "606300", 2.0),
     ("Fournitures Industrielles de Gerland", "606300", 1.0),
-    ("Maintenance Machines-Outils Rhône", "615000", 2.0), ("Hydraulique Service Est", "615000", 1.0),
-    ("Mutuelle Assurances de l'Industrie", "616000", 1.0),
-    ("Cabinet Comptable Bellecour", "622600", 1.0), ("Cabinet d'Avocats Part-Dieu", "622600", 0.0),
+    ("Maintenance Machines-Outils Rhône", "615000", 2.0),
+    ("Hydraulique Service Est", "615000", 1.0),
+    ("Mutuelle Assurances de l'Industrie", "616000", 0.0),
+    ("Cabinet Comptable Bellecour", "622600", 0.0), ("Cabinet d'Avocats Part-Dieu", "622600", 0.0),
     ("Transports Rapides du Rhône", "624100", 2.0), ("Messagerie Express Alpes", "624100", 1.0),
     ("Télécom Pro Services", "626000", 1.0), ("Loc'Industrie Équipements", "613500", 1.0),
-    ("Agence Lumière Communication", "623000", 1.0), ("Machines-Outils Europe", "215400", 0.0),
+    ("Agence Lumière Communication", "623000", 0.0), ("Machines-Outils Europe", "215400", 0.0),
 )
 SUPPLIERS = tuple(
     Party(f"F{i:04d}", name, "", "404000" if charge == "215400" else "401000", weight)
     for i, (name, charge, weight) in enumerate(_SUPPLIER_TABLE, 1)
 )
-SUPPLIER_CHARGE = {party.code: row[1] for party, row in zip(SUPPLIERS, _SUPPLIER_TABLE)}
+SUPPLIER_CHARGE = {f"F{i:04d}": row[1] for i, row in enumerate(_SUPPLIER_TABLE, 1)}
 PARTY_NAMES = {party.code: party.name for party in CUSTOMERS + SUPPLIERS}
 NO_VAT_ACCOUNTS = frozenset({"616000"})
 
@@ -234,7 +235,7 @@ def last_business_day(month: Month) -> dt.date:
     return day
 
 
-@lru_cache(maxsize=None)
+@cache
 def working_days(month: Month) -> tuple[dt.date, ...]:
     """Return the weekdays of ``month`` when the workshop runs (not the August shutdown)."""
     days = (dt.date(*month, d) for d in range(1, calendar.monthrange(*month)[1] + 1))
@@ -358,7 +359,8 @@ def split_amount(rng: random.Random, charge: str, total: Decimal,
     suppliers = [s for s in SUPPLIERS if SUPPLIER_CHARGE[s.code] == charge and s.weight]
     picks = rng.choices(suppliers, [s.weight for s in suppliers], k=count)
     shares = [dec(rng.uniform(0.5, 1.5)) for _ in picks]
-    return [(s, charge, money(total * share / sum(shares))) for s, share in zip(picks, shares)]
+    return [(s, charge, money(total * share / sum(shares)))
+            for s, share in zip(picks, shares, strict=True)]
 
 
 def stock_change(stocks: dict[Month, tuple[Decimal, Decimal]], month: Month,
@@ -655,18 +657,19 @@ def invoice_label(invoice: Invoice, what: str = "Facture") -> str:
 def post_opening(ledger: Ledger, invoices: list[Invoice]) -> None:
     """Post the opening entry (AN, 01/01/2023); 106800 « Autres réserves » balances it."""
     lines = [Line(acc, Decimal(d), Decimal(c)) for acc, d, c in OPENING_BALANCES]
-    december_vat = ZERO
+    december_vat: Decimal = ZERO
     for invoice in (i for i in invoices if i.issue < OPENING_DATE):
         sign = 1 if invoice.kind == "sale" else -1
         line = signed(invoice.party.account, sign * invoice.incl_tax)
         line.aux, line.match = invoice.party.code, invoice.number
         line.piece = (invoice.number, invoice.issue)
         lines.append(line)
-        december_vat += sign * invoice.vat if invoice.issue.month == 12 else ZERO
+        if invoice.issue.month == 12:
+            december_vat += sign * invoice.vat
     december = payroll((2022, 12))
     lines += [cr("445510", december_vat), cr("421000", december.net),
               cr("431000", december.employee + december.employer)]
-    plug = sum(line.debit - line.credit for line in lines)
+    plug = sum((line.debit - line.credit for line in lines), ZERO)
     lines.append(cr("106800", plug))
     ledger.post(OPENING_DATE, "AN", "AN-2023", "À-nouveaux au 01/01/2023", lines)
     ledger.post(dt.date(2023, 1, 2), "BQ", "PAIE-2022-12", "Virement salaires décembre 2022",
@@ -795,27 +798,34 @@ def income_taxes(ledger: Ledger) -> tuple[dict[int, Decimal], dict[int, Decimal]
 
 
 def post_income_tax(ledger: Ledger) -> None:
-    """Post the IS charge at each year end, the quarterly instalments, the May balance and the
-    dividends voted in June (paid from « Autres réserves », result accounts stay untouched)."""
+    """Post the IS charge at each year end, the quarterly instalments (1/4 of the previous
+    year's IS) and the balance paid, or refunded, in May of the following year."""
     taxes, results = income_taxes(ledger)
     for year in range(FIRST_MONTH[0], LAST_MONTH[0] + 1):
-        if year in taxes and year > 2022:
+        if year in results and year > 2022:
             ledger.post(dt.date(year, 12, 31), "OD", f"IS-{year}", f"Impôt sur les sociétés {year}",
                         [dr("695000", taxes[year]), cr("444000", taxes[year])])
         instalment = euros(taxes[year - 1] / 4)
-        for month in (3, 6, 9, 12):
-            ledger.post(next_business_day(dt.date(year, month, 15)), "BQ", f"IS-{year}-T{month // 3}",
-                        f"Acompte d'IS {year} n° {month // 3}",
+        for quarter in (1, 2, 3, 4):
+            ledger.post(next_business_day(dt.date(year, 3 * quarter, 15)), "BQ",
+                        f"IS-{year}-A{quarter}", f"Acompte d'IS {year} n° {quarter}",
                         [dr("444000", instalment), cr("512100", instalment)])
         balance = (INCOME_TAX_BALANCE_2022 if year == 2023
                    else taxes[year - 1] - 4 * euros(taxes[year - 2] / 4))
         ledger.post(next_business_day(dt.date(year, 5, 15)), "BQ", f"IS-{year - 1}-SOLDE",
-                    f"Solde d'IS {year - 1}", [signed("444000", balance), signed("512100", -balance)])
-        dividend = (results[year - 1] * DIVIDEND_PAYOUT[year]).quantize(Decimal("1E3")).quantize(CENT)
-        ledger.post(dt.date(year, 6, 30), "OD", f"AGO-{year}", f"Dividendes votés AGO {year}",
-                    [dr("106800", dividend), cr("457100", dividend)])
-        ledger.post(next_business_day(dt.date(year, 7, 10)), "BQ", f"AGO-{year}",
-                    f"Paiement des dividendes {year}", [dr("457100", dividend), cr("512100", dividend)])
+                    f"Solde d'IS {year - 1}",
+                    [signed("444000", balance), signed("512100", -balance)])
+        post_dividend(ledger, year, results[year - 1])
+
+
+def post_dividend(ledger: Ledger, year: int, last_result: Decimal) -> None:
+    """Post the dividend voted by the June AGM of ``year`` and its payment in July; it is
+    taken from « Autres réserves » so that result accounts are never closed."""
+    dividend = (last_result * DIVIDEND_PAYOUT[year]).quantize(Decimal("1E3")).quantize(CENT)
+    ledger.post(dt.date(year, 6, 30), "OD", f"AGO-{year}", f"Dividendes votés AGO {year}",
+                [dr("106800", dividend), cr("457100", dividend)])
+    ledger.post(next_business_day(dt.date(year, 7, 10)), "BQ", f"AGO-{year}",
+                f"Paiement des dividendes {year}", [dr("457100", dividend), cr("512100", dividend)])
 
 
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -1002,7 +1012,8 @@ def ops_rows(rng: random.Random, ledger: Ledger, sales: list[Invoice],
              deals: list[Deal]) -> list[list[str]]:
     """Return the ops_metrics rows, consistent with the ledger, the invoices and the CRM."""
     costs = ledger.net(PRODUCTION_COSTS)
-    revenue, orders = defaultdict(Decimal), defaultdict(int)
+    revenue: dict[Month, Decimal] = defaultdict(Decimal)
+    orders: dict[Month, int] = defaultdict(int)
     for invoice in sales:
         revenue[month_of(invoice.issue)] += invoice.excl_tax
         orders[month_of(invoice.issue)] += 1
@@ -1013,7 +1024,7 @@ def ops_rows(rng: random.Random, ledger: Ledger, sales: list[Invoice],
     rows = []
     for month in months_between(FIRST_MONTH, LAST_MONTH):
         values = ops_values(rng, month, costs[month], revenue[month], orders[month], quotes[month])
-        for (metric, unit, places), value in zip(OPS_METRICS, values):
+        for (metric, unit, places), value in zip(OPS_METRICS, values, strict=True):
             rows.append([period(month), metric, fmt_number(value, places), unit, ""])
     return rows
 
@@ -1177,7 +1188,7 @@ def generate(out_dir: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: ``python -m boardpack.demo.generate [--out DIR]``."""
     parser = argparse.ArgumentParser(prog="python -m boardpack.demo.generate",
-                                     description="Écrit les données de la société de démonstration.")
+                                     description="Écrit les CSV de la société de démonstration.")
     parser.add_argument("--out", type=Path, default=DATA_DIR,
                         help=f"dossier de sortie (par défaut : {DATA_DIR})")
     args = parser.parse_args(argv)
