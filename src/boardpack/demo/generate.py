@@ -1052,7 +1052,11 @@ def budget_month(month: Month, interest: Decimal) -> dict[str, Decimal]:
 
 
 def budget_rows(schedules: list[list[Instalment]]) -> list[list[str]]:
-    """Return the 2025-2026 budget; income tax (25 % of the budgeted profit) falls in December."""
+    """Return the 2025-2026 budget; income tax (25 % of the budgeted profit) falls in December.
+
+    Every line has a row every month, zero included: a missing row means "not budgeted",
+    which the engine reports as unavailable rather than reading it as 0.
+    """
     interest: dict[Month, Decimal] = defaultdict(Decimal)
     for step in (step for schedule in schedules for step in schedule):
         interest[step.month] += step.interest
@@ -1063,7 +1067,7 @@ def budget_rows(schedules: list[list[Instalment]]) -> list[list[str]]:
         profit = sum(2 * b["chiffre_affaires"] - sum(b.values()) for b in months)
         budget[(year, 12)]["impot_benefices"] = profit * INCOME_TAX_RATE
     return [[period(month), line, fmt_money(euros(lines[line]))]
-            for month, lines in budget.items() for line in BUDGET_LINES if euros(lines[line])]
+            for month, lines in budget.items() for line in BUDGET_LINES]
 
 
 ENTRY_COLUMNS = ("date", "journal", "journal_label", "entry_id", "account", "account_label",
