@@ -178,7 +178,7 @@ def build(
         result.html[audience.key] = html
         if write:
             with _timed(result, "pdf"):
-                pdf = html_to_pdf(html, BUILTIN_TEMPLATES, allowed)
+                pdf = html_to_pdf(html, BUILTIN_TEMPLATES, allowed, result.period.last_day)
                 path = Path(out) / f"{audience.key}_{result.period}.pdf"
                 write_atomically(path, pdf)
                 result.paths[audience.key] = path

@@ -202,7 +202,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     audiences_table = check.table(data.get("audiences", {}), "audiences")
     if not audiences_table:
         raise check.fail("audiences", "au moins une audience est nécessaire ([audiences.<id>])")
-    audiences = tuple(_audience(check, key, value) for key, value in audiences_table.items())
+    default_language = company.locale[:2] if company.locale[:2] in _LANGUAGES else "fr"
+    audiences = tuple(
+        _audience(check, key, value, default_language) for key, value in audiences_table.items()
+    )
     return Config(
         path=path,
         company=company,
@@ -266,14 +269,14 @@ def _thresholds(check: _Checker, value: Any, key: str) -> Thresholds:
     return Thresholds(**bounds)
 
 
-def _audience(check: _Checker, key: str, value: Any) -> AudienceConfig:
+def _audience(check: _Checker, key: str, value: Any, default_language: str) -> AudienceConfig:
     path = f"audiences.{key}"
     table = check.table(value, path)
     check.keys(table, _AUDIENCE, path)
     sections = check.strings(table, "sections", path)
     if not sections:
         raise check.fail(f"{path}.sections", "au moins une section est attendue")
-    language = table.get("language", "fr")
+    language = table.get("language", default_language)
     if language not in _LANGUAGES:
         raise check.fail(f"{path}.language", f"langue « {language} » non prise en charge (fr, en)")
     return AudienceConfig(

@@ -186,10 +186,7 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
     """Name, version, hooks and registered names of each plugin (for ``boardpack plugins``)."""
     pm = get_plugin_manager()
     registry = get_registry()
-    versions = {
-        name: dist.version
-        for dist, name in ((d, ep.name) for d, ep in _entry_point_dists())
-    }
+    versions = {ep.name: dist.version for dist, ep in _entry_point_dists()}
     from . import __version__
 
     out = []

@@ -92,7 +92,7 @@ class ThreeYearsSection(Section):
             rows = []
             for line, style in layout:
                 values = [read(line, year) for year in years]
-                if style == "base" and not any(values):
+                if style != "total" and not any(values):
                     continue
                 change = "—"
                 if len(values) > 1 and values[-2]:

@@ -96,7 +96,7 @@ class IncomeStatementSection(Section):
                 "ytd_n1": pl_value(pack, line, ytd.shift_years(1)),
                 "budget": _budget(pack, line, ytd),
             }
-            if style == "base" and not any(figures.values()):
+            if style != "total" and not any(figures.values()):
                 continue
             cell = {k: "—" if v is None else fmt.money(v) for k, v in figures.items()}
             cell.update(
@@ -138,7 +138,7 @@ class BilanSection(Section):
                         values.append(pack.data.bilan(line, month))
                     except Unavailable:
                         values.append(None)
-                if style == "base" and not any(values):
+                if style != "total" and not any(values):
                     continue
                 rows.append({
                     "label": line_label(pack, line), "style": style,

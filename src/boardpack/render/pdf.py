@@ -8,9 +8,11 @@ interrupted build never leaves a half-written pack that looks finished.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -42,13 +44,33 @@ def restricted_fetcher(allowed: Iterable[Path]) -> Any:
     return RestrictedFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
 
 
-def html_to_pdf(html: str, base_url: Path, allowed: Iterable[Path]) -> bytes:
-    """Lay out ``html`` and return the PDF bytes."""
+@contextmanager
+def _source_date(epoch: int) -> Iterator[None]:
+    """Pin the timestamps fontTools writes into embedded font subsets (reproducible builds)."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def html_to_pdf(html: str, base_url: Path, allowed: Iterable[Path], created: dt.date | None = None) -> bytes:
+    """Lay out ``html`` and return the PDF bytes.
+
+    :param created: the document's date; the embedded fonts are stamped with it so that
+        the same inputs give the same bytes.
+    """
     from weasyprint import HTML
 
+    epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), dt.timezone.utc).timestamp())
     try:
         document = HTML(string=html, base_url=str(base_url), url_fetcher=restricted_fetcher(allowed))
-        return document.write_pdf(uncompressed_pdf=False)
+        with _source_date(epoch):
+            return document.write_pdf(uncompressed_pdf=False)
     except BaseException as exc:  # FatalURLFetchingError is a BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
