@@ -7,6 +7,7 @@ PDF per audience from it. Stage timings are kept in :attr:`BuildResult.timings` 
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
@@ -66,9 +67,11 @@ class Session:
         for option in table.options:
             if option not in plugin_type.options:
                 accepted = ", ".join(sorted(plugin_type.options)) or "aucune"
+                close = difflib.get_close_matches(option, sorted(plugin_type.options), n=1)
+                hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
                 raise ConfigError(
                     f"{self.config.path.name}, clé « {table.path}.{option} » : option inconnue pour "
-                    f"le type « {table.type} » (options : {accepted})"
+                    f"le type « {table.type} » (options : {accepted}){hint}"
                 )
         for option in plugin_type.required_options:
             if option not in table.options:
