@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Channel",
     "Chart",
+    "Configurable",
     "DataSource",
     "Delivery",
     "KPI",
@@ -43,12 +44,11 @@ class Unavailable(Exception):
     """
 
 
-class DataSource(ABC):
-    """Reads data from somewhere and returns canonical datasets.
+class Configurable(ABC):
+    """A plugin type the config instantiates from a table: a source or a channel.
 
-    The host builds one instance per ``[sources.<id>]`` table of the config, passing the
-    table's options (every key but ``type``). ``options`` lists the keys a source accepts
-    with their meaning; the host refuses any other key, naming its path in the config.
+    ``options`` lists the keys it accepts with their meaning; the host refuses any other
+    key, naming its path in the config, and checks ``required_options`` are present.
     """
 
     name: ClassVar[str]
@@ -60,6 +60,14 @@ class DataSource(ABC):
         self.key = key
         self.settings = dict(options)
         self.base_dir = base_dir
+
+
+class DataSource(Configurable):
+    """Reads data from somewhere and returns canonical datasets.
+
+    The host builds one instance per ``[sources.<id>]`` table of the config, passing the
+    table's options (every key but ``type``).
+    """
 
     @abstractmethod
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
@@ -161,21 +169,11 @@ class Delivery:
     company: str
 
 
-class Channel(ABC):
+class Channel(Configurable):
     """Moves finished packs somewhere (a folder, an email, a webhook).
 
-    Built once per ``[channels.<id>]`` table; ``options`` lists accepted keys.
+    Built once per ``[channels.<id>]`` table.
     """
-
-    name: ClassVar[str]
-    description: ClassVar[str] = ""
-    options: ClassVar[Mapping[str, str]] = {}
-    required_options: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
-        self.key = key
-        self.settings = dict(options)
-        self.base_dir = base_dir
 
     @abstractmethod
     def deliver(self, delivery: Delivery) -> str:

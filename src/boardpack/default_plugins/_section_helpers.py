@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
+
 from ..interfaces import Unavailable
 from ..kpi_engine import KPIResult
 from ..pack import PackContext
 from ..periods import Month, Window
 
-__all__ = ["kpi_row", "pl_value", "series_data", "variation"]
+__all__ = ["bilan_value", "kpi_row", "kpi_trend", "outstanding_by_loan", "pl_value", "series_data", "variation"]
 
 
 def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
@@ -61,3 +63,38 @@ def series_data(
         "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
         "unit": unit,
     }
+
+
+def bilan_value(pack: PackContext, line: str, month: Month) -> Decimal | None:
+    """A bilan line at a month end, ``None`` when the ledger does not cover it."""
+    try:
+        return pack.data.bilan(line, month)
+    except Unavailable:
+        return None
+
+
+def kpi_trend(pack: PackContext, kpi_id: str, width_cm: float, height_cm: float, title: str = "") -> Markup:
+    """A 24-month trend chart of a KPI's monthly values."""
+    kpi = pack.kpi(kpi_id)
+    history = pack.series(kpi_id, 24)
+    label = pack.label(kpi.label)
+    data = series_data(pack, [m for m, _ in history], [(label, [v for _, v in history], "line")], kpi.unit)
+    if title:
+        data["title"] = title
+    return pack.chart("trend", data, width_cm, height_cm, alt=label)
+
+
+def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
+    """Each loan's lender and capital outstanding after its last instalment up to the period."""
+    loans = pack.data.dataset("loans")
+    out = []
+    for loan, group in loans.groupby("loan", sort=True):
+        upto = group[group["period"] <= str(pack.period)].sort_values("period")
+        if upto.empty:
+            continue
+        last = upto.iloc[-1]
+        out.append({
+            "loan": str(loan), "lender": str(last["lender"]),
+            "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
+        })
+    return out

@@ -10,6 +10,7 @@ from ..interfaces import Section, Unavailable
 from ..kpi_engine import STATUS_LABELS
 from ..pack import PackContext
 from ..periods import Window
+from ._section_helpers import outstanding_by_loan
 from .sections_finance import BILAN_LAYOUT, SIG_LAYOUT, line_label
 
 __all__ = ["BankRatiosSection", "DebtScheduleSection", "PresentationSection", "ThreeYearsSection", "closed_years"]
@@ -51,21 +52,10 @@ class PresentationSection(Section):
             figures.append((line_label(pack, line), pack.fmt.money(pack.data.pl(line, year))))
         for line in ("capitaux_propres", "dettes_financieres", "total_actif"):
             figures.append((line_label(pack, line), pack.fmt.money(pack.data.bilan(line, year.end))))
-        loans = []
         try:
-            schedule = pack.data.dataset("loans")
-            for loan, rows in schedule.groupby("loan", sort=True):
-                upto = rows[rows["period"] <= str(pack.period)]
-                if upto.empty:
-                    continue
-                last = upto.sort_values("period").iloc[-1]
-                loans.append({
-                    "loan": loan, "lender": last["lender"],
-                    "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
-                    "last_payment": pack.fmt.month(pack.period) if last["period"] == str(pack.period) else last["period"],
-                })
+            loans = outstanding_by_loan(pack)
         except Unavailable:
-            pass
+            loans = []
         return {
             "company": company,
             "year_label": _fy_label(pack, year),
@@ -172,16 +162,7 @@ class DebtScheduleSection(Section):
                 "dscr": reason if value is None else pack.fmt.value(value, "ratio"),
                 "status": pack.engine.status(dscr, value),
             })
-        outstanding = []
-        for loan, group in loans.groupby("loan", sort=True):
-            upto = group[group["period"] <= str(pack.period)].sort_values("period")
-            if upto.empty:
-                continue
-            last = upto.iloc[-1]
-            outstanding.append({
-                "loan": loan, "lender": last["lender"],
-                "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
-            })
+        outstanding = outstanding_by_loan(pack)
         return {"rows": rows, "outstanding": outstanding, "date": pack.fmt.date(pack.period.last_day)}
 
 

@@ -10,7 +10,7 @@ from ..hookspecs import hookimpl
 from ..interfaces import Section, Unavailable
 from ..pack import PackContext
 from ..periods import Month
-from ._section_helpers import pl_value, series_data, variation
+from ._section_helpers import bilan_value, kpi_trend, pl_value, variation
 
 __all__ = ["BilanSection", "CashSection", "IncomeStatementSection", "SIG_LAYOUT", "BILAN_LAYOUT"]
 
@@ -132,12 +132,7 @@ class BilanSection(Section):
         for side, layout in BILAN_LAYOUT.items():
             rows = []
             for line, style in layout:
-                values = []
-                for month in dates:
-                    try:
-                        values.append(pack.data.bilan(line, month))
-                    except Unavailable:
-                        values.append(None)
+                values = [bilan_value(pack, line, month) for month in dates]
                 if style != "total" and not any(values):
                     continue
                 rows.append({
@@ -163,11 +158,7 @@ class CashSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Cash chart and BFR components now and a year earlier."""
-        history = pack.series("tresorerie_nette", 24)
-        chart = pack.chart("trend", series_data(
-            pack, [m for m, _ in history],
-            [(pack.t("Trésorerie nette", "Net cash"), [v for _, v in history], "line")], "money",
-        ), 17, 6, alt=pack.t("Trésorerie nette", "Net cash"))
+        chart = kpi_trend(pack, "tresorerie_nette", 17, 6)
         dates: list[Month] = [pack.period, pack.period.shift(-12)]
         components = (
             ("stocks", 1), ("creances_clients", 1), ("autres_creances", 1), ("charges_constatees_avance", 1),
@@ -182,12 +173,8 @@ class CashSection(Section):
                 revenue.append(None)
         rows = []
         for line, sign in components:
-            values = []
-            for month in dates:
-                try:
-                    values.append(sign * pack.data.bilan(line, month))
-                except Unavailable:
-                    values.append(None)
+            values = [bilan_value(pack, line, month) for month in dates]
+            values = [None if v is None else sign * v for v in values]
             if not any(values):
                 continue
             days = [

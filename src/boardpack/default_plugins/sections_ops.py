@@ -10,7 +10,7 @@ import pandas as pd
 from ..hookspecs import hookimpl
 from ..interfaces import Section, Unavailable
 from ..pack import PackContext
-from ._section_helpers import kpi_row, series_data
+from ._section_helpers import kpi_row, kpi_trend
 from .kpis_ops import OpsMetricKPI
 from .kpis_sales import latest_month
 
@@ -47,10 +47,7 @@ class OpsFlowsSection(Section):
                     ("≥ " if kpi.direction == "up" else "≤ ") + pack.fmt.value(limits.warn, kpi.unit))
                 rows.append(row)
             main = kpis[0]
-            history = pack.series(main.id, 24)
-            chart = pack.chart("trend", series_data(
-                pack, [m for m, _ in history], [(pack.label(main.label), [v for _, v in history], "line")], main.unit,
-            ) | {"title": pack.label(main.label)}, 8.4, 5.2, alt=pack.label(main.label))
+            chart = kpi_trend(pack, main.id, 8.4, 5.2, title=pack.label(main.label))
             groups.append({"title": pack.t(fr, en), "rows": rows, "chart": chart})
         if not groups:
             raise Unavailable(pack.t("aucun indicateur opérationnel", "no operational KPI"))

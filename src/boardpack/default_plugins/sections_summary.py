@@ -9,7 +9,7 @@ from ..hookspecs import hookimpl
 from ..interfaces import Section, Unavailable
 from ..kpi_engine import STATUS_LABELS, KPIResult
 from ..pack import PackContext
-from ._section_helpers import kpi_row, series_data, variation
+from ._section_helpers import kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
 
@@ -138,11 +138,8 @@ class TrendsSection(Section):
                 alt=pack.label(ca.label)),
         ]
         for kpi_id in ("ebe", "tresorerie_nette", "bfr"):
-            kpi = pack.kpi(kpi_id)
-            history = pack.series(kpi_id, 24)
-            charts.append(pack.chart("trend", series_data(
-                pack, [m for m, _ in history], [(pack.label(kpi.label), [v for _, v in history], "line")], kpi.unit,
-            ) | {"title": pack.label(kpi.label) + pack.t(" — 24 mois", " — 24 months")}, 8.4, 6.2, alt=pack.label(kpi.label)))
+            title = pack.label(pack.kpi(kpi_id).label) + pack.t(" — 24 mois", " — 24 months")
+            charts.append(kpi_trend(pack, kpi_id, 8.4, 6.2, title=title))
         return {"charts": charts}
 
 
