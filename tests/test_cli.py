@@ -181,11 +181,6 @@ def test_missing_data_folder_is_a_source_error(small_company: SmallCompany) -> N
     assert "introuvable" in assert_user_error(run("check", str(small_company.config)), 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `boardpack check` on entries holding only à-nouveaux lets Unavailable('aucune écriture "
-    "hors à-nouveaux') escape (traceback, exit 1) instead of a one-line « Erreur : » message",
-)
 def test_check_with_only_opening_entries_is_a_user_error(small_company: SmallCompany) -> None:
     """check on a ledger with only AN entries gives one « Erreur : » line, not a traceback."""
     small_company.write("entries.csv", ENTRY_HEADER + "\n"
@@ -242,11 +237,6 @@ def test_failing_build_leaves_no_pdf(small_company: SmallCompany, tmp_path: Path
     assert pdf_files(out) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: build writes each audience's PDF as soon as it is rendered, so when a later audience "
-    "fails (RenderError on the 2nd pack) the earlier PDF stays in the out dir of a failed build",
-)
 def test_build_failing_on_second_audience_leaves_no_pdf(small_company: SmallCompany, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A build that fails on its second pack leaves no PDF at all (no partial set of packs)."""

@@ -139,11 +139,6 @@ def test_bad_value_names_file_line_and_column(tmp_path: Path) -> None:
     assert "« amount »" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: read_table drops blank lines before coerce numbers rows, so every error after a "
-    "blank line is reported one line too early (here « ligne 3 » instead of « ligne 4 »)",
-)
 def test_blank_line_does_not_shift_error_line(tmp_path: Path) -> None:
     """After a blank line, a bad value is still reported at its real line in the file."""
     folder = folder_with(tmp_path, {"budget.csv": (

@@ -32,11 +32,6 @@ def test_money_french_negative() -> None:
     assert FR.money(Decimal("-35000")) == f"-35{NNBSP}000{NBSP}€"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Formatter rounds half to even (Babel default): 2,50 € shows « 2 € » and 1 234,50 € "
-    "« 1 234 € », whereas French accounting rounds 0,50 up (liasse rule: fractions ≥ 0,50 count for 1)",
-)
 def test_money_french_rounds_half_up() -> None:
     """0,50 € rounds up to the next euro, as on the liasse fiscale."""
     assert FR.money(Decimal("2.50")) == f"3{NBSP}€"
@@ -59,11 +54,6 @@ def test_money_short_french() -> None:
     assert FR.money_short(Decimal("999")) == f"999{NBSP}€"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: money_short picks the scale before rounding, so 999 999 € shows « 1 000 k€ » "
-    "instead of « 1,00 M€ »",
-)
 def test_money_short_rounding_up_changes_scale() -> None:
     """An amount that rounds to a million is shown in millions."""
     assert FR.money_short(Decimal("999999")) == f"1,00{NBSP}M€"

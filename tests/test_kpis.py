@@ -118,11 +118,6 @@ def test_ops_mean_over_three_months(small_ctx: KPIContext) -> None:
     assert KPIS["delai_livraison_jours"].compute(small_ctx, window) == Decimal("76.6") / 3  # (30 + 21,5 + 25,1) / 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: OpsMetricKPI sums the rows of a month across dimensions before averaging, so a rate "
-    "reported per site (95 % and 90 %) becomes 185 % instead of 92,5 %",
-)
 def test_ops_rate_with_dimensions_is_not_summed() -> None:
     """A rate given per site for one month averages the sites, it does not add them."""
     raw = pd.DataFrame(

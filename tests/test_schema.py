@@ -189,11 +189,6 @@ def test_invoice_kind_must_be_sale_or_purchase() -> None:
         INVOICES.coerce(raw([row]), "invoices.csv")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an empty cell in a required text column with choices (deals.status) is accepted "
-    "as '' instead of raising « valeur manquante » / « n'est pas une valeur admise »",
-)
 def test_empty_required_choice_is_refused() -> None:
     """deals.status is required and restricted to open/won/lost: an empty status is an error."""
     row = {

@@ -174,17 +174,21 @@ def build(
         engine = session.engine()
         result.period = period or session.latest_period(engine)
         engine.results(result.period)
-    out = out_dir or config.out or config.base_dir / "out"
+    out = Path(out_dir or config.out or config.base_dir / "out")
+    documents: dict[str, bytes] = {}
     for audience in selected:
         say(f"mise en page « {audience.title} »")
         html, allowed = render_pack(session, engine, audience, result)
         result.html[audience.key] = html
         if write:
             with _timed(result, "pdf"):
-                pdf = html_to_pdf(html, BUILTIN_TEMPLATES, allowed, result.period.last_day)
-                path = Path(out) / f"{audience.key}_{result.period}.pdf"
-                write_atomically(path, pdf)
-                result.paths[audience.key] = path
+                documents[audience.key] = html_to_pdf(html, BUILTIN_TEMPLATES, allowed, result.period.last_day)
+    # Every pack is laid out before any is written: a failure leaves no PDF of this build.
+    with _timed(result, "pdf"):
+        for key, pdf in documents.items():
+            path = out / f"{key}_{result.period}.pdf"
+            write_atomically(path, pdf)
+            result.paths[key] = path
     return result
 
 

@@ -19,7 +19,8 @@ import click
 from . import __version__
 from .build import Session, build, deliver
 from .config import Config, load_config
-from .errors import BoardpackError, ConfigError
+from .errors import BoardpackError, ConfigError, DataError
+from .interfaces import Unavailable
 from .formatting import Formatter
 from .periods import WINDOW_KINDS, Month
 from .plugins import describe_plugins, get_registry
@@ -168,7 +169,10 @@ def check_command(config_path: Path) -> None:
         click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {session.providers[name]})")
     engine = session.engine()
     if "entries" in datasets:
-        ledger = engine.ctx.ledger
+        try:
+            ledger = engine.ctx.ledger
+        except Unavailable as exc:
+            raise DataError(f"écritures ({session.providers['entries']}) : {exc}") from None
         statements = engine.ctx.statements
         gap = statements.bilan["total_actif"] - statements.bilan["total_passif"]
         click.echo(f"  écritures de {ledger.first} à {ledger.last} ; écritures équilibrées")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date
@@ -27,6 +27,11 @@ _UNITS = {
 }
 
 
+def _round(value: Any, digits: int) -> Decimal:
+    """Round half up (0,5 → 1), the French accounting convention; Babel would round half even."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Formatter:
     """Formats figures for one language and currency."""
@@ -40,30 +45,33 @@ class Formatter:
         return LOCALES[self.language]
 
     def number(self, value: Any, digits: int = 0) -> str:
-        """A plain number with ``digits`` decimals: ``1 234,5``."""
+        """A plain number with ``digits`` decimals, rounded half up: ``1 234,5``."""
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(Decimal(str(value)), format=pattern, locale=self.locale)
+        return format_decimal(_round(value, digits), format=pattern, locale=self.locale)
 
     def money(self, value: Any) -> str:
-        """An amount to the euro: ``1 234 567 €``."""
+        """An amount to the euro, rounded half up: ``1 234 567 €``."""
         pattern = "#,##0\u00a0¤" if self.language == "fr" else "¤#,##0"
         return format_currency(
-            Decimal(str(value)), self.currency, format=pattern, locale=self.locale, currency_digits=False
+            _round(value, 0), self.currency, format=pattern, locale=self.locale, currency_digits=False
         )
 
     def money_short(self, value: Any) -> str:
-        """An amount scaled for a tile or an axis: ``1,2 M€``, ``850 k€``, ``-35 k€``."""
+        """An amount scaled for a tile or an axis: ``1,2 M€``, ``850 k€``, ``-35 k€``.
+
+        The scale is chosen after rounding, so 999 999 € reads ``1,00 M€``, not ``1 000 k€``.
+        """
         amount = Decimal(str(value))
-        size = abs(amount)
         symbol = "€" if self.currency == "EUR" else self.currency
-        if size >= 1_000_000:
-            scaled, suffix, digits = amount / 1_000_000, "M", 2 if size < 10_000_000 else 1
-        elif size >= 10_000:
-            scaled, suffix, digits = amount / 1000, "k", 0
-        elif size >= 1000:
-            scaled, suffix, digits = amount / 1000, "k", 1
-        else:
+        if abs(_round(amount, 0)) < 1000:
             return self.money(amount)
+        scaled, suffix, digits = amount / 1000, "k", 1
+        if abs(_round(scaled, 1)) >= 10:
+            digits = 0
+        if abs(_round(scaled, 0)) >= 1000:
+            scaled, suffix, digits = amount / 1_000_000, "M", 2
+            if abs(_round(scaled, 2)) >= 10:
+                digits = 1
         text = self.number(scaled, digits)
         return f"{text}\u00a0{suffix}{symbol}" if self.language == "fr" else f"{symbol}{text}{suffix}"
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "parse_money", "parse_date"]
+__all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "line_of", "parse_money", "parse_date"]
 
 #: The column types a schema may use, with what they become once coerced.
 COLUMN_TYPES = {
@@ -161,12 +161,19 @@ _EXPECTED = {
 }
 
 
+def line_of(frame: pd.DataFrame, position: int) -> int:
+    """The source line of row ``position`` of a coerced frame (header = line 1)."""
+    lines = frame.attrs.get("line_numbers")
+    return int(lines[position]) if lines else position + 2
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a dataset: its name, type (see :data:`COLUMN_TYPES`), unit and meaning.
 
     ``choices`` restricts a ``str`` column to a set of values; a column that is not
-    ``required`` may be absent from the input or empty in a row.
+    ``required`` may be absent from the input or empty in a row; a required column must
+    be present and filled, unless ``allow_empty``.
     """
 
     name: str
@@ -175,6 +182,8 @@ class Column:
     required: bool = True
     unit: str = ""
     choices: tuple[str, ...] = ()
+    #: a required text column may still hold empty cells (checked by data-quality gates)
+    allow_empty: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
@@ -205,7 +214,8 @@ class DatasetSchema:
             after the schema's columns.
         :param origin: where the rows come from, quoted in errors (a file path, an API).
         :param first_line: the line number of the first row in ``origin`` (2 for a CSV
-            with a header line), so errors point at the real line.
+            with a header line), so errors point at the real line; a reader that skipped
+            lines puts the line of each row in ``raw.attrs["line_numbers"]`` instead.
         :raises DataError: on a missing required column or the first value that is not of
             its column's type, naming ``origin``, the line and the column.
         """
@@ -215,21 +225,23 @@ class DatasetSchema:
                 f"{origin} : colonne(s) obligatoire(s) absente(s) pour le jeu « {self.name} » : "
                 + ", ".join(missing)
             )
+        lines = list(raw.attrs.get("line_numbers") or range(first_line, first_line + len(raw)))
         out: dict[str, Any] = {}
         for column in self.columns:
             if column.name not in raw.columns:
                 out[column.name] = _empty(column, len(raw))
                 continue
-            out[column.name] = self._coerce_column(column, raw[column.name], origin, first_line)
+            out[column.name] = self._coerce_column(column, raw[column.name], origin, lines)
         frame = pd.DataFrame(out, index=range(len(raw)))
         for extra in raw.columns:
             if extra not in out:
                 frame[extra] = raw[extra].to_numpy()
+        frame.attrs["line_numbers"] = lines
         for check in self.checks:
             check(frame, origin)
         return frame
 
-    def _coerce_column(self, column: Column, values: pd.Series, origin: str, first_line: int) -> Any:
+    def _coerce_column(self, column: Column, values: pd.Series, origin: str, lines: list[int]) -> Any:
         fast = _FAST.get(column.type)
         if fast is not None and values.map(type).eq(str).all():
             result = fast(values)
@@ -241,17 +253,17 @@ class DatasetSchema:
             text = _text(value) if not isinstance(value, (dt.date, Decimal, int, float)) else value
             empty = isinstance(text, str) and text == ""
             if empty:
-                if column.required and column.type != "str":
+                if column.required and not column.allow_empty:
                     raise DataError(
-                        f"{origin}, ligne {first_line + position}, colonne « {column.name} » : "
-                        f"valeur manquante (attendu : {_EXPECTED[column.type]})"
+                        f"{origin}, ligne {lines[position]}, colonne « {column.name} » : "
+                        f"valeur manquante (attendu : {_EXPECTED.get(column.type, 'une valeur')})"
                     )
                 result.append(None)
                 continue
             if parse is None:
                 if column.choices and text not in column.choices:
                     raise DataError(
-                        f"{origin}, ligne {first_line + position}, colonne « {column.name} » : "
+                        f"{origin}, ligne {lines[position]}, colonne « {column.name} » : "
                         f"« {text} » n'est pas une valeur admise ({', '.join(column.choices)})"
                     )
                 result.append(text)
@@ -260,7 +272,7 @@ class DatasetSchema:
                 result.append(parse(value))
             except (ValueError, InvalidOperation, ArithmeticError):
                 raise DataError(
-                    f"{origin}, ligne {first_line + position}, colonne « {column.name} » : "
+                    f"{origin}, ligne {lines[position]}, colonne « {column.name} » : "
                     f"« {_text(value)} » n'est pas {_EXPECTED[column.type]}"
                 ) from None
         return _typed(column, result)

@@ -50,6 +50,9 @@ def _cp1252_ok(raw: bytes) -> bool:
 def read_table(path: Path, origin: str, encoding: str = "auto", separator: str = "auto") -> pd.DataFrame:
     """Read a CSV file into a frame of strings, detecting separator and encoding.
 
+    The file line of each row is kept in ``frame.attrs["line_numbers"]`` (blank lines are
+    skipped but still counted), for error messages.
+
     :raises DataError: on an empty file or a row with the wrong number of fields (with its line).
     """
     text = _decode(path, encoding)
@@ -61,7 +64,7 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
         separator = max(counts, key=lambda s: counts[s])
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = [name.strip() for name in next(reader)]
-    rows = []
+    rows, numbers = [], []
     for number, row in enumerate(reader, start=2):
         if not row or row == [""]:
             continue
@@ -71,7 +74,10 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
                 f"(séparateur « {separator} »)"
             )
         rows.append(row)
-    return pd.DataFrame(rows, columns=header, dtype=object)
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame.attrs["line_numbers"] = numbers
+    return frame
 
 
 class CsvSource(DataSource):

@@ -7,11 +7,13 @@ rates are fractions (0.25 for 25 %) unless the unit says ``%``.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
 from ..errors import DataError
 from ..hookspecs import hookimpl
-from ..schema import Column, DatasetSchema
+from ..schema import Column, DatasetSchema, line_of
 
 __all__ = ["ENTRIES", "INVOICES", "DEALS", "OPS_METRICS", "BUDGET", "LOANS", "MARKETING"]
 
@@ -22,7 +24,7 @@ def _check_entries(frame: pd.DataFrame, origin: str) -> None:
     if bad_account.any():
         row = int(bad_account.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"{origin}, ligne {row + 2}, colonne « account » : « {frame['account'].iloc[row]} » "
+            f"{origin}, ligne {line_of(frame, row)}, colonne « account » : « {frame['account'].iloc[row]} » "
             "n'est pas un compte du PCG (il doit commencer par un chiffre de 1 à 8)"
         )
     for column in ("debit", "credit"):
@@ -30,7 +32,7 @@ def _check_entries(frame: pd.DataFrame, origin: str) -> None:
         if negative.any():
             row = int(negative.to_numpy().nonzero()[0][0])
             raise DataError(
-                f"{origin}, ligne {row + 2}, colonne « {column} » : montant négatif "
+                f"{origin}, ligne {line_of(frame, row)}, colonne « {column} » : montant négatif "
                 "(les débits et crédits sont positifs)"
             )
     sums = (frame["debit"] - frame["credit"]).groupby([frame["journal"], frame["entry_id"]]).sum()
@@ -38,10 +40,10 @@ def _check_entries(frame: pd.DataFrame, origin: str) -> None:
     if len(unbalanced):
         journal, entry = unbalanced.index[0]
         rows = frame.index[(frame["journal"] == journal) & (frame["entry_id"] == entry)]
-        gap = unbalanced.iloc[0] / 100
+        gap = Decimal(int(unbalanced.iloc[0])).scaleb(-2)
         raise DataError(
-            f"{origin}, ligne {int(rows[0]) + 2} : l'écriture {journal} {entry} n'est pas "
-            f"équilibrée (débit − crédit = {gap:.2f} €)"
+            f"{origin}, ligne {line_of(frame, int(rows[0]))} : l'écriture {journal} {entry} n'est pas "
+            f"équilibrée (débit − crédit = {str(gap).replace('.', ',')} €)"
         )
 
 
@@ -83,7 +85,7 @@ INVOICES = DatasetSchema(
     columns=(
         Column("kind", "str", "sale (vente) ou purchase (achat)", choices=("sale", "purchase")),
         Column("number", "str", "numéro de facture"),
-        Column("counterparty", "str", "client ou fournisseur"),
+        Column("counterparty", "str", "client ou fournisseur", allow_empty=True),
         Column("counterparty_id", "str", "identifiant du tiers", required=False),
         Column("segment", "str", "segment de clientèle", required=False),
         Column("product", "str", "offre ou famille de produits", required=False),

@@ -1,7 +1,8 @@
 """Operational KPIs read from the ``ops_metrics`` series (délais, volumes, coûts, qualité).
 
-Each KPI reads one standard metric name. A volume (``sum``) adds its months; a rate or a
-lead time (``mean``) is the plain average of its monthly values. Every month of the window
+Each KPI reads one standard metric name. A volume (``sum``) adds its dimensions and its
+months; a rate or a lead time (``mean``) averages its dimensions within a month, then its
+monthly values. Every month of the window
 must be present, or the KPI is unavailable naming the first missing month.
 """
 
@@ -56,7 +57,9 @@ class OpsMetricKPI(KPI):
         rows = frame[frame["metric"] == self.metric]
         if rows.empty:
             raise Unavailable(f"la série « {self.metric} » est absente de ops_metrics")
-        by_month = rows.groupby("period")["value"].sum()
+        grouped = rows.groupby("period")["value"]
+        # volumes add up across dimensions (sites, lines); rates and lead times average
+        by_month = grouped.sum() if self.aggregation == "sum" else grouped.mean()
         values = []
         for month in window.months:
             if str(month) not in by_month.index:
