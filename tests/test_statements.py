@@ -118,8 +118,8 @@ def test_pl_outside_ledger_is_unavailable(statements: Statements) -> None:
 
 
 def test_bilan_balances_every_month(statements: Statements) -> None:
-    """Total actif equals total passif at every month end."""
-    assert list(statements.bilan.index) == MONTHS
+    """Total actif equals total passif at the opening and at every month end."""
+    assert list(statements.bilan.index) == [Month(2024, 12)] + MONTHS
     gap = statements.bilan["total_actif"] - statements.bilan["total_passif"]
     assert (gap == 0).all()
 

@@ -105,6 +105,8 @@ class Ledger:
                 start[(RETAINED_EARNINGS, "")] += carried
             else:
                 start = pd.Series(0, index=index, dtype=np.int64)
+            if column == 0:
+                self.opening = start
             cumulated = mov[fy_columns].cumsum(axis=1).add(start, axis=0)
             result[fy_columns] = cumulated
             previous_close = cumulated[fy_columns[-1]]
@@ -128,7 +130,12 @@ class Ledger:
             )
 
     def balances(self, month: Month) -> pd.Series:
-        """Month-end balance of each (account, aux), debit-positive, in cents."""
+        """Month-end balance of each (account, aux), debit-positive, in cents.
+
+        The month before the first fiscal year gives the opening balances (à-nouveaux).
+        """
+        if month == self.months[0].shift(-1):
+            return self.opening
         return self.balances_by_aux[_month_index(month)]
 
     def movements(self, window: Window) -> pd.Series:

@@ -34,7 +34,11 @@ def apply_sig(base: pd.DataFrame) -> pd.DataFrame:
 
 
 class Statements:
-    """Monthly compte de résultat (with SIG) and bilan of a ledger."""
+    """Monthly compte de résultat (with SIG) and bilan of a ledger.
+
+    ``bilan`` has one more row than ``pl``: the opening balance sheet, at the month before
+    the first fiscal year.
+    """
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
@@ -63,10 +67,14 @@ class Statements:
         balances = self.ledger.balances_by_aux
         accounts = [str(a) for a in balances.index.get_level_values(0)]
         rows = {}
-        for column, month in zip(balances.columns, self.ledger.months):
-            mapping = self._mapping(month)
+        opening_month = self.ledger.months[0].shift(-1)
+        columns = [(self.ledger.opening.reindex(balances.index, fill_value=0), opening_month)] + [
+            (balances[column], month) for column, month in zip(balances.columns, self.ledger.months)
+        ]
+        for values, month in columns:
+            mapping = self._mapping(max(month, self.ledger.months[0]))
             lines: dict[str, int] = dict.fromkeys(BILAN_LINES, 0)
-            for account, balance in zip(accounts, balances[column].to_numpy()):
+            for account, balance in zip(accounts, values.to_numpy()):
                 if not balance:
                     continue
                 debit_line, credit_line = mapping.bilan_lines(account) or ("autres_creances", "autres_dettes")

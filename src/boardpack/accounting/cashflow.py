@@ -1,0 +1,186 @@
+"""CAF (both methods), cash-flow table (FTE, FTI, FTF) and its reconciliation with cash.
+
+All amounts are integer cents computed from the ledger's account movements over a window
+and its balances at the month before the window and at its last month.
+
+CAF, additive method (from the net result)::
+
+    CAF = résultat net + dotations (68) − reprises (78) + VNC des actifs cédés (675)
+          − produits de cession (775) − quote-part des subventions virée au résultat (777)
+
+CAF, subtractive method (from EBE, cash items only)::
+
+    CAF = EBE + transferts de charges (791) + autres produits (75) − autres charges (65)
+          + produits financiers (76) + transferts financiers (796) − charges financières (66)
+          + produits exceptionnels (77 − 775 − 777) + transferts exceptionnels (797)
+          − charges exceptionnelles (67 − 675) − participation (691) − impôt (69 hors 691)
+
+The two agree whenever every class 6 and 7 account is mapped (they are, by class).
+
+Tableau de flux (indirect method)::
+
+    FTE = CAF − Δ BFR (gross: before the write-downs 39x and 49x, which the CAF adds back)
+    FTI = − acquisitions (debits on 20–27) + produits de cession (775)
+          + Δ dettes sur immobilisations (404, 405, 269, 279)
+    FTF = Δ capital (101, 104, 108) + subventions reçues (Δ 13 + 777)
+          + Δ emprunts (16, 17) + Δ comptes courants d'associés (455) − dividendes versés (debits on 457)
+    écart = Δ trésorerie nette − (FTE + FTI + FTF)
+
+The gap is shown, never hidden: it is zero when every balance-sheet movement falls in one of
+these categories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..periods import Month, Window
+from .statements import Statements
+
+__all__ = ["CashFlow", "caf_additive", "caf_subtractive", "cash_flow", "net_cash"]
+
+
+def _movement(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
+    """Net debit-positive movement of accounts starting with ``prefixes`` (cents)."""
+    moves = statements.ledger.movements(window)
+    return int(moves[moves.index.astype(str).str.startswith(prefixes)].sum())
+
+
+def _credit(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
+    """Net credit-positive movement (products)."""
+    return -_movement(statements, prefixes, window)
+
+
+def _balance(statements: Statements, prefixes: tuple[str, ...], month: Month) -> int:
+    """Debit-positive balance of accounts starting with ``prefixes`` at ``month`` end (cents)."""
+    balances = statements.ledger.balances(month)
+    accounts = balances.index.get_level_values(0).astype(str)
+    return int(balances[accounts.str.startswith(prefixes)].sum())
+
+
+def net_cash(statements: Statements, month: Month) -> int:
+    """Trésorerie nette at ``month`` end: debit balances of 51, 53, 54, 58 − credit balances of 51."""
+    balances = statements.ledger.balances(month)
+    accounts = balances.index.get_level_values(0).astype(str)
+    cash = balances[accounts.str.startswith(("51", "53", "54", "58"))]
+    overdrafts = balances[accounts.str.startswith("51")]
+    return int(cash[cash > 0].sum()) + int(overdrafts[overdrafts < 0].sum())
+
+
+def caf_additive(statements: Statements, window: Window) -> dict[str, int]:
+    """Components and total of the CAF from the net result."""
+    pl = statements.pl_window(window)
+    parts = {
+        "resultat_net": int(pl["resultat_net"]),
+        "dotations": _movement(statements, ("68",), window),
+        "reprises": -_credit(statements, ("78",), window),
+        "vnc_cessions": _movement(statements, ("675",), window),
+        "produits_cessions": -_credit(statements, ("775",), window),
+        "quote_part_subventions": -_credit(statements, ("777",), window),
+    }
+    parts["caf"] = sum(parts.values())
+    return parts
+
+
+def caf_subtractive(statements: Statements, window: Window) -> dict[str, int]:
+    """Components and total of the CAF from the EBE (cash products and charges only)."""
+    pl = statements.pl_window(window)
+    parts = {
+        "ebe": int(pl["ebe"]),
+        "transferts_charges": _credit(statements, ("791",), window),
+        "autres_produits": _credit(statements, ("75",), window),
+        "autres_charges": -_movement(statements, ("65",), window),
+        "produits_financiers": _credit(statements, ("76", "796"), window),
+        "charges_financieres": -_movement(statements, ("66",), window),
+        "produits_exceptionnels": _credit(statements, ("77", "797"), window)
+        - _credit(statements, ("775", "777"), window),
+        "charges_exceptionnelles": -_movement(statements, ("67",), window)
+        + _movement(statements, ("675",), window),
+        "participation": -_movement(statements, ("691",), window),
+        "impot": -_movement(statements, ("69",), window) + _movement(statements, ("691",), window),
+    }
+    parts["caf"] = sum(parts.values())
+    return parts
+
+
+_BFR_ACTIF = ("stocks", "creances_clients", "autres_creances", "charges_constatees_avance")
+_BFR_PASSIF = ("avances_clients", "dettes_fournisseurs", "dettes_fiscales_sociales", "autres_dettes",
+               "produits_constates_avance")
+
+
+def _gross_bfr(statements: Statements, month: Month) -> int:
+    """BFR before write-downs (39x, 49x), dividends payable (457) excluded (they are financing)."""
+    row = statements.bilan.loc[month]
+    net = sum(int(row[line]) for line in _BFR_ACTIF) - sum(int(row[line]) for line in _BFR_PASSIF)
+    write_downs = _balance(statements, ("39", "49"), month)  # credit balances: negative
+    dividends_payable = _balance(statements, ("457",), month)  # credit balance: negative
+    return net - write_downs - dividends_payable
+
+
+@dataclass(frozen=True)
+class CashFlow:
+    """The tableau de flux over a window, in cents, with its reconciliation."""
+
+    window: Window
+    caf: int
+    delta_bfr: int
+    fte: int
+    acquisitions: int
+    cessions: int
+    delta_dettes_immobilisations: int
+    fti: int
+    capital: int
+    subventions: int
+    emprunts: int
+    associes: int
+    dividendes: int
+    ftf: int
+    tresorerie_debut: int
+    tresorerie_fin: int
+
+    @property
+    def variation(self) -> int:
+        """Change in net cash over the window."""
+        return self.tresorerie_fin - self.tresorerie_debut
+
+    @property
+    def ecart(self) -> int:
+        """Reconciliation gap: variation − (FTE + FTI + FTF); zero when fully explained."""
+        return self.variation - (self.fte + self.fti + self.ftf)
+
+    def as_dict(self) -> dict[str, int]:
+        """Every figure by its stable key, plus variation and écart."""
+        data = {k: v for k, v in self.__dict__.items() if k != "window"}
+        data.update(variation=self.variation, ecart=self.ecart)
+        return data
+
+
+def cash_flow(statements: Statements, window: Window) -> CashFlow:
+    """The tableau de flux of ``window`` (its ledger coverage is checked)."""
+    statements.ledger.require(window)
+    before, end = window.start.shift(-1), window.end
+    caf = caf_additive(statements, window)["caf"]
+    delta_bfr = _gross_bfr(statements, end) - _gross_bfr(statements, before)
+    fte = caf - delta_bfr
+    acquisitions = statements.ledger.flows(("20", "21", "22", "23", "25", "26", "27"), window, "debit")
+    cessions = _credit(statements, ("775",), window)
+    debts = ("404", "405", "269", "279")
+    delta_debts = -(_balance(statements, debts, end) - _balance(statements, debts, before))
+    fti = -acquisitions + cessions + delta_debts
+
+    def delta_credit(prefixes: tuple[str, ...]) -> int:
+        return -(_balance(statements, prefixes, end) - _balance(statements, prefixes, before))
+
+    capital = delta_credit(("101", "104", "108"))
+    subventions = delta_credit(("13",)) + _credit(statements, ("777",), window)
+    emprunts = delta_credit(("16", "17"))
+    associes = delta_credit(("455",))
+    dividendes = statements.ledger.flows(("457",), window, "debit")
+    ftf = capital + subventions + emprunts + associes - dividendes
+    return CashFlow(
+        window=window, caf=caf, delta_bfr=delta_bfr, fte=fte, acquisitions=acquisitions,
+        cessions=cessions, delta_dettes_immobilisations=delta_debts, fti=fti, capital=capital,
+        subventions=subventions, emprunts=emprunts, associes=associes, dividendes=dividendes,
+        ftf=ftf, tresorerie_debut=net_cash(statements, before), tresorerie_fin=net_cash(statements, end),
+    )
+
