@@ -18,7 +18,8 @@ from typing import Any, Iterator
 import pandas as pd
 from markupsafe import Markup
 
-from .config import AudienceConfig, Config, PluginConfig, resolve_secrets
+from .accounting import Statements
+from .config import AudienceConfig, CompanyConfig, Config, PluginConfig, load_config, resolve_secrets
 from .errors import ConfigError, DataError
 from .formatting import Formatter
 from .interfaces import DataSource, Delivery, Unavailable
@@ -190,6 +191,28 @@ def build(
             write_atomically(path, pdf)
             result.paths[key] = path
     return result
+
+
+def load_statements(source: Path) -> Statements:
+    """The statements of a FEC file or of a configuration's ``entries`` dataset.
+
+    :raises BoardpackError: on an unreadable source or a ledger without movements.
+    """
+    if source.suffix.lower() == ".toml":
+        session = Session(load_config(source))
+        session.load()
+        context = session.engine().ctx
+    else:
+        from .fec.reader import read_fec
+
+        fec = read_fec(source)
+        start = fec.closing_date.month % 12 + 1 if fec.closing_date else 1
+        company = CompanyConfig(name=fec.siren or source.name, fiscal_year_start=start)
+        context = KPIContext({"entries": fec.entries}, company)
+    try:
+        return context.statements
+    except Unavailable as exc:
+        raise DataError(f"{source} : {exc}") from None
 
 
 def deliver(session: Session, result: BuildResult, config: Config) -> list[str]:

@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 import time
+from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import Session, build, deliver
+from .accounting.report import fiscal_years, year_report
+from .accounting.text_report import render_year
+from .build import Session, build, deliver, load_statements
 from .config import Config, load_config
 from .errors import BoardpackError, ConfigError, DataError
 from .interfaces import Unavailable
@@ -188,6 +191,36 @@ def check_command(config_path: Path) -> None:
     click.echo(f"  {len(engine.kpis) - len(unavailable)} indicateurs calculables sur {len(engine.kpis)} pour {month}")
     for kpi_id, reason in unavailable:
         click.echo(f"  non disponible : {kpi_id} — {reason}")
+
+
+@cli.command("statements")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--fiscal-year", type=int, help="Année de clôture de l'exercice à afficher (défaut : tous).")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_handle_errors
+def statements_command(source: Path, fiscal_year: int | None, output: str) -> None:
+    """États financiers par exercice (compte de résultat, SIG, bilan, CAF, flux, BFR).
+
+    SOURCE est un fichier FEC ou une configuration TOML.
+    """
+    statements = load_statements(source)
+    years = fiscal_years(statements)
+    if fiscal_year is not None:
+        years = [y for y in years if y.end.year == fiscal_year]
+        if not years:
+            raise DataError(f"{source} : aucun exercice clos en {fiscal_year}")
+    reports = [year_report(statements, year) for year in years]
+    if output == "json":
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2, default=_json_number))
+        return
+    fmt = Formatter("fr")
+    click.echo("\n\n".join(render_year(report, fmt) for report in reports))
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
 
 
 @cli.command("plugins")

@@ -129,7 +129,7 @@ class CashFlow:
     cessions: int
     delta_dettes_immobilisations: int
     fti: int
-    capital: int
+    augmentation_capital: int
     subventions: int
     emprunts: int
     associes: int
@@ -171,15 +171,15 @@ def cash_flow(statements: Statements, window: Window) -> CashFlow:
     def delta_credit(prefixes: tuple[str, ...]) -> int:
         return -(_balance(statements, prefixes, end) - _balance(statements, prefixes, before))
 
-    capital = delta_credit(("101", "104", "108"))
+    augmentation_capital = delta_credit(("101", "104", "108"))
     subventions = delta_credit(("13",)) + _credit(statements, ("777",), window)
     emprunts = delta_credit(("16", "17"))
     associes = delta_credit(("455",))
     dividendes = statements.ledger.flows(("457",), window, "debit")
-    ftf = capital + subventions + emprunts + associes - dividendes
+    ftf = augmentation_capital + subventions + emprunts + associes - dividendes
     return CashFlow(
         window=window, caf=caf, delta_bfr=delta_bfr, fte=fte, acquisitions=acquisitions,
-        cessions=cessions, delta_dettes_immobilisations=delta_debts, fti=fti, capital=capital,
+        cessions=cessions, delta_dettes_immobilisations=delta_debts, fti=fti, augmentation_capital=augmentation_capital,
         subventions=subventions, emprunts=emprunts, associes=associes, dividendes=dividendes,
         ftf=ftf, tresorerie_debut=net_cash(statements, before), tresorerie_fin=net_cash(statements, end),
     )
