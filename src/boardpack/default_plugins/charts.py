@@ -9,19 +9,25 @@ dotted lines).
 The charts are drawn for print at the size the section asks for: 7 pt tick labels,
 month labels thinned so they never touch (measured on the glyph outlines, so the result
 is the same on every machine), the legend under the plot so it never covers the data.
+Series colours come from the theme's palette and named colours; the frame (axis line,
+grid, tick colours) from the theme's matplotlib style (``axes.edgecolor``,
+``grid.color``, ``grid.linewidth``, ``xtick.color``, ``xtick.labelcolor``…).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import TextPath
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from ..hookspecs import hookimpl
 from ..interfaces import Chart, Unavailable
@@ -34,10 +40,9 @@ TICK_SIZE = 7.0
 LEGEND_SIZE = 7.0
 TITLE_SIZE = 8.5
 #: Gap kept between two month labels, in points.
-LABEL_GAP = 7.0
+LABEL_GAP = 6.0
 #: Steps tried for month labels: every month, every other, quarterly, every 4 or 6 months, yearly.
 MONTH_STEPS = (1, 2, 3, 4, 6, 12)
-GRID_COLOUR = "#e3e6eb"
 MINUS = "\u2212"
 
 
@@ -50,25 +55,75 @@ def _require_values(data: Mapping[str, Any]) -> None:
         raise Unavailable("aucune valeur à représenter")
 
 
-def _axis_formatter(unit: str, style: ChartStyle) -> FuncFormatter:
-    """Axis labels in the pack's conventions, with a true minus sign."""
+class _UnitFormatter(Formatter):
+    """Axis labels in the pack's conventions, with a true minus sign.
 
-    def label(value: float, _position: int | None = None) -> str:
+    On an axis, the number of decimals follows the tick step (98,5 % / 99,0 % rather
+    than 98 % / 99 %), and amounts share one scale (0,5 M€ / 1,0 M€ rather than
+    500 k€ / 1,00 M€), written in the pack's short money format. Outside an axis (a
+    value written on a bar) amounts use the short money format as is.
+    """
+
+    def __init__(self, unit: str, style: ChartStyle) -> None:
+        self.unit = unit
+        self.style = style
+        self.digits = 1 if unit == "ratio" else 0
+        self.money_scale: tuple[float, str] | None = None
+
+    def _money_pattern(self, amount: int, shown: float, digits: int) -> str | None:
+        """The short money format of ``amount`` with its number replaced by ``{}``."""
+        text, number = self.style.money(amount), self.style.number(shown, digits)
+        return text.replace(number, "{}") if text.count(number) == 1 else None
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        values = sorted(float(v) for v in locs)
+        steps = [b - a for a, b in itertools.pairwise(values) if b - a > 1e-12]
+        if self.unit == "money":
+            biggest = max((abs(v) for v in values), default=0.0)
+            scale, amount, shown, digits = (
+                (1e6, 1_000_000, 1, 2) if biggest >= 1e6 else (1e3, 10_000, 10, 0) if biggest >= 1e4 else (1, 5, 5, 0)
+            )
+            pattern = self._money_pattern(amount, shown, digits)
+            self.money_scale = None if pattern is None else (scale, pattern)
+            step = min(steps) / scale if steps else 1.0
+        else:
+            step = min(steps) if steps else 1.0
+        digits = max(0, min(2, math.ceil(-math.log10(step) - 1e-9)))
+        self.digits = max(digits, 1 if self.unit == "ratio" else 0)
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
         if abs(value) < 1e-9:
             value = 0.0
-        if unit == "money":
-            text = style.money(round(value))
-        elif unit == "percent":
-            text = style.number(value, 0) + ("\u00a0%" if style.language == "fr" else "%")
-        elif unit == "ratio":
-            text = style.number(value, 1)
-        elif unit == "days":
-            text = style.number(value, 0) + ("\u00a0j" if style.language == "fr" else "\u00a0d")
+        style, digits = self.style, self.digits
+        if self.unit == "money":
+            if value == 0:
+                text = "0"
+            elif self.money_scale is None:
+                text = style.money(round(value))
+            else:
+                scale, pattern = self.money_scale
+                text = pattern.format(style.number(round(value / scale, digits), digits))
+        elif self.unit == "percent":
+            text = style.number(round(value, digits), digits) + ("\u00a0%" if style.language == "fr" else "%")
+        elif self.unit == "days":
+            text = style.number(round(value, digits), digits) + ("\u00a0j" if style.language == "fr" else "\u00a0d")
         else:
-            text = style.number(value, 0)
+            text = style.number(round(value, digits), digits)
         return text.replace("-", MINUS)
 
-    return FuncFormatter(label)
+
+def _axis_formatter(unit: str, style: ChartStyle) -> _UnitFormatter:
+    return _UnitFormatter(unit, style)
+
+
+def _round_limits(ax: Axes) -> None:
+    """Stretch the value axis to the ticks just outside the data, so the grid frames the curve."""
+    low, high = ax.get_ylim()
+    ticks = list(ax.yaxis.get_major_locator().tick_values(low, high))
+    below = [t for t in ticks if t <= low + 1e-12]
+    above = [t for t in ticks if t >= high - 1e-12]
+    ax.set_ylim(max(below) if below else low, min(above) if above else high)
 
 
 def _text_width(text: str, size: float, font: str) -> float:
@@ -83,57 +138,95 @@ def _series_colour(series: Mapping[str, Any], index: int, style: ChartStyle) -> 
     return str(series.get("colour") or style.palette[index % len(style.palette)])
 
 
+def _month_parts(label: str) -> tuple[str, str | None]:
+    """``"oct. 26"`` → ``("oct.", "2026")``; a label without a two-digit year is kept whole."""
+    head, _, tail = label.rpartition(" ")
+    if head and len(tail) == 2 and tail.isdigit():
+        return head, "20" + tail
+    return label, None
+
+
 def _month_ticks(ax: Axes, figure: Figure, labels: Sequence[str], style: ChartStyle,
                  anchor_last: bool, plot_share: float = 0.8) -> None:
     """Label every n-th month so labels never overlap; a minor tick marks every month.
 
-    ``anchor_last`` keeps the latest month labelled (trends end on the period);
-    otherwise the first month is (a fiscal year read from its start).
+    Month labels are set on two lines, the month and, under the first label and the first
+    label of each new year, the year. ``anchor_last`` keeps the latest month labelled
+    (trends end on the period); otherwise the first month is (a fiscal year read from its start).
     """
     count = len(labels)
     if count == 0:
         return
+    parts = [_month_parts(label) for label in labels]
+    two_lines = all(year is not None for _, year in parts)
+    shown = [month for month, _ in parts] if two_lines else list(labels)
     slot = figure.get_figwidth() * 72 * plot_share / count
-    widest = max(_text_width(label, TICK_SIZE, style.font) for label in labels) + LABEL_GAP
+    widest = max(_text_width(text, TICK_SIZE, style.font) for text in shown) + LABEL_GAP
     step = next((s for s in MONTH_STEPS if s * slot >= widest), math.ceil(widest / slot))
     if anchor_last:
         positions = [i for i in range(count) if (count - 1 - i) % step == 0]
     else:
         positions = list(range(0, count, step))
-    ax.set_xticks(positions, [labels[i] for i in positions])
+    texts, previous_year = [], None
+    for i in positions:
+        month, year = parts[i]
+        if two_lines:
+            texts.append(month + ("\n" + str(year) if year != previous_year else "\n"))
+            previous_year = year
+        else:
+            texts.append(labels[i])
+    ax.set_xticks(positions, texts)
     ax.set_xticks(range(count), minor=True)
-    ax.tick_params(axis="x", which="minor", length=1.5, width=0.5, color="#b8bfc9")
-    ax.tick_params(axis="x", which="major", length=3, width=0.6)
+    ax.tick_params(axis="x", which="minor", labelbottom=False)
     ax.set_xlim(-0.6, count - 0.4)
 
 
-def _frame(ax: Axes, style: ChartStyle) -> None:
-    """Open frame: baseline only, light horizontal grid, muted tick labels."""
+def _frame(ax: Axes) -> None:
+    """Open frame: baseline only and a horizontal grid, in the theme's matplotlib style."""
     ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.spines["bottom"].set_color("#9aa3ae")
-    ax.spines["bottom"].set_linewidth(0.6)
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+    ax.grid(axis="y")
+    ax.grid(axis="x", visible=False)
     ax.set_axisbelow(True)
-    ax.tick_params(labelsize=TICK_SIZE, colors=style.colour("muted", "#6b7280"))
+    ax.tick_params(labelsize=TICK_SIZE)
     ax.tick_params(axis="y", length=0, pad=3)
 
 
-def _finish(ax: Axes, figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
+def _zero_line(ax: Axes) -> None:
+    """The zero line when the value axis crosses zero, in the axis colour."""
+    low, high = ax.get_ylim()
+    if low <= 0 <= high:
+        ax.axhline(0, color=matplotlib.rcParams["axes.edgecolor"],
+                   linewidth=matplotlib.rcParams["axes.linewidth"], zorder=1)
+
+
+def _title(figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
+    """The chart's title, flush with the figure's left edge."""
+    if data.get("title"):
+        figure.suptitle(str(data["title"]), x=0.01, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
+                        color=style.colour("text", "#1d2330"))
+        engine = figure.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):
+            engine.set(h_pad=6 / 72)  # a little air between the title and the top tick label
+
+
+def _finish(ax: Axes, figure: Figure, data: Mapping[str, Any], style: ChartStyle,
+            handles: Sequence[Any] = ()) -> None:
     """Value axis, thresholds, title, and the legend under the plot when there are several series."""
-    ax.yaxis.set_major_formatter(_axis_formatter(str(data.get("unit", "count")), style))
-    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
-    _frame(ax, style)
     for threshold in data.get("thresholds", []):
         ax.axhline(float(threshold["value"]), color=style.colour(threshold.get("colour", "alert")),
                    linewidth=0.8, linestyle=":")
-    if data.get("title"):
-        ax.set_title(str(data["title"]), fontsize=TITLE_SIZE, loc="left", fontweight="bold",
-                     color=style.colour("text", "#1d2330"), pad=6)
-    labelled = [s for s in data.get("series", []) if s.get("label")]
+    ax.yaxis.set_major_formatter(_axis_formatter(str(data.get("unit", "count")), style))
+    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    _round_limits(ax)
+    _frame(ax)
+    _title(figure, data, style)
+    labelled = [(handle, series["label"]) for handle, series in zip(handles, data.get("series", []))
+                if series.get("label")]
     if len(labelled) > 1:
         figure.legend(
+            [h for h, _ in labelled], [label for _, label in labelled],
             loc="outside lower center", ncols=len(labelled), frameon=False, fontsize=LEGEND_SIZE,
-            handlelength=1.6, handleheight=0.7, columnspacing=1.4, borderaxespad=0.2,
+            handlelength=1.8, handleheight=0.7, columnspacing=1.6, borderaxespad=0.2,
             labelcolor=style.colour("text", "#1d2330"),
         )
 
@@ -149,22 +242,24 @@ class TrendChart(Chart):
         _require_values(data)
         ax = figure.add_subplot()
         x = list(range(len(data["x"])))
+        handles = []
         for index, series in enumerate(data["series"]):
             colour = _series_colour(series, index, style)
             dashed = series.get("kind") == "dashed"
             values = _floats(series["values"])
-            ax.plot(x, values, label=series["label"], color=colour, linewidth=1.0 if dashed else 1.5,
-                    linestyle=(0, (4, 2)) if dashed else "-", solid_joinstyle="round",
-                    solid_capstyle="round", zorder=2 if dashed else 3)
+            (line,) = ax.plot(x, values, label=series["label"], color=colour, linewidth=1.0 if dashed else 1.5,
+                              linestyle=(0, (4, 2)) if dashed else "-", solid_joinstyle="round",
+                              solid_capstyle="round", zorder=2 if dashed else 3)
             last = max((i for i, v in enumerate(values) if not math.isnan(v)), default=None)
             if last is not None and not dashed:
                 ax.plot([last], [values[last]], "o", color=colour, markersize=3.2,
                         markeredgecolor="white", markeredgewidth=0.6, zorder=4)
-        _finish(ax, figure, data, style)
+            handles.append(line)
+        _finish(ax, figure, data, style, handles)
         _month_ticks(ax, figure, [str(v) for v in data["x"]], style, anchor_last=True)
         low, high = ax.get_ylim()
         if low < 0 < high:
-            ax.axhline(0, color="#9aa3ae", linewidth=0.6, zorder=1)
+            _zero_line(ax)
 
 
 class BarsChart(Chart):
@@ -180,20 +275,22 @@ class BarsChart(Chart):
         x = list(range(len(data["x"])))
         bars = [s for s in data["series"] if s.get("kind", "bar") == "bar"]
         width = 0.78 / max(1, len(bars))
+        handles: list[Any] = []
         for index, series in enumerate(data["series"]):
             colour = _series_colour(series, index, style)
             if series.get("kind", "bar") == "bar":
                 offset = (bars.index(series) - (len(bars) - 1) / 2) * width
-                ax.bar([i + offset for i in x], _floats(series["values"]), width=width * 0.9,
-                       label=series["label"], color=colour, linewidth=0, zorder=2)
+                handles.append(ax.bar([i + offset for i in x], _floats(series["values"]), width=width * 0.9,
+                                      label=series["label"], color=colour, linewidth=0, zorder=2))
             else:
                 dashed = series.get("kind") == "dashed"
-                ax.plot(x, _floats(series["values"]), label=series["label"], color=colour,
-                        linewidth=1.2, linestyle=(0, (4, 2)) if dashed else "-",
-                        marker="o", markersize=2.2, markeredgewidth=0, zorder=3)
-        _finish(ax, figure, data, style)
+                (line,) = ax.plot(x, _floats(series["values"]), label=series["label"], color=colour,
+                                  linewidth=1.2, linestyle=(0, (4, 2)) if dashed else "-",
+                                  marker="o", markersize=2.2, markeredgewidth=0, zorder=3)
+                handles.append(line)
+        _finish(ax, figure, data, style, handles)
         _month_ticks(ax, figure, [str(v) for v in data["x"]], style, anchor_last=False)
-        ax.axhline(0, color="#9aa3ae", linewidth=0.6, zorder=1)
+        _zero_line(ax)
 
 
 class HorizontalBarsChart(Chart):
@@ -232,13 +329,10 @@ class HorizontalBarsChart(Chart):
         ax.set_xlim(min(finite + [0.0]), top / (1 - share) if top > 0 else 1)
         ax.xaxis.set_visible(False)
         ax.spines[["top", "right", "bottom"]].set_visible(False)
-        ax.spines["left"].set_color("#9aa3ae")
-        ax.spines["left"].set_linewidth(0.6)
-        ax.tick_params(axis="y", length=0, pad=4, labelsize=TICK_SIZE, colors=style.colour("text", "#1d2330"))
+        ax.grid(False)
+        ax.tick_params(axis="y", length=0, pad=4, labelsize=TICK_SIZE, labelcolor=style.colour("text", "#1d2330"))
         ax.set_ylim(-0.6, len(labels) - 0.4)
-        if data.get("title"):
-            ax.set_title(str(data["title"]), fontsize=TITLE_SIZE, loc="left", fontweight="bold",
-                         color=style.colour("text", "#1d2330"), pad=6)
+        _title(figure, data, style)
 
 
 class SparklineChart(Chart):
@@ -265,7 +359,7 @@ class SparklineChart(Chart):
         span = (high - low) or (abs(high) or 1.0)
         floor = low - span * 0.15
         x = list(range(len(values)))
-        ax.fill_between(x, values, floor, color=colour, alpha=0.10, linewidth=0)
+        ax.fill_between(x, values, floor, color=colour, alpha=0.08, linewidth=0)
         ax.plot(x, values, color=colour, linewidth=1.1, solid_joinstyle="round", solid_capstyle="round")
         last = max(i for i, v in enumerate(values) if not math.isnan(v))
         ax.plot([last], [values[last]], "o", color=style.colour("accent", colour), markersize=3,
