@@ -28,8 +28,8 @@ def test_money_french_rounds_to_the_euro() -> None:
 
 
 def test_money_french_negative() -> None:
-    """A negative amount keeps its sign in front."""
-    assert FR.money(Decimal("-35000")) == f"-35{NNBSP}000{NBSP}€"
+    """A negative amount keeps its sign in front, as a typographic minus (U+2212)."""
+    assert FR.money(Decimal("-35000")) == f"\u221235{NNBSP}000{NBSP}€"
 
 
 def test_money_french_rounds_half_up() -> None:
@@ -49,7 +49,7 @@ def test_money_short_french() -> None:
     assert FR.money_short(Decimal("1234567")) == f"1,23{NBSP}M€"
     assert FR.money_short(Decimal("850000")) == f"850{NBSP}k€"
     assert FR.money_short(Decimal("1500")) == f"1,5{NBSP}k€"
-    assert FR.money_short(Decimal("-35000")) == f"-35{NBSP}k€"
+    assert FR.money_short(Decimal("-35000")) == f"\u221235{NBSP}k€"
     assert FR.money_short(Decimal("12345678")) == f"12,3{NBSP}M€"
     assert FR.money_short(Decimal("999")) == f"999{NBSP}€"
 

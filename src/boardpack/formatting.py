@@ -32,6 +32,11 @@ def _round(value: Any, digits: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+def _minus(text: str) -> str:
+    """Typographic minus sign (U+2212) instead of the hyphen Babel writes."""
+    return text.replace("-", "\u2212")
+
+
 @dataclass(frozen=True)
 class Formatter:
     """Formats figures for one language and currency."""
@@ -47,14 +52,14 @@ class Formatter:
     def number(self, value: Any, digits: int = 0) -> str:
         """A plain number with ``digits`` decimals, rounded half up: ``1 234,5``."""
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(_round(value, digits), format=pattern, locale=self.locale)
+        return _minus(format_decimal(_round(value, digits), format=pattern, locale=self.locale))
 
     def money(self, value: Any) -> str:
         """An amount to the euro, rounded half up: ``1 234 567 €``."""
         pattern = "#,##0\u00a0¤" if self.language == "fr" else "¤#,##0"
-        return format_currency(
+        return _minus(format_currency(
             _round(value, 0), self.currency, format=pattern, locale=self.locale, currency_digits=False
-        )
+        ))
 
     def money_short(self, value: Any) -> str:
         """An amount scaled for a tile or an axis: ``1,2 M€``, ``850 k€``, ``-35 k€``.
@@ -82,7 +87,7 @@ class Formatter:
 
     def signed(self, text: str, value: Any) -> str:
         """Prefix ``text`` with + for a positive ``value`` (− is already there)."""
-        return ("+" + text) if Decimal(str(value)) > 0 else text.replace("-", "−")
+        return ("+" + text) if Decimal(str(value)) > 0 else text
 
     def value(self, value: Any, unit: str, short: bool = False) -> str:
         """Format ``value`` by its KPI unit (money, percent, days, ratio, count, or a label)."""

@@ -12,7 +12,7 @@ from ..kpi_engine import KPIResult
 from ..pack import PackContext
 from ..periods import Month, Window
 
-__all__ = ["bilan_value", "kpi_row", "kpi_trend", "outstanding_by_loan", "pl_value", "series_data", "variation"]
+__all__ = ["window_label", "bilan_value", "kpi_row", "kpi_trend", "outstanding_by_loan", "pl_value", "series_data", "variation"]
 
 
 def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
@@ -98,3 +98,14 @@ def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
             "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
         })
     return out
+
+
+def window_label(pack: PackContext, window: Window) -> str:
+    """A window for the reader: « octobre 2026 », « janv.–oct. 2026 », « nov. 2025 – oct. 2026 »."""
+    fmt = pack.fmt
+    if window.start == window.end:
+        return fmt.month(window.start)
+    if window.start.year == window.end.year:
+        start = fmt.month_short(window.start).rsplit(" ", 1)[0]
+        return f"{start}–{fmt.month(window.end)}"
+    return f"{fmt.month_short(window.start)} – {fmt.month_short(window.end)}"

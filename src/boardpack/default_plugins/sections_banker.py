@@ -10,7 +10,7 @@ from ..interfaces import Section, Unavailable
 from ..kpi_engine import STATUS_LABELS
 from ..pack import PackContext
 from ..periods import Window
-from ._section_helpers import outstanding_by_loan
+from ._section_helpers import outstanding_by_loan, window_label
 from .sections_finance import BILAN_LAYOUT, SIG_LAYOUT, line_label
 
 __all__ = ["BankRatiosSection", "DebtScheduleSection", "PresentationSection", "ThreeYearsSection", "closed_years"]
@@ -116,7 +116,7 @@ class BankRatiosSection(Section):
             headroom = result.headroom()
             rows.append({
                 "label": pack.label(kpi.label),
-                "window": str(result.window),
+                "window": window_label(pack, result.window),
                 "value": pack.value(result),
                 "reason": result.reason,
                 "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
@@ -156,7 +156,7 @@ class DebtScheduleSection(Section):
             value, reason = pack.engine.value(dscr, window)
             rows.append({
                 "label": _fy_label(pack, window) if window.kind == "fy" else pack.t(
-                    f"Cumul {window.start}–{window.end}", f"YTD {window.start}–{window.end}"),
+                    "Cumul ", "YTD ") + window_label(pack, window),
                 "principal": pack.fmt.money(principal), "interest": pack.fmt.money(interest),
                 "service": pack.fmt.money(principal + interest),
                 "dscr": reason if value is None else pack.fmt.value(value, "ratio"),

@@ -134,17 +134,17 @@ class TrendsSection(Section):
                 (pack.t("Réel", "Actual"), actual, "bar"),
                 ("N-1", values("chiffre_affaires", 12), "bar"),
                 ("Budget", values("chiffre_affaires", budget=True), "dashed"),
-            ], "money") | {"title": pack.label(ca.label) + pack.t(" mensuel", " by month")}, 8.4, 6.2,
+            ], "money") | {"title": pack.label(ca.label) + pack.t(" mensuel", " by month")}, 8.6, 9.5,
                 alt=pack.label(ca.label)),
         ]
         for kpi_id in ("ebe", "tresorerie_nette", "bfr"):
             title = pack.label(pack.kpi(kpi_id).label) + pack.t(" — 24 mois", " — 24 months")
-            charts.append(kpi_trend(pack, kpi_id, 8.4, 6.2, title=title))
+            charts.append(kpi_trend(pack, kpi_id, 8.6, 9.5, title=title))
         return {"charts": charts}
 
 
 class AlertsSection(Section):
-    """Thresholds crossed, and KPIs that could not be computed with the reason."""
+    """Thresholds crossed by any selected KPI, and the audience's KPIs that could not be computed."""
 
     name = "alertes"
     title = {"fr": "Alertes et points d'attention", "en": "Alerts"}
@@ -153,10 +153,13 @@ class AlertsSection(Section):
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Alert and watch rows, then unavailable KPIs."""
         alerts, unavailable = [], []
-        for kpi in pack.kpis_for_audience():
+        audience = {kpi.id for kpi in pack.kpis_for_audience()}
+        # a threshold crossed matters to every reader; what is missing, to this audience only
+        for kpi in pack.engine.kpis.values():
             result = pack.result(kpi.id)
             if result.value is None:
-                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
+                if kpi.id in audience:
+                    unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
             elif result.status in ("warn", "alert"):
                 limits = result.thresholds
                 threshold = limits.alert if result.status == "alert" else limits.warn  # type: ignore[union-attr]

@@ -65,7 +65,8 @@ class ChartRenderer:
         except Unavailable as exc:
             return Markup(
                 f'<div class="chart-unavailable" style="height:{height_cm}cm">'
-                f"{escape(alt)} — non disponible : {escape(str(exc))}</div>"
+                f"{escape(alt)} — {'non disponible' if self.style.language == 'fr' else 'not available'} : "
+                f"{escape(str(exc))}</div>"
             )
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup(
