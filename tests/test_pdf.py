@@ -19,11 +19,6 @@ from boardpack.periods import Month
 
 from conftest import DEMO_ENTRIES, DemoBuild
 
-# WeasyPrint warns at import when the system lacks libharfbuzz-subset (it then subsets fonts
-# with fontTools). That is about the machine, not boardpack; every other warning stays an error.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:HarfBuzz-Subset will be required by future versions of WeasyPrint:DeprecationWarning"
-)
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"

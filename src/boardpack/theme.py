@@ -66,6 +66,12 @@ def load_theme(folder: Path) -> Theme:
     if not isinstance(data.get("name"), str):
         raise ConfigError(f"{manifest} : clé « name » obligatoire")
     assets = data.get("assets", {})
+    for table, allowed in (("assets", {"logo", "css", "mplstyle"}), ("fonts", {"body", "heading"})):
+        for key in data.get(table, {}):
+            if key not in allowed:
+                raise ConfigError(
+                    f"{manifest} : clé inconnue « {table}.{key} » (admises : {', '.join(sorted(allowed))})"
+                )
 
     def asset(key: str, value: str) -> Path:
         path = (folder / value).resolve()
