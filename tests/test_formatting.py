@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 
 from boardpack.formatting import Formatter
 from boardpack.periods import Month
