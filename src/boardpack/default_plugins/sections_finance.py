@@ -10,9 +10,11 @@ from ..hookspecs import hookimpl
 from ..interfaces import Section, Unavailable
 from ..pack import PackContext
 from ..periods import Month
-from ._section_helpers import bilan_value, kpi_trend, pl_value, variation
+from ..accounting.cashflow import caf_additive, caf_subtractive, cash_flow
+from ..accounting.statements import cents_to_euros
+from ._section_helpers import bilan_value, kpi_trend, pl_value, variation, window_label
 
-__all__ = ["BilanSection", "CashSection", "IncomeStatementSection", "SIG_LAYOUT", "BILAN_LAYOUT"]
+__all__ = ["BilanSection", "CashFlowSection", "CashSection", "IncomeStatementSection", "SIG_LAYOUT", "BILAN_LAYOUT"]
 
 #: Rows of the compte de résultat by SIG: (line id, style) with style base | subtotal | total.
 SIG_LAYOUT: tuple[tuple[str, str], ...] = (
@@ -201,7 +203,77 @@ class CashSection(Section):
         }
 
 
+_FLOW_ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("caf", "Capacité d'autofinancement (CAF)", "Cash flow from operations before WCR (CAF)", "base"),
+    ("delta_bfr", "− Variation du BFR", "− Change in working capital", "base"),
+    ("fte", "Flux de trésorerie d'exploitation (FTE)", "Operating cash flow", "subtotal"),
+    ("acquisitions", "− Acquisitions d'immobilisations", "− Capital expenditure", "base"),
+    ("cessions", "+ Produits de cession", "+ Disposal proceeds", "base"),
+    ("delta_dettes_immobilisations", "+ Variation des dettes sur immobilisations", "+ Change in capex payables", "base"),
+    ("fti", "Flux d'investissement (FTI)", "Investing cash flow", "subtotal"),
+    ("augmentation_capital", "+ Augmentation de capital", "+ Capital increase", "base"),
+    ("subventions", "+ Subventions d'investissement reçues", "+ Investment grants", "base"),
+    ("emprunts", "+ Emprunts nouveaux − remboursements", "+ New borrowings − repayments", "base"),
+    ("associes", "+ Comptes courants d'associés", "+ Shareholder loans", "base"),
+    ("dividendes", "− Dividendes versés", "− Dividends paid", "base"),
+    ("ftf", "Flux de financement (FTF)", "Financing cash flow", "subtotal"),
+    ("variation", "Variation de la trésorerie nette", "Change in net cash", "total"),
+    ("tresorerie_debut", "Trésorerie nette d'ouverture", "Opening net cash", "base"),
+    ("tresorerie_fin", "Trésorerie nette de clôture", "Closing net cash", "base"),
+    ("ecart", "Écart de rapprochement", "Reconciliation gap", "base"),
+)
+_NEGATED = {"delta_bfr", "acquisitions", "dividendes"}
+
+
+class CashFlowSection(Section):
+    """Tableau de flux (FTE, FTI, FTF) of the closed fiscal years and the year to date, reconciled."""
+
+    name = "tableau_flux"
+    title = {"fr": "Capacité d'autofinancement et tableau de flux", "en": "Cash-flow statement"}
+    template = "sections/cash_flow.html"
+    page = "landscape"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """One column per fiscal year (up to three closed ones) and the current year to date."""
+        ledger = pack.data.ledger
+        statements = pack.data.statements
+        windows = []
+        fy = pack.data.window("fy", pack.period)
+        for back in (3, 2, 1):
+            year = fy.shift_years(back)
+            if ledger.covers(year):
+                windows.append((pack.t(f"Exercice {year.start.year}", f"FY {year.start.year}")
+                                if year.start.month == 1 else f"{year.start}–{year.end}", year))
+        ytd = pack.data.window("ytd", pack.period)
+        current = fy if fy.end == pack.period else ytd
+        if ledger.covers(current):
+            label = pack.t("Cumul ", "YTD ") + window_label(pack, current) if current.kind == "ytd" else (
+                pack.t(f"Exercice {current.start.year}", f"FY {current.start.year}"))
+            windows.append((label, current))
+        if not windows:
+            raise Unavailable(pack.t("aucune période complète dans les écritures", "no complete period in the ledger"))
+        flows = [cash_flow(statements, window) for _, window in windows]
+        agree = all(
+            caf_additive(statements, w)["caf"] == caf_subtractive(statements, w)["caf"] for _, w in windows
+        )
+        rows = []
+        for key, fr, en, style in _FLOW_ROWS:
+            values = []
+            for flow in flows:
+                cents = flow.as_dict()[key]
+                cents = -cents if key in _NEGATED else cents
+                values.append(pack.fmt.money(cents_to_euros(cents)))
+            rows.append({"label": pack.t(fr, en), "style": style, "values": values, "key": key})
+        return {
+            "columns": [label for label, _ in windows],
+            "rows": rows,
+            "caf_agree": agree,
+            "gaps": any(flow.ecart for flow in flows),
+        }
+
+
+
 @hookimpl
 def register_sections() -> list[Section]:
     """Register the DAF's statement sections."""
-    return [IncomeStatementSection(), BilanSection(), CashSection()]
+    return [IncomeStatementSection(), BilanSection(), CashSection(), CashFlowSection()]
