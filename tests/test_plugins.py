@@ -20,7 +20,7 @@ BUILTIN_KPIS = {
 }
 BUILTIN_SECTIONS = {
     "kpi_tiles", "faits_marquants", "tendances", "alertes", "kpi_table", "compte_resultat", "bilan",
-    "tresorerie_bfr", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
+    "tresorerie_bfr", "tableau_flux", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
     "flux_operationnels", "pipeline",
 }
 
@@ -64,7 +64,7 @@ def test_builtin_plugins_register_everything_through_hooks(no_entry_points: None
     """The registry holds the 7 datasets, csv+demo sources, the KPIs, charts, sections, theme and channel."""
     registry = plugins.get_registry()
     assert set(registry.datasets) == {"entries", "invoices", "deals", "ops_metrics", "budget", "loans", "marketing"}
-    assert set(registry.sources) == {"csv", "demo"}
+    assert set(registry.sources) == {"csv", "demo", "fec"}
     assert set(registry.kpis) == BUILTIN_KPIS
     assert set(registry.sections) == BUILTIN_SECTIONS
     assert registry.charts  # at least one chart type

@@ -53,11 +53,16 @@ class BuildResult:
 class Session:
     """One configuration's data, checked and ready for KPIs and packs."""
 
-    def __init__(self, config: Config, registry: Registry | None = None) -> None:
+    def __init__(self, config: Config, registry: Registry | None = None, strict: bool = False) -> None:
         self.config = config
         self.registry = registry or get_registry()
+        self.strict = strict
         self.datasets: dict[str, pd.DataFrame] = {}
         self.providers: dict[str, str] = {}
+        #: warnings the sources reported (shown by ``check``; errors with ``strict``)
+        self.findings: list[Any] = []
+        self.fiscal_years: list[tuple[Month, Month]] = []
+        self.opening_journals: list[str] = []
 
     def instantiate(self, table: PluginConfig, types: Mapping[str, Any], kind: str) -> Any:
         """Build the source or channel a config table describes, checking its options."""
@@ -84,7 +89,16 @@ class Session:
         """Read every source; two sources may not provide the same dataset."""
         for table in self.config.sources:
             source: DataSource = self.instantiate(table, self.registry.sources, "source")
-            for name, frame in source.load(self.registry.datasets).items():
+            loaded = source.load(self.registry.datasets)
+            self.findings.extend(source.findings)
+            self.fiscal_years.extend(source.fiscal_years)
+            self.opening_journals.extend(source.opening_journals)
+            if self.strict and source.findings:
+                more = len(source.findings) - 1
+                raise DataError(
+                    f"{source.findings[0]} (--strict" + (f" ; {more} autre(s) avertissement(s))" if more else ")")
+                )
+            for name, frame in loaded.items():
                 if name in self.datasets:
                     raise ConfigError(
                         f"{self.config.path.name} : le jeu « {name} » est fourni à la fois par "
@@ -125,7 +139,8 @@ class Session:
         """The KPI engine over the loaded data, restricted to the config's selection."""
         selected = self.config.kpi_select or tuple(self.registry.kpis)
         kpis = {k: self.registry.kpis[k] for k in selected}
-        return KPIEngine(kpis, KPIContext(self.datasets, self.config.company), self.config.thresholds)
+        context = KPIContext(self.datasets, self.config.company, self.fiscal_years, self.opening_journals)
+        return KPIEngine(kpis, context, self.config.thresholds)
 
     def latest_period(self, engine: KPIEngine) -> Month:
         """The default period: the config's, else the last month of the ledger."""
@@ -193,22 +208,23 @@ def build(
     return result
 
 
-def load_statements(source: Path) -> Statements:
+def load_statements(source: Path, strict: bool = False) -> Statements:
     """The statements of a FEC file or of a configuration's ``entries`` dataset.
 
     :raises BoardpackError: on an unreadable source or a ledger without movements.
     """
     if source.suffix.lower() == ".toml":
-        session = Session(load_config(source))
-        session.load()
-        context = session.engine().ctx
+        session = Session(load_config(source), strict=strict)
     else:
-        from .fec.reader import read_fec
-
-        fec = read_fec(source)
-        start = fec.closing_date.month % 12 + 1 if fec.closing_date else 1
-        company = CompanyConfig(name=fec.siren or source.name, fiscal_year_start=start)
-        context = KPIContext({"entries": fec.entries}, company)
+        config = Config(
+            path=source.resolve().parent / "fec.toml",
+            company=CompanyConfig(name=source.name, opening_journals=()),
+            sources=(PluginConfig("fec", "fec", {"path": source.name}, "sources.fec"),),
+            audiences=(),
+        )
+        session = Session(config, strict=strict)
+    session.load()
+    context = session.engine().ctx
     try:
         return context.statements
     except Unavailable as exc:

@@ -8,7 +8,7 @@ these from the hooks in :mod:`boardpack.hookspecs`. Each names itself with a uni
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .kpi_context import KPIContext
     from .pack import PackContext
-    from .periods import Window
+    from .periods import Month, Window
     from .schema import DatasetSchema
     from .theme import ChartStyle
 
@@ -66,8 +66,15 @@ class DataSource(Configurable):
     """Reads data from somewhere and returns canonical datasets.
 
     The host builds one instance per ``[sources.<id>]`` table of the config, passing the
-    table's options (every key but ``type``).
+    table's options (every key but ``type``). After :meth:`load`, a source may leave what
+    it learnt for the host: ``findings`` (warnings shown by ``boardpack check``, errors with
+    ``--strict``), ``fiscal_years`` (explicit fiscal-year spans, e.g. a FEC's own year) and
+    ``opening_journals`` (journal codes holding à-nouveaux, with their labels).
     """
+
+    findings: Sequence[Any] = ()
+    fiscal_years: Sequence[tuple[Month, Month]] = ()
+    opening_journals: Mapping[str, str] = {}
 
     @abstractmethod
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:

@@ -6,7 +6,7 @@ can act on when the data is not there, so a KPI never shows 0 for "unknown".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
 
@@ -24,9 +24,17 @@ __all__ = ["KPIContext"]
 class KPIContext:
     """Read access to one company's data for KPI plugins."""
 
-    def __init__(self, datasets: Mapping[str, pd.DataFrame], company: CompanyConfig) -> None:
+    def __init__(
+        self,
+        datasets: Mapping[str, pd.DataFrame],
+        company: CompanyConfig,
+        fiscal_years: Sequence[tuple[Month, Month]] = (),
+        opening_journals: Sequence[str] = (),
+    ) -> None:
         self.datasets = dict(datasets)
         self.company = company
+        self.fiscal_years = tuple(fiscal_years)
+        self.opening_journals = tuple(company.opening_journals) + tuple(opening_journals)
 
     def dataset(self, name: str) -> pd.DataFrame:
         """The dataset called ``name``; unavailable if no source provides it."""
@@ -47,7 +55,8 @@ class KPIContext:
         return Ledger(
             self.dataset("entries"),
             self.company.fiscal_year_start,
-            self.company.opening_journals,
+            self.opening_journals,
+            self.fiscal_years,
         )
 
     @cached_property

@@ -1,5 +1,8 @@
 """The ledger: monthly movements and balances per account, derived once from ``entries``.
 
+Fiscal years are twelve months from the company's first month, unless explicit spans are
+given (a first year of 13 months, a changed closing date, a FEC's own fiscal year).
+
 Balances follow the fiscal years. A fiscal year that has opening entries (à-nouveaux, in
 one of the opening journals) starts from them, as in a FEC exported per year. A fiscal
 year without them starts from the previous year's closing balances, with that year's
@@ -9,7 +12,7 @@ first year of a ledger with no opening entries starts from zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,30 @@ def _month(index: int) -> Month:
     return Month(index // 12, index % 12 + 1)
 
 
+def _year_spans(
+    first: Month, last: Month, start_month: int, explicit: Sequence[tuple[Month, Month]]
+) -> list[tuple[Month, Month]]:
+    """Fiscal years covering ``first``..``last``: the explicit ones (a 13-month first year,
+    a changed closing date), else twelve months from ``start_month``."""
+    explicit = sorted(explicit)
+    spans: list[tuple[Month, Month]] = []
+    starts = [s for s, _ in explicit if s <= first]
+    current = max(starts) if starts else fiscal_year_start(first, start_month)
+    if explicit:
+        current = min(current, explicit[0][0])
+    while current <= last:
+        given = next(((s, e) for s, e in explicit if s == current), None)
+        if given is None:
+            end = current.shift(11)
+            later = [s for s, _ in explicit if current < s <= end]
+            if later:
+                end = min(later).shift(-1)
+            given = (current, end)
+        spans.append(given)
+        current = given[1].shift(1)
+    return spans
+
+
 class Ledger:
     """Monthly movements and month-end balances of every (account, auxiliary account).
 
@@ -42,6 +69,7 @@ class Ledger:
         entries: pd.DataFrame,
         fy_start_month: int = 1,
         opening_journals: Iterable[str] = ("AN", "ANO", "RAN"),
+        fiscal_years: Sequence[tuple[Month, Month]] = (),
     ) -> None:
         self.fy_start_month = fy_start_month
         journals = {j.upper() for j in opening_journals}
@@ -63,8 +91,8 @@ class Ledger:
         frame["debit"] = entries["debit"].to_numpy(dtype=np.int64)
         frame["credit"] = entries["credit"].to_numpy(dtype=np.int64)
 
-        first_fy = fiscal_year_start(self.first, fy_start_month)
-        columns = list(range(_month_index(first_fy), _month_index(self.last) + 1))
+        self.years = _year_spans(self.first, self.last, fy_start_month, fiscal_years)
+        columns = list(range(_month_index(self.years[0][0]), _month_index(self.last) + 1))
         self._columns = columns
         mov = frame[moving].groupby(["account", "aux", "m"])["net"].sum().unstack("m")
         self.movements_by_aux = mov.reindex(columns=columns, fill_value=0).fillna(0).astype(np.int64)
@@ -73,9 +101,7 @@ class Ledger:
         self._credits = flows["credit"].unstack("m").reindex(columns=columns).fillna(0).astype(np.int64)
 
         opening = frame[is_opening].copy()
-        opening["fy"] = [
-            _month_index(fiscal_year_start(_month(int(m)), fy_start_month)) for m in opening["m"]
-        ]
+        opening["fy"] = [_month_index(self.year_of(_month(int(m)))[0]) for m in opening["m"]]
         self._opening = {
             fy: group.groupby(["account", "aux"])["net"].sum() for fy, group in opening.groupby("fy")
         }
@@ -93,9 +119,9 @@ class Ledger:
         result = pd.DataFrame(0, index=index, columns=self._columns, dtype=np.int64)
         previous_close: pd.Series | None = None
         column = 0
-        while column < len(self._columns):
-            fy_start = self._columns[column]
-            fy_columns = self._columns[column : column + 12]
+        for year_start, year_end in self.years:
+            fy_start = _month_index(year_start)
+            fy_columns = [c for c in self._columns if fy_start <= c <= _month_index(year_end)]
             if fy_start in self._opening:
                 start = self._opening[fy_start].reindex(index, fill_value=0)
             elif previous_close is not None:
@@ -110,8 +136,16 @@ class Ledger:
             cumulated = mov[fy_columns].cumsum(axis=1).add(start, axis=0)
             result[fy_columns] = cumulated
             previous_close = cumulated[fy_columns[-1]]
-            column += 12
+            column += len(fy_columns)
         return result
+
+    def year_of(self, month: Month) -> tuple[Month, Month]:
+        """The fiscal year (first and last month) containing ``month``."""
+        for start, end in self.years:
+            if start <= month <= end:
+                return start, end
+        start = fiscal_year_start(month, self.fy_start_month)
+        return start, start.shift(11)
 
     @property
     def months(self) -> list[Month]:

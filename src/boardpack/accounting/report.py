@@ -33,14 +33,7 @@ _SIG = ("marge_commerciale", "production_exercice", "valeur_ajoutee", "ebe", "re
 
 def fiscal_years(statements: Statements) -> list[Window]:
     """Every fiscal year the ledger touches, oldest first (the last one may be incomplete)."""
-    ledger = statements.ledger
-    first = ledger.months[0]
-    years = []
-    start = first
-    while start <= ledger.last:
-        years.append(Window("fy", start, start.shift(11)))
-        start = start.shift(12)
-    return years
+    return [Window("fy", start, end) for start, end in statements.ledger.years]
 
 
 def _euros(values: dict[str, int]) -> dict[str, Decimal]:

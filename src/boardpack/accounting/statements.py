@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..interfaces import Unavailable
-from ..periods import Month, Window, fiscal_year_start
+from ..periods import Month, Window
 from .ledger import Ledger
 from .pcg import BILAN_LINES, BILAN_TOTALS, PL_LINES, SIG_FORMULAS, mapping_for
 
@@ -46,7 +46,7 @@ class Statements:
         self.bilan = self._bilan()
 
     def _mapping(self, month: Month):  # type: ignore[no-untyped-def]
-        return mapping_for(fiscal_year_start(month, self.ledger.fy_start_month).first_day)
+        return mapping_for(self.ledger.year_of(month)[0].first_day)
 
     def _pl(self) -> pd.DataFrame:
         movements = self.ledger.movements_by_aux.groupby(level=0).sum()

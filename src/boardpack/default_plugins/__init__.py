@@ -6,6 +6,7 @@ __all__ = ["DEFAULT_PLUGINS"]
 DEFAULT_PLUGINS = (
     "boardpack.default_plugins.datasets",
     "boardpack.default_plugins.csv_source",
+    "boardpack.default_plugins.fec_source",
     "boardpack.default_plugins.kpis_finance",
     "boardpack.default_plugins.kpis_sales",
     "boardpack.default_plugins.kpis_ops",
