@@ -168,16 +168,18 @@ def build(
     out_dir: Path | None = None,
     progress: Progress | None = None,
     write: bool = True,
+    strict: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
     :param audiences: audience ids to build (all when empty).
     :param write: ``False`` renders HTML only (tests, benchmarks).
+    :param strict: the sources' warnings (FEC checks) become errors.
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
     selected = _select_audiences(config, audiences)
-    session = Session(config)
+    session = Session(config, strict=strict)
     result = BuildResult(period=period or Month(1900, 1))
     with _timed(result, "load"):
         say("chargement des données")

@@ -79,8 +79,8 @@ def cli(plugins_dir: tuple[Path, ...]) -> None:
 
 
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
-                   quiet: bool, deliver_packs: bool) -> None:
-    session_result = build(config, _period(period), audience, out, _progress(quiet))
+                   quiet: bool, deliver_packs: bool, strict: bool = False) -> None:
+    session_result = build(config, _period(period), audience, out, _progress(quiet), strict=strict)
     for key, path in session_result.paths.items():
         click.echo(f"{key}\t{path}")
     if deliver_packs:
@@ -114,11 +114,12 @@ def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @_with_build_options
 @click.option("--deliver", "deliver_packs", is_flag=True, help="Livrer ensuite via les canaux [channels].")
+@click.option("--strict", is_flag=True, help="Les avertissements des contrôles de données deviennent des erreurs.")
 @_handle_errors
 def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
-                  quiet: bool, deliver_packs: bool) -> None:
+                  quiet: bool, deliver_packs: bool, strict: bool) -> None:
     """Construit un PDF par audience de CONFIG."""
-    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs)
+    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict)
 
 
 @cli.command("kpis")
@@ -160,16 +161,19 @@ def kpis_command(config_path: Path, period: str | None, output: str) -> None:
 
 @cli.command("check")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Les avertissements deviennent des erreurs (code de sortie non nul).")
 @_handle_errors
-def check_command(config_path: Path) -> None:
+def check_command(config_path: Path, strict: bool) -> None:
     """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
     config = load_config(config_path)
-    session = Session(config)
+    session = Session(config, strict=strict)
     datasets = session.load()
     session.validate()
     click.echo(f"Configuration {config_path} : ok")
     for name, frame in sorted(datasets.items()):
         click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {session.providers[name]})")
+    for finding in session.findings:
+        click.echo(f"  avertissement : {finding}")
     engine = session.engine()
     if "entries" in datasets:
         try:
@@ -197,13 +201,14 @@ def check_command(config_path: Path) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--fiscal-year", type=int, help="Année de clôture de l'exercice à afficher (défaut : tous).")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--strict", is_flag=True, help="Les avertissements des contrôles du FEC deviennent des erreurs.")
 @_handle_errors
-def statements_command(source: Path, fiscal_year: int | None, output: str) -> None:
+def statements_command(source: Path, fiscal_year: int | None, output: str, strict: bool) -> None:
     """États financiers par exercice (compte de résultat, SIG, bilan, CAF, flux, BFR).
 
     SOURCE est un fichier FEC ou une configuration TOML.
     """
-    statements = load_statements(source)
+    statements = load_statements(source, strict=strict)
     years = fiscal_years(statements)
     if fiscal_year is not None:
         years = [y for y in years if y.end.year == fiscal_year]

@@ -112,8 +112,7 @@ class IncomeStatementSection(Section):
             "rows": rows,
             "month_label": fmt.month(pack.period),
             "month_n1_label": fmt.month(pack.period.shift(-12)),
-            "ytd_label": pack.t(f"Cumul {ytd.start.year}", f"YTD {ytd.start.year}") if ytd.start.year == ytd.end.year
-            else pack.t(f"Cumul {ytd.start}–{ytd.end}", f"YTD {ytd.start}–{ytd.end}"),
+            "ytd_label": pack.t("Cumul ", "YTD ") + window_label(pack, ytd),
             "mapping": mapping_for(ytd.start.first_day).name,
         }
 
