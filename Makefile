@@ -27,9 +27,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## Time each stage of the demo build and its peak memory.
+## Time each stage of the demo build, and FEC reading on a generated 1,000,000-line file.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/build_demo.py
+	$(BIN)/python benchmarks/fec_ingest.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
