@@ -139,7 +139,9 @@ class Session:
         """The KPI engine over the loaded data, restricted to the config's selection."""
         selected = self.config.kpi_select or tuple(self.registry.kpis)
         kpis = {k: self.registry.kpis[k] for k in selected}
-        context = KPIContext(self.datasets, self.config.company, self.fiscal_years, self.opening_journals)
+        context = KPIContext(
+            self.datasets, self.config.company, self.fiscal_years, self.opening_journals, self.config.investments
+        )
         return KPIEngine(kpis, context, self.config.thresholds)
 
     def latest_period(self, engine: KPIEngine) -> Month:

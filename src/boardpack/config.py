@@ -28,6 +28,9 @@ from .interfaces import Thresholds
 from .periods import Month
 
 __all__ = [
+    "ALERT_DEFAULTS",
+    "QUALITY_DEFAULTS",
+    "Investment",
     "AudienceConfig",
     "CompanyConfig",
     "Config",
@@ -37,7 +40,23 @@ __all__ = [
     "resolve_secrets",
 ]
 
-_TOP = {"company", "build", "sources", "kpis", "themes", "audiences", "channels"}
+_TOP = {"company", "build", "sources", "kpis", "themes", "audiences", "channels",
+        "quality", "alerts", "investments", "commentary"}
+
+#: ``[quality]`` keys and defaults (see boardpack.default_plugins.quality).
+QUALITY_DEFAULTS: dict[str, Any] = {
+    "suspense_accounts": ["471", "472"],
+    "suspense_threshold": 1000,
+    "bank_accounts": ["512"],
+    "ignore": [],
+}
+#: ``[alerts]`` keys and defaults (see boardpack.default_plugins.alerts).
+ALERT_DEFAULTS: dict[str, Any] = {
+    "budget_overrun_pct": 5,
+    "late_payment_days": 90,
+    "late_payment_share_pct": 5,
+    "ignore": [],
+}
 _COMPANY = {"name", "siren", "currency", "fiscal_year_start", "locale", "opening_journals",
             "city", "activity", "headcount", "logo"}
 _BUILD = {"period", "out"}
@@ -85,6 +104,18 @@ class AudienceConfig:
 
 
 @dataclass(frozen=True)
+class Investment:
+    """An ``[investments.<id>]`` project: outlay now, then yearly cash flows, at a discount rate."""
+
+    key: str
+    label: str
+    rate: Decimal
+    outlay: Decimal
+    cash_flows: tuple[Decimal, ...]
+    main: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole, checked configuration."""
 
@@ -98,6 +129,10 @@ class Config:
     theme_dirs: tuple[Path, ...] = ()
     period: Month | None = None
     out: Path | None = None
+    quality: Mapping[str, Any] = field(default_factory=lambda: dict(QUALITY_DEFAULTS))
+    alerts: Mapping[str, Any] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
+    investments: tuple[Investment, ...] = ()
+    commentary_dir: Path | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -206,7 +241,20 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     audiences = tuple(
         _audience(check, key, value, default_language) for key, value in audiences_table.items()
     )
+    quality = _settings(check, data.get("quality", {}), "quality", QUALITY_DEFAULTS)
+    alerts = _settings(check, data.get("alerts", {}), "alerts", ALERT_DEFAULTS)
+    investments = tuple(
+        _investment(check, key, value)
+        for key, value in check.table(data.get("investments", {}), "investments").items()
+    )
+    commentary = check.table(data.get("commentary", {}), "commentary")
+    check.keys(commentary, {"dir"}, "commentary")
+    commentary_dir = path.parent / check.string(commentary, "dir", "commentary") if commentary else None
     return Config(
+        quality=quality,
+        alerts=alerts,
+        investments=investments,
+        commentary_dir=commentary_dir,
         path=path,
         company=company,
         sources=sources,
@@ -267,6 +315,50 @@ def _thresholds(check: _Checker, value: Any, key: str) -> Thresholds:
             raise check.fail(f"{key}.{name}", "un nombre est attendu")
         bounds[name] = None if bound is None else Decimal(str(bound))
     return Thresholds(**bounds)
+
+
+def _settings(check: _Checker, value: Any, key: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    table = check.table(value, key)
+    check.keys(table, set(defaults), key)
+    merged = dict(defaults)
+    for name, given in table.items():
+        default = defaults[name]
+        if isinstance(default, list):
+            if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
+                raise check.fail(f"{key}.{name}", "une liste de textes est attendue")
+        elif not isinstance(given, (int, float)) or isinstance(given, bool) or given < 0:
+            raise check.fail(f"{key}.{name}", "un nombre positif est attendu")
+        merged[name] = given
+    return merged
+
+
+def _investment(check: _Checker, key: str, value: Any) -> Investment:
+    path = f"investments.{key}"
+    table = check.table(value, path)
+    check.keys(table, {"label", "rate", "outlay", "cash_flows", "main"}, path)
+
+    def number(name: str, given: Any) -> Decimal:
+        if not isinstance(given, (int, float)) or isinstance(given, bool):
+            raise check.fail(f"{path}.{name}", "un nombre est attendu")
+        return Decimal(str(given))
+
+    for name in ("rate", "outlay", "cash_flows"):
+        if name not in table:
+            raise check.fail(f"{path}.{name}", "clé obligatoire absente")
+    flows = table["cash_flows"]
+    if not isinstance(flows, list) or not flows:
+        raise check.fail(f"{path}.cash_flows", "une liste de flux annuels est attendue")
+    rate = number("rate", table["rate"])
+    if rate <= -1:
+        raise check.fail(f"{path}.rate", "un taux supérieur à −100 % est attendu (0.08 pour 8 %)")
+    return Investment(
+        key=key,
+        label=str(table.get("label", key)),
+        rate=rate,
+        outlay=number("outlay", table["outlay"]),
+        cash_flows=tuple(number(f"cash_flows[{i}]", v) for i, v in enumerate(flows)),
+        main=bool(table.get("main", False)),
+    )
 
 
 def _audience(check: _Checker, key: str, value: Any, default_language: str) -> AudienceConfig:

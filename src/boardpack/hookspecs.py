@@ -9,7 +9,8 @@ program at start-up, so a misspelling never goes unnoticed.
 The host calls the hooks once per process, when it first needs the registry
 (:func:`boardpack.plugins.get_registry`), in this order: ``register_datasets``,
 ``register_sources``, ``register_kpis``, ``register_charts``, ``register_sections``,
-``register_themes``, ``register_channels``.
+``register_themes``, ``register_channels``, ``register_quality_checks``,
+``register_alert_rules``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .interfaces import Channel, Chart, DataSource, KPI, Section
+    from .interfaces import AlertRule, Channel, Chart, DataSource, KPI, QualityCheck, Section
     from .schema import DatasetSchema
 
 __all__ = ["hookimpl", "hookspec", "PROJECT"]
@@ -109,4 +110,28 @@ def register_channels() -> list[type[Channel]]:
     :return: a list of :class:`boardpack.interfaces.Channel` subclasses, each with a unique
         ``name``. The host instantiates one per ``[channels.<id>]`` table and calls
         ``deliver()`` with each finished PDF.
+    """
+
+
+@hookspec
+def register_quality_checks() -> list[QualityCheck]:
+    """Declare data-quality gates, run by ``boardpack check`` and before every build.
+
+    Called once when the registry is built.
+
+    :return: a list of :class:`boardpack.interfaces.QualityCheck` instances, each with a
+        unique ``name``. The host runs each whose ``needs`` datasets are loaded, passing the
+        config's ``[quality]`` table; a ``blocking`` issue stops ``build --strict``.
+    """
+
+
+@hookspec
+def register_alert_rules() -> list[AlertRule]:
+    """Declare alert rules, evaluated after the KPIs for the reporting month.
+
+    Called once when the registry is built.
+
+    :return: a list of :class:`boardpack.interfaces.AlertRule` instances, each with a
+        unique ``name``. The host passes the KPI engine, the period and the config's
+        ``[alerts]`` table, and routes each alert to its ``audiences``.
     """

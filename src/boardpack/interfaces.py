@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -19,15 +19,20 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .kpi_context import KPIContext
+    from .kpi_engine import KPIEngine
     from .pack import PackContext
     from .periods import Month, Window
     from .schema import DatasetSchema
     from .theme import ChartStyle
 
 __all__ = [
+    "Alert",
+    "AlertRule",
     "Channel",
     "Chart",
     "Configurable",
+    "Issue",
+    "QualityCheck",
     "DataSource",
     "Delivery",
     "KPI",
@@ -133,6 +138,65 @@ class KPI(ABC):
         if self.budget_line is None:
             raise Unavailable("pas de ligne budgétaire pour cet indicateur")
         return ctx.budget(self.budget_line, window, stock=self.nature == "stock")
+
+    def breakdown(self, ctx: KPIContext, window: Window) -> Mapping[str, Decimal]:
+        """Return the value split by segment, customer, product or project, largest first.
+
+        Only KPIs that can be split implement it; the others are « pas de ventilation ».
+        """
+        raise Unavailable("pas de ventilation pour cet indicateur")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A data-quality finding: ``blocking`` ones stop ``build --strict`` and hold deliveries.
+
+    ``lines`` points at the source lines when known; ``figures`` holds the amounts or
+    counts the finding rests on (shown to the reader).
+    """
+
+    check: str
+    severity: Literal["blocking", "warning"]
+    message: Mapping[str, str]
+    dataset: str = ""
+    lines: tuple[int, ...] = ()
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+class QualityCheck(ABC):
+    """A data-quality gate run before any build (duplicates, missing months, suspense…)."""
+
+    name: ClassVar[str]
+    description: ClassVar[Mapping[str, str]]
+    needs: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def run(self, ctx: KPIContext, settings: Mapping[str, Any]) -> list[Issue]:
+        """Return the issues found; ``settings`` is the config's ``[quality]`` table."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a reader must look at: its severity, the figures it rests on, its readers."""
+
+    rule: str
+    severity: Literal["info", "warning", "critical"]
+    title: Mapping[str, str]
+    message: Mapping[str, str]
+    figures: Mapping[str, str] = field(default_factory=dict)
+    audiences: tuple[str, ...] = ()
+    kpis: tuple[str, ...] = ()
+
+
+class AlertRule(ABC):
+    """Turns figures into alerts (threshold crossed, budget overrun, late payers…)."""
+
+    name: ClassVar[str]
+    description: ClassVar[Mapping[str, str]]
+
+    @abstractmethod
+    def evaluate(self, engine: KPIEngine, period: Month, settings: Mapping[str, Any]) -> list[Alert]:
+        """Return the alerts for ``period``; ``settings`` is the config's ``[alerts]`` table."""
 
 
 class Chart(ABC):

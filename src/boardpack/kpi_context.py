@@ -14,7 +14,7 @@ import pandas as pd
 
 from .accounting import Ledger, Statements
 from .accounting.statements import cents_to_euros
-from .config import CompanyConfig
+from .config import CompanyConfig, Investment
 from .interfaces import Unavailable
 from .periods import Month, Window
 
@@ -30,11 +30,14 @@ class KPIContext:
         company: CompanyConfig,
         fiscal_years: Sequence[tuple[Month, Month]] = (),
         opening_journals: Sequence[str] = (),
+        investments: Sequence[Investment] = (),
     ) -> None:
         self.datasets = dict(datasets)
         self.company = company
         self.fiscal_years = tuple(fiscal_years)
         self.opening_journals = tuple(company.opening_journals) + tuple(opening_journals)
+        #: investment projects of the config (``[investments.<id>]``) for VAN, TRI, payback
+        self.investments = tuple(investments)
 
     def dataset(self, name: str) -> pd.DataFrame:
         """The dataset called ``name``; unavailable if no source provides it."""

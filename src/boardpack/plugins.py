@@ -25,7 +25,7 @@ import pluggy
 from . import hookspecs
 from .default_plugins import DEFAULT_PLUGINS
 from .errors import PluginError
-from .interfaces import KPI, Channel, Chart, DataSource, Section
+from .interfaces import KPI, AlertRule, Channel, Chart, DataSource, QualityCheck, Section
 from .schema import DatasetSchema
 from .theme import Theme, load_theme
 
@@ -125,6 +125,8 @@ class Registry:
     sections: dict[str, Section] = field(default_factory=dict)
     themes: dict[str, Theme] = field(default_factory=dict)
     channels: dict[str, type[Channel]] = field(default_factory=dict)
+    quality_checks: dict[str, QualityCheck] = field(default_factory=dict)
+    alert_rules: dict[str, AlertRule] = field(default_factory=dict)
     providers: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def with_theme_dirs(self, folders: Iterable[Path]) -> dict[str, Theme]:
@@ -145,6 +147,8 @@ _KINDS: tuple[tuple[str, str, str, Callable[[Any], str]], ...] = (
     ("register_sections", "sections", "section", lambda o: o.name),
     ("register_themes", "themes", "theme", lambda o: o.name),
     ("register_channels", "channels", "channel", lambda o: o.name),
+    ("register_quality_checks", "quality_checks", "quality check", lambda o: o.name),
+    ("register_alert_rules", "alert_rules", "alert rule", lambda o: o.name),
 )
 
 
