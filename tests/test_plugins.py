@@ -20,7 +20,7 @@ BUILTIN_KPIS = {
 }
 BUILTIN_SECTIONS = {
     "kpi_tiles", "faits_marquants", "tendances", "alertes", "kpi_table", "compte_resultat", "bilan",
-    "tresorerie_bfr", "tableau_flux", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
+    "tresorerie_bfr", "tableau_flux", "commentaire", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
     "flux_operationnels", "pipeline",
 }
 

@@ -56,7 +56,7 @@ class Formatter:
 
     def money(self, value: Any) -> str:
         """An amount to the euro, rounded half up: ``1 234 567 €``."""
-        pattern = "#,##0\u00a0¤" if self.language == "fr" else "¤#,##0"
+        pattern = "#,##0\u00a0¤" if self.language == "fr" else "¤#,##0;-¤#,##0"
         return _minus(format_currency(
             _round(value, 0), self.currency, format=pattern, locale=self.locale, currency_digits=False
         ))
@@ -78,7 +78,10 @@ class Formatter:
             if abs(_round(scaled, 2)) >= 10:
                 digits = 1
         text = self.number(scaled, digits)
-        return f"{text}\u00a0{suffix}{symbol}" if self.language == "fr" else f"{symbol}{text}{suffix}"
+        if self.language == "fr":
+            return f"{text}\u00a0{suffix}{symbol}"
+        sign, digits_text = ("\u2212", text[1:]) if text.startswith("\u2212") else ("", text)
+        return f"{sign}{symbol}{digits_text}{suffix}"
 
     def percent(self, value: Any, digits: int = 1) -> str:
         """A percentage given in points (12.5 → ``12,5 %``)."""

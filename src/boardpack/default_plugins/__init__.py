@@ -15,6 +15,7 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.sections_finance",
     "boardpack.default_plugins.sections_banker",
     "boardpack.default_plugins.sections_ops",
+    "boardpack.default_plugins.sections_commentary",
     "boardpack.default_plugins.themes",
     "boardpack.default_plugins.folder_channel",
 )
