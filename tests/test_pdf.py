@@ -25,11 +25,15 @@ NBSP = "\u00a0"
 COMPANY = "Mécanique de Précision du Rhône"
 
 SECTION_TITLES = {
-    "dirigeant": ["Indicateurs clés", "Ce qui a changé", "Tendances", "Alertes et points d'attention"],
-    "daf": ["Tableau de bord des indicateurs", "Compte de résultat par soldes intermédiaires de gestion",
-            "Bilan", "Trésorerie et besoin en fonds de roulement", "Alertes et points d'attention"],
+    "dirigeant": ["Indicateurs clés", "Commentaire du mois", "Tendances", "Ce qui a changé",
+                  "Alertes et points d'attention"],
+    "daf": ["Commentaire du mois", "Tableau de bord des indicateurs",
+            "Compte de résultat par soldes intermédiaires de gestion", "Bilan",
+            "Trésorerie et besoin en fonds de roulement", "Capacité d'autofinancement et tableau de flux",
+            "Alertes et points d'attention"],
     "operations": ["Flux opérationnels", "Pipeline commercial", "Tableau de bord des indicateurs"],
-    "banquier": ["Présentation de la société", "États financiers sur trois exercices", "Ratios bancaires",
+    "banquier": ["Présentation de la société", "États financiers sur trois exercices",
+                 "Capacité d'autofinancement et tableau de flux", "Ratios bancaires",
                  "Endettement et service de la dette"],
 }
 PAGE_BOUNDS = {"dirigeant": (4, 10), "daf": (5, 16), "operations": (4, 14), "banquier": (5, 14)}
