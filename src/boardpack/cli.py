@@ -21,6 +21,8 @@ from . import __version__
 from .accounting.report import fiscal_years, year_report
 from .accounting.text_report import render_year
 from .build import Session, build, deliver, load_statements
+from .catalogue import catalogue
+from .catalogue import markdown as catalogue_markdown
 from .config import Config, load_config
 from .errors import BoardpackError, ConfigError, DataError
 from .interfaces import Unavailable
@@ -123,12 +125,28 @@ def build_command(config_path: Path, period: str | None, audience: tuple[str, ..
 
 
 @cli.command("kpis")
-@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.argument("config_path", metavar="[CONFIG]", type=click.Path(path_type=Path), required=False)
 @click.option("--period", help="Mois, AAAA-MM (défaut : dernier mois des écritures).")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "output", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="Le catalogue des indicateurs installés (sans CONFIG).")
 @_handle_errors
-def kpis_command(config_path: Path, period: str | None, output: str) -> None:
-    """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons."""
+def kpis_command(config_path: Path | None, period: str | None, output: str, list_only: bool) -> None:
+    """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons ; --list : le catalogue."""
+    if list_only:
+        registry = get_registry()
+        if output == "markdown":
+            click.echo(catalogue_markdown(registry))
+        elif output == "json":
+            click.echo(json.dumps(catalogue(registry), ensure_ascii=False, indent=2))
+        else:
+            for entry in catalogue(registry):
+                click.echo(f"{entry['id']:<28} {entry['label']['fr']:<44} {entry['unit']:<8} {entry['formula']['fr']}")
+        return
+    if config_path is None:
+        raise ConfigError("indiquez le fichier de configuration (ou --list pour le catalogue)")
+    if output == "markdown":
+        raise ConfigError("--format markdown ne sert qu'avec --list")
     config = load_config(config_path)
     session = Session(config)
     session.load()
