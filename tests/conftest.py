@@ -39,6 +39,8 @@ December → 80 300 at end 2025; January 2026 83 300 (+3 000), February 2026 87 
 
 from __future__ import annotations
 
+import importlib
+
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ import pytest
 
 from boardpack import plugins
 from boardpack.config import CompanyConfig
-from boardpack.default_plugins import kpis_finance, kpis_ops, kpis_sales
+from boardpack.default_plugins import DEFAULT_PLUGINS
 from boardpack.default_plugins.csv_source import CsvSource
 from boardpack.default_plugins.datasets import BUDGET, DEALS, ENTRIES, INVOICES, LOANS, MARKETING, OPS_METRICS
 from boardpack.interfaces import KPI
@@ -260,8 +262,12 @@ def small_datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.Dat
 
 
 def builtin_kpis() -> dict[str, KPI]:
-    """Every built-in KPI by id, taken straight from the default plugin modules."""
-    found = kpis_finance.register_kpis() + kpis_sales.register_kpis() + kpis_ops.register_kpis()
+    """Every built-in KPI by id, taken straight from the default plugin modules (not the registry)."""
+    found = []
+    for name in DEFAULT_PLUGINS:
+        module = importlib.import_module(name)
+        if hasattr(module, "register_kpis"):
+            found.extend(module.register_kpis())
     return {kpi.id: kpi for kpi in found}
 
 

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..periods import Month, Window
 from .statements import Statements
 
@@ -114,22 +116,18 @@ _BFR_PASSIF = ("avances_clients", "dettes_fournisseurs", "dettes_fiscales_social
                "produits_constates_avance")
 
 
-#: accounts held on BFR lines by the bilan mapping that belong to financing or investing
-_NOT_BFR = ("455", "457", "404", "405", "4084")
-
-
 def _gross_bfr(statements: Statements, month: Month) -> int:
-    """BFR before write-downs (39x, 49x), without the financing and investing accounts of
-    :data:`_NOT_BFR` (both sides of their balances, as the bilan splits them)."""
+    """BFR before write-downs (39x, 49x), without the financing and investing accounts the bilan
+    puts on BFR lines (455, 457, 404, 405, 4084)."""
     row = statements.bilan.loc[month]
     net = sum(int(row[line]) for line in _BFR_ACTIF) - sum(int(row[line]) for line in _BFR_PASSIF)
     write_downs = _balance(statements, ("39", "49"), month)  # credit balances: negative
     balances = statements.ledger.balances(month)
     accounts = balances.index.get_level_values(0).astype(str)
-    excluded = balances[accounts.str.startswith(_NOT_BFR)]
-    # debit balances sit on autres_creances (+), credit balances on BFR liabilities (−);
-    # 455 credit balances are on autres_dettes_financieres, outside the BFR already
-    on_bfr = excluded[(excluded > 0) | ~excluded.index.get_level_values(0).astype(str).str.startswith("455")]
+    # 455, 404, 405, 4084: only their debit balances sit on a BFR line (autres_creances); their
+    # credit balances are on financial debts or fixed-asset payables. 457: both sides are.
+    debit_side = balances[accounts.str.startswith(("455", "404", "405", "4084"))]
+    on_bfr = pd.concat([debit_side[debit_side > 0], balances[accounts.str.startswith("457")]])
     return net - write_downs - int(on_bfr.sum())
 
 
