@@ -142,3 +142,31 @@ def test_bank_never_goes_strongly_negative(entries: list[dict]) -> None:
     for month in sorted(movements):
         balance += movements[month]
         assert balance > Decimal("-50000"), month
+
+
+def test_sale_invoices_detail_quantity_and_unit_price() -> None:
+    """Every sale invoice has quantity × unit_price − discount = amount_excl_tax; purchases have none."""
+    for row in read("invoices.csv"):
+        if row["kind"] == "purchase":
+            assert row["quantity"] == row["unit_price"] == row["deal_id"] == "", row["number"]
+            continue
+        quantity = int(row["quantity"])
+        assert quantity >= 1
+        listed = quantity * amount(row["unit_price"])
+        assert listed - amount(row["discount"]) == amount(row["amount_excl_tax"]), row["number"]
+
+
+def test_invoices_link_to_won_deals_of_their_customer() -> None:
+    """A deal_id names a won deal of the invoice's customer closed before the invoice; most won deals are linked."""
+    deals = {row["deal_id"]: row for row in read("deals.csv")}
+    linked: set[str] = set()
+    for row in read("invoices.csv"):
+        if not row["deal_id"]:
+            continue
+        deal = deals[row["deal_id"]]
+        assert deal["status"] == "won" and deal["customer"] == row["counterparty"], row["number"]
+        assert day(deal["close_date"]) < day(row["issue_date"]), row["number"]
+        linked.add(row["deal_id"])
+    customers = {row["counterparty"] for row in read("invoices.csv") if row["kind"] == "sale"}
+    won = [d for d in deals.values() if d["status"] == "won" and d["customer"] in customers]
+    assert len(linked) >= 0.9 * len(won)

@@ -30,7 +30,7 @@ SECTION_TITLES = {
     "daf": ["Commentaire du mois", "Tableau de bord des indicateurs",
             "Compte de résultat par soldes intermédiaires de gestion", "Bilan",
             "Trésorerie et besoin en fonds de roulement", "Capacité d'autofinancement et tableau de flux",
-            "Alertes et points d'attention"],
+            "Alertes et points d'attention", "Qualité des données"],
     "operations": ["Flux opérationnels", "Pipeline commercial", "Tableau de bord des indicateurs"],
     "banquier": ["Présentation de la société", "États financiers sur trois exercices",
                  "Capacité d'autofinancement et tableau de flux", "Ratios bancaires",

@@ -22,7 +22,7 @@ CORE_KPIS = {
 }
 BUILTIN_SECTIONS = {
     "kpi_tiles", "faits_marquants", "tendances", "alertes", "kpi_table", "compte_resultat", "bilan",
-    "tresorerie_bfr", "tableau_flux", "commentaire", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
+    "tresorerie_bfr", "tableau_flux", "commentaire", "qualite_donnees", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
     "flux_operationnels", "pipeline",
 }
 

@@ -22,7 +22,8 @@ from .accounting import Statements
 from .config import AudienceConfig, CompanyConfig, Config, PluginConfig, load_config, resolve_secrets
 from .errors import ConfigError, DataError
 from .formatting import Formatter
-from .interfaces import DataSource, Delivery, Unavailable
+from .gates import blocking, check_ignored, run_alerts, run_quality
+from .interfaces import Alert, DataSource, Delivery, Issue, Unavailable
 from .kpi_context import KPIContext
 from .kpi_engine import KPIEngine
 from .pack import PackContext
@@ -48,6 +49,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     html: dict[str, str] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)
+    #: data-quality issues found before the build, and the alerts of the period
+    issues: list[Issue] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
 
 
 class Session:
@@ -129,6 +133,19 @@ class Session:
         for table in self.config.channels:
             if table.type not in self.registry.channels:
                 raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »")
+        check_ignored(self.config, self.registry)
+
+    def quality(self, engine: KPIEngine) -> list[Issue]:
+        """Run the data-quality gates; with ``strict``, a blocking issue stops here."""
+        issues = run_quality(engine.ctx, self.registry, self.config.quality)
+        stopping = blocking(issues)
+        if self.strict and stopping:
+            more = len(stopping) - 1
+            raise DataError(
+                f"{stopping[0].message['fr']} (--strict : problème bloquant"
+                + (f", {more} autre(s))" if more else ")")
+            )
+        return issues
 
     @property
     def themes(self) -> dict[str, Theme]:
@@ -189,11 +206,13 @@ def build(
     with _timed(result, "validate"):
         say("validation de la configuration et des données")
         session.validate()
+        engine = session.engine()
+        result.issues = session.quality(engine)
     with _timed(result, "compute"):
         say("calcul des indicateurs")
-        engine = session.engine()
         result.period = period or session.latest_period(engine)
         engine.results(result.period)
+        result.alerts = run_alerts(engine, session.registry, result.period, config.alerts, result.issues)
     out = Path(out_dir or config.out or config.base_dir / "out")
     documents: dict[str, bytes] = {}
     for audience in selected:
@@ -276,7 +295,7 @@ def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, r
     )
     mplstyles = [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
     renderer = ChartRenderer(session.registry.charts, style, mplstyles)
-    pack = PackContext(config, audience, result.period, fmt, engine, renderer)
+    pack = PackContext(config, audience, result.period, fmt, engine, renderer, result.alerts, result.issues)
     section_dirs = [s.templates_dir for s in session.registry.sections.values() if s.templates_dir]
     user_dir = config.base_dir / "templates"
     search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs

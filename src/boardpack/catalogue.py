@@ -44,13 +44,9 @@ def _threshold_text(entry: dict[str, Any]) -> str:
     limits = entry["thresholds"]
     if not limits:
         return "—"
-    sign = "≥" if entry["direction"] == "up" else "≤"
-    parts = []
-    if limits["warn"] is not None:
-        parts.append(f"vigilance {sign} {limits['warn']}")
-    if limits["alert"] is not None:
-        parts.append(f"alerte au-delà de {limits['alert']}" if entry["direction"] == "down"
-                     else f"alerte sous {limits['alert']}")
+    side = "au-delà de" if entry["direction"] == "down" else "sous"
+    parts = [f"{word} {side} {limits[key]}" for key, word in (("warn", "vigilance"), ("alert", "alerte"))
+             if limits[key] is not None]
     return " ; ".join(parts)
 
 

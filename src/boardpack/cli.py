@@ -27,6 +27,7 @@ from .config import Config, load_config
 from .errors import BoardpackError, ConfigError, DataError
 from .interfaces import Unavailable
 from .formatting import Formatter
+from .gates import blocking, run_alerts
 from .periods import WINDOW_KINDS, Month
 from .plugins import describe_plugins, get_registry
 
@@ -155,6 +156,7 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
     month = _period(period) or session.latest_period(engine)
     results = engine.results(month)
     if output == "json":
+        alerts = run_alerts(engine, session.registry, month, config.alerts, session.quality(engine))
         payload = []
         for kpi_id, by_kind in results.items():
             kpi = engine.kpis[kpi_id]
@@ -162,6 +164,11 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
             headline["period"] = str(month)
             headline["window_period"] = str(by_kind[kpi.headline].window)
             headline["windows"] = {kind: by_kind[kind].as_dict() for kind in WINDOW_KINDS}
+            headline["alerts"] = [
+                {"rule": a.rule, "severity": a.severity, "title": a.title["fr"], "message": a.message["fr"],
+                 "figures": dict(a.figures), "audiences": list(a.audiences)}
+                for a in alerts if kpi_id in a.kpis
+            ]
             payload.append(headline)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -193,6 +200,12 @@ def check_command(config_path: Path, strict: bool) -> None:
     for finding in session.findings:
         click.echo(f"  avertissement : {finding}")
     engine = session.engine()
+    issues = session.quality(engine)
+    for issue in sorted(issues, key=lambda i: i.severity != "blocking"):
+        word = "bloquant" if issue.severity == "blocking" else "à vérifier"
+        click.echo(f"  qualité ({word}) : {issue.message['fr']}")
+    if not issues:
+        click.echo("  qualité des données : aucun problème relevé")
     if "entries" in datasets:
         try:
             ledger = engine.ctx.ledger
@@ -213,6 +226,9 @@ def check_command(config_path: Path, strict: bool) -> None:
     click.echo(f"  {len(engine.kpis) - len(unavailable)} indicateurs calculables sur {len(engine.kpis)} pour {month}")
     for kpi_id, reason in unavailable:
         click.echo(f"  non disponible : {kpi_id} — {reason}")
+    stopping = blocking(issues)
+    if stopping:
+        raise DataError(f"{len(stopping)} problème(s) de qualité bloquant(s) : {stopping[0].message['fr']}")
 
 
 @cli.command("statements")

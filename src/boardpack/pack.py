@@ -7,14 +7,14 @@ ask the host for charts through :meth:`PackContext.chart` and never do IO themse
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
 from .config import AudienceConfig, Config
 from .formatting import Formatter
-from .interfaces import KPI, Unavailable
+from .interfaces import KPI, Alert, Issue, Unavailable
 from .kpi_context import KPIContext
 from .kpi_engine import KPIEngine, KPIResult
 from .periods import Month
@@ -36,6 +36,8 @@ class PackContext:
     fmt: Formatter
     engine: KPIEngine
     charts: ChartRenderer
+    alerts: list[Alert] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -65,6 +67,11 @@ class PackContext:
         """KPI ``kpi_id`` over ``kind`` (default: the KPI's headline window) ending at the period."""
         kpi = self.kpi(kpi_id)
         return self.engine.result(kpi, self.period, (kind or kpi.headline))  # type: ignore[arg-type]
+
+    def alerts_for_audience(self) -> list[Alert]:
+        """The period's alerts meant for this audience (all of them for a non-standard audience)."""
+        key = self.audience.key
+        return [a for a in self.alerts if key not in STANDARD_AUDIENCES or key in a.audiences]
 
     def kpis_for_audience(self) -> list[KPI]:
         """The selected KPIs meant for this audience (all of them for a non-standard audience)."""

@@ -80,7 +80,9 @@ INVOICES = DatasetSchema(
     description="Factures de vente et d'achat (une ligne par facture).",
     conventions=(
         "amounts are positive for invoices and negative for credit notes; "
-        "paid_date is empty while unpaid; discount is the amount granted off list price (HT)."
+        "paid_date is empty while unpaid; discount is the amount granted off list price (HT). "
+        "Where quantity and unit_price are given, quantity × unit_price − discount = "
+        "amount_excl_tax; deal_id links an invoice to the CRM deal it bills."
     ),
     columns=(
         Column("kind", "str", "sale (vente) ou purchase (achat)", choices=("sale", "purchase")),
@@ -95,6 +97,9 @@ INVOICES = DatasetSchema(
         Column("amount_excl_tax", "money", "montant HT", unit="EUR"),
         Column("amount_incl_tax", "money", "montant TTC", unit="EUR"),
         Column("discount", "money", "remise accordée HT", unit="EUR", required=False),
+        Column("quantity", "decimal", "quantité vendue (négative sur un avoir)", required=False),
+        Column("unit_price", "money", "prix unitaire HT avant remise", unit="EUR", required=False),
+        Column("deal_id", "str", "affaire du CRM facturée (deal_id du jeu deals)", required=False),
         Column(
             "status",
             "str",

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..hookspecs import hookimpl
 from ..interfaces import Section, Unavailable
-from ..kpi_engine import STATUS_LABELS, KPIResult
+from ..kpi_engine import KPIResult
 from ..pack import PackContext
 from ._section_helpers import kpi_row, kpi_trend, series_data, variation
 
@@ -144,35 +144,31 @@ class TrendsSection(Section):
 
 
 class AlertsSection(Section):
-    """Thresholds crossed by any selected KPI, and the audience's KPIs that could not be computed."""
+    """The period's alerts for this audience (critical first), and its KPIs that could not be computed."""
 
     name = "alertes"
     title = {"fr": "Alertes et points d'attention", "en": "Alerts"}
     template = "sections/alerts.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
-        """Alert and watch rows, then unavailable KPIs."""
-        alerts, unavailable = [], []
-        audience = {kpi.id for kpi in pack.kpis_for_audience()}
-        # a threshold crossed matters to every reader; what is missing, to this audience only
-        for kpi in pack.engine.kpis.values():
+        """Alert cards with their figures, then the unavailable KPIs with their reasons."""
+        labels = {"critical": ("alerte", "alert"), "warning": ("à surveiller", "watch"), "info": ("info", "info")}
+        alerts = [
+            {
+                "severity": alert.severity,
+                "status": {"critical": "alert", "warning": "warn"}.get(alert.severity, "ok"),
+                "label": labels[alert.severity][0 if pack.language == "fr" else 1],
+                "title": pack.label(alert.title),
+                "message": pack.label(alert.message),
+                "rule": alert.rule,
+            }
+            for alert in pack.alerts_for_audience()
+        ]
+        unavailable = []
+        for kpi in pack.kpis_for_audience():
             result = pack.result(kpi.id)
             if result.value is None:
-                if kpi.id in audience:
-                    unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
-            elif result.status in ("warn", "alert"):
-                limits = result.thresholds
-                threshold = limits.alert if result.status == "alert" else limits.warn  # type: ignore[union-attr]
-                alerts.append({
-                    "label": pack.label(kpi.label),
-                    "window": window_name(pack, result.window.kind),
-                    "value": pack.value(result),
-                    "threshold": pack.fmt.value(threshold, kpi.unit),
-                    "status": result.status,
-                    "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1],
-                    "direction": kpi.direction,
-                })
-        alerts.sort(key=lambda a: a["status"] != "alert")
+                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
         return {"alerts": alerts, "unavailable": unavailable}
 
 

@@ -85,6 +85,10 @@ SEGMENTS = (AERO, AUTO, ENERGY, MED)
 PRODUCTS = ("Pièces unitaires", "Petites séries", "Sous-ensembles")
 PRODUCT_MIX = {AERO: (35, 45, 20), AUTO: (10, 60, 30), ENERGY: (40, 30, 30), MED: (30, 60, 10)}
 LATE_PAYER = "Groupe Autoliance"
+#: Typical price of a piece in 2023 (HT, before discount), by offer; about 46 € on average,
+#: the price the operational metrics assume (``ops_values``).
+UNIT_PRICES = {"Pièces unitaires": Decimal("140"), "Petites séries": Decimal("30"),
+               "Sous-ensembles": Decimal("80")}
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,9 @@ class Invoice:
     vat: Decimal
     discount: Decimal = ZERO
     product: str = ""
+    quantity: int | None = None
+    unit_price: Decimal | None = None
+    deal_id: str = ""
 
     @property
     def incl_tax(self) -> Decimal:
@@ -300,16 +307,36 @@ def settlement(issue: dt.date, delay: int) -> dt.date | None:
     return paid if paid <= CUTOFF else None
 
 
-def sale_discount(rng: random.Random, net: Decimal) -> Decimal:
-    """Return the discount (HT) granted on a sale of ``net``: 2-5 % of list on one in five."""
+def discount_rate(rng: random.Random) -> Decimal:
+    """Return the discount granted off list price on a sale: 2-5 % on one in five, else 0."""
     if rng.random() >= 0.2:
         return ZERO
-    rate = Decimal(rng.choice(("0.02", "0.025", "0.03", "0.035", "0.04", "0.05")))
-    return money(net * rate / (1 - rate))
+    return Decimal(rng.choice(("0.02", "0.025", "0.03", "0.035", "0.04", "0.05")))
 
 
-def month_sales(rng: random.Random, month: Month, target: Decimal) -> list[Invoice]:
-    """Return the sale invoices of ``month`` (unnumbered), adding up to about ``target``."""
+def priced_sale(rng: random.Random, product: str, year: int, net: Decimal,
+                rate: Decimal) -> tuple[int, Decimal, Decimal, Decimal]:
+    """Return quantity, unit price, amount HT and discount of a sale of about ``net``.
+
+    The quantity is the list price (``net`` before a discount of ``rate``) over a unit price
+    drawn around the offer's typical price; the amounts then follow from them, so that
+    quantity × unit price − discount = amount HT to the cent.
+    """
+    index = inflation(year, "1.02") * (Decimal("1.04") if year >= 2026 else 1)
+    typical = UNIT_PRICES[product] * index * dec(rng.uniform(0.8, 1.25))
+    listed = net / (1 - rate)
+    quantity = max(1, int((listed / typical).to_integral_value(rounding=ROUND_HALF_UP)))
+    unit_price = money(listed / quantity)
+    discount = money(quantity * unit_price * rate)
+    return quantity, unit_price, quantity * unit_price - discount, discount
+
+
+def month_sales(rng: random.Random, prices: random.Random, month: Month,
+                target: Decimal) -> list[Invoice]:
+    """Return the sale invoices of ``month`` (unnumbered), adding up to about ``target``.
+
+    ``rng`` draws customers, dates, offers, delays and discounts; ``prices`` the unit prices.
+    """
     active = [c for c in CUSTOMERS if c.since <= month]
     weights = [c.weight for c in active]
     count = round(rng.gauss(66, 4) * (0.5 + 0.5 * float(seasonality(month))))
@@ -323,12 +350,13 @@ def month_sales(rng: random.Random, month: Month, target: Decimal) -> list[Invoi
     late = rng.choice(others) if month[1] in (4, 10) else -1  # two very late payments a year
     invoices = []
     for index, (issue, customer, share) in enumerate(draws):
-        net = money(target * share / total)
         product = rng.choices(PRODUCTS, PRODUCT_MIX[customer.segment])[0]
         delay = customer_delay(rng, customer, issue, index == late)
+        quantity, unit_price, net, discount = priced_sale(
+            prices, product, issue.year, money(target * share / total), discount_rate(rng))
         invoices.append(Invoice("sale", "", customer, "701000", issue,
                                 issue + dt.timedelta(days=60), settlement(issue, delay), net,
-                                money(net * VAT_RATE), sale_discount(rng, net), product))
+                                money(net * VAT_RATE), discount, product, quantity, unit_price))
     return invoices
 
 
@@ -347,8 +375,9 @@ def open_at_opening(invoice: Invoice) -> bool:
 
 def sale_invoices(rng: random.Random, plan: dict[Month, Decimal]) -> list[Invoice]:
     """Return every sale invoice: the 2022 ones still open at the opening, then 2023 onwards."""
+    prices = rng_for("prices")
     invoices = [invoice for month, target in plan.items()
-                for invoice in month_sales(rng, month, target)]
+                for invoice in month_sales(rng, prices, month, target)]
     number_invoices(invoices, "FA", {2022: 612})
     return [invoice for invoice in invoices if open_at_opening(invoice)]
 
@@ -934,6 +963,29 @@ def draft_deal(rng: random.Random, month: Month) -> Deal:
                 money(amount), created, quote, close, owner, channel, quote_days)
 
 
+def link_deals(deals: list[Deal], sales: list[Invoice]) -> None:
+    """Set the ``deal_id`` of the sale invoices that bill a won deal.
+
+    In close-date order, each won deal takes the first invoices of its customer issued after
+    its close date and not yet linked to another deal, until they add up to its amount (three
+    invoices at most). Deals won from prospects stay unlinked: prospects are never invoiced.
+    """
+    by_customer: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in sorted(sales, key=lambda invoice: (invoice.issue, invoice.number)):
+        by_customer[invoice.party.name].append(invoice)
+    won = sorted((d for d in deals if d.status == "won"), key=lambda d: (d.closed, d.deal_id))
+    for deal in won:
+        assert deal.closed is not None
+        billed, count = ZERO, 0
+        for invoice in by_customer.get(deal.customer, []):
+            if invoice.issue <= deal.closed or invoice.deal_id:
+                continue
+            invoice.deal_id = deal.deal_id
+            billed, count = billed + invoice.excl_tax, count + 1
+            if billed >= deal.amount or count == 3:
+                break
+
+
 def build_deals(rng: random.Random) -> list[Deal]:
     """Return 25-35 new deals a month, numbered per year in creation order."""
     deals = [draft_deal(rng, month) for month in months_between(FIRST_MONTH, LAST_MONTH)
@@ -1075,7 +1127,7 @@ ENTRY_COLUMNS = ("date", "journal", "journal_label", "entry_id", "account", "acc
                  "credit", "lettering", "lettering_date")
 INVOICE_COLUMNS = ("kind", "number", "counterparty", "counterparty_id", "segment", "product",
                    "issue_date", "due_date", "paid_date", "amount_excl_tax", "amount_incl_tax",
-                   "discount", "status")
+                   "discount", "quantity", "unit_price", "deal_id", "status")
 DEAL_COLUMNS = ("deal_id", "name", "customer", "pipeline", "stage", "stage_probability",
                 "amount", "created_date", "quote_date", "close_date", "status", "owner",
                 "segment", "channel")
@@ -1132,7 +1184,10 @@ def invoice_rows(invoices: list[Invoice]) -> list[list[str]]:
     """Return one row per invoice, in date order."""
     return [[i.kind, i.number, i.party.name, i.party.code, i.party.segment, i.product,
              fmt_date(i.issue), fmt_date(i.due), fmt_date(i.paid), fmt_money(i.excl_tax),
-             fmt_money(i.incl_tax), fmt_money(i.discount), "paid" if i.paid else "issued"]
+             fmt_money(i.incl_tax), fmt_money(i.discount),
+             "" if i.quantity is None else str(i.quantity),
+             "" if i.unit_price is None else fmt_money(i.unit_price), i.deal_id,
+             "paid" if i.paid else "issued"]
             for i in sorted(invoices, key=lambda i: (i.issue, i.kind, i.number))]
 
 
@@ -1175,6 +1230,7 @@ def generate(out_dir: Path) -> None:
     schedules = [loan_schedule(loan) for loan in LOANS]
     ledger = build_ledger(rng_for("ledger"), invoices, stocks, schedules)
     deals = build_deals(rng_for("deals"))
+    link_deals(deals, sales)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(out_dir / "entries.csv", ENTRY_COLUMNS, entry_rows(ledger, invoices))
