@@ -332,3 +332,14 @@ def test_unknown_source_type_and_option(small_company: SmallCompany) -> None:
     no_path = type(config.sources[0])(key="compta", type="csv", options={}, path="sources.compta")
     with pytest.raises(ConfigError, match=r"« sources\.compta\.path » : option obligatoire absente"):
         session.instantiate(no_path, session.registry.sources, "source")
+
+
+def test_audience_kpis_must_exist(small_company: SmallCompany) -> None:
+    """An unknown KPI id in an audience's tile list names its key path."""
+    text = small_company.config.read_text(encoding="utf-8")
+    small_company.config.write_text(
+        text.replace("[audiences.dirigeant]", '[audiences.dirigeant]\nkpis = ["ebe", "ebitda"]'), encoding="utf-8"
+    )
+    session = Session(load_config(small_company.config))
+    with pytest.raises(ConfigError, match=r"audiences\.dirigeant\.kpis\[1\] » : indicateur inconnu"):
+        session.validate()

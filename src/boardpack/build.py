@@ -130,6 +130,13 @@ class Session:
                         f"« {section} » (sections : {', '.join(sorted(self.registry.sections))})"
                     )
             resolve_chain(audience.theme, themes, f"{name}, clé « audiences.{audience.key}.theme »")
+            selected = set(self.config.kpi_select or self.registry.kpis)
+            for index, kpi_id in enumerate(audience.kpis):
+                if kpi_id not in selected:
+                    raise ConfigError(
+                        f"{name}, clé « audiences.{audience.key}.kpis[{index}] » : indicateur inconnu ou "
+                        f"non sélectionné « {kpi_id} »"
+                    )
         for table in self.config.channels:
             if table.type not in self.registry.channels:
                 raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »")

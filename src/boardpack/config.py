@@ -62,7 +62,7 @@ _COMPANY = {"name", "siren", "currency", "fiscal_year_start", "locale", "opening
 _BUILD = {"period", "out"}
 _KPIS = {"select", "thresholds"}
 _THEMES = {"dirs"}
-_AUDIENCE = {"title", "sections", "theme", "language", "subtitle"}
+_AUDIENCE = {"title", "sections", "theme", "language", "subtitle", "kpis"}
 _LANGUAGES = ("fr", "en")
 
 
@@ -101,6 +101,9 @@ class AudienceConfig:
     theme: str = "default"
     language: str = "fr"
     subtitle: str = ""
+    #: the KPIs of this audience's tiles and tables, in order (empty: those whose
+    #: ``audiences`` name this audience)
+    kpis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -378,6 +381,7 @@ def _audience(check: _Checker, key: str, value: Any, default_language: str) -> A
         theme=check.string(table, "theme", path, "default"),
         language=language,
         subtitle=str(table.get("subtitle", "")),
+        kpis=check.strings(table, "kpis", path),
     )
 
 

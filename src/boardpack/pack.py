@@ -74,7 +74,10 @@ class PackContext:
         return [a for a in self.alerts if key not in STANDARD_AUDIENCES or key in a.audiences]
 
     def kpis_for_audience(self) -> list[KPI]:
-        """The selected KPIs meant for this audience (all of them for a non-standard audience)."""
+        """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
+        meant for this audience (all of them for a non-standard audience)."""
+        if self.audience.kpis:
+            return [self.engine.kpis[k] for k in self.audience.kpis if k in self.engine.kpis]
         key = self.audience.key
         return [
             kpi for kpi in self.engine.kpis.values()
