@@ -26,7 +26,13 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins import kpis_commercial
+from boardpack.default_plugins import (
+    kpis_deals,
+    kpis_marketing,
+    kpis_realisation,
+    kpis_receivables,
+    kpis_revenue,
+)
 from boardpack.default_plugins.datasets import DEALS, INVOICES, MARKETING
 from boardpack.interfaces import KPI, Unavailable
 from boardpack.kpi_context import KPIContext
@@ -36,7 +42,11 @@ from boardpack.schema import DatasetSchema
 
 from conftest import SMALL_COMPANY
 
-KPIS = {kpi.id: kpi for kpi in kpis_commercial.register_kpis()}
+KPIS = {
+    kpi.id: kpi
+    for module in (kpis_revenue, kpis_deals, kpis_receivables, kpis_realisation, kpis_marketing)
+    for kpi in module.register_kpis()
+}
 Q = Decimal("0.0001")
 
 JAN, FEB, MAR = (Window("month", Month(2026, m), Month(2026, m)) for m in (1, 2, 3))

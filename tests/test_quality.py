@@ -16,7 +16,8 @@ import pytest
 from boardpack import gates
 from boardpack.build import Session
 from boardpack.config import QUALITY_DEFAULTS, load_config
-from boardpack.default_plugins import quality
+from boardpack.default_plugins import quality_invoices, quality_ledger
+from boardpack.default_plugins._quality_common import MAX_ISSUES
 from boardpack.default_plugins.datasets import BUDGET, ENTRIES, INVOICES, OPS_METRICS
 from boardpack.errors import ConfigError
 from boardpack.interfaces import Issue
@@ -69,7 +70,7 @@ def balanced(day: str, entry: str, label: str = "Vente", amount: str = "100", jo
 def test_duplicate_invoice_same_number_is_blocking_with_both_lines() -> None:
     """Two sale invoices numbered FA-1 (lines 2 and 4) make one blocking issue naming both lines."""
     frame = invoices([sale("FA-1"), sale("FA-2", "Client Deux"), sale("FA-1", "Client Trois", ttc="600")])
-    issues = quality.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
+    issues = quality_invoices.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.check, issue.severity, issue.dataset, issue.lines) == ("duplicate_invoice", "blocking", "invoices", (2, 4))
@@ -87,7 +88,7 @@ def test_duplicate_invoice_same_counterparty_date_and_amount() -> None:
         sale("FA-4", status="cancelled"),               # line 5: cancelled, left out
         sale("FF-9", kind="purchase"),                  # line 6: a purchase, another kind
     ])
-    issues = quality.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
+    issues = quality_invoices.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
     assert [i.lines for i in issues] == [(2, 4)]
     message = issues[0].message["fr"]
     assert "Client Un" in message and "15 janvier 2026" in message and f"1{NNBSP}200{NBSP}€" in message
@@ -97,7 +98,7 @@ def test_duplicate_invoice_same_counterparty_date_and_amount() -> None:
 def test_duplicate_invoice_reports_a_pair_once_when_both_criteria_match() -> None:
     """Two identical rows match by number and by content: one issue, not two."""
     frame = invoices([sale("FA-1"), sale("FA-1")])
-    issues = quality.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
+    issues = quality_invoices.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)
     assert [i.lines for i in issues] == [(2, 3)]
 
 
@@ -106,8 +107,8 @@ def test_many_duplicates_are_summed_up_after_max_issues() -> None:
     rows = []
     for n in range(25):
         rows += [sale(f"FA-{n}", f"Client {n}", ttc="100"), sale(f"FA-{n}", f"Client {n}", ttc="200")]
-    issues = quality.DuplicateInvoice().run(ctx(invoices=invoices(rows)), QUALITY_DEFAULTS)
-    assert len(issues) == quality.MAX_ISSUES + 1 == 21
+    issues = quality_invoices.DuplicateInvoice().run(ctx(invoices=invoices(rows)), QUALITY_DEFAULTS)
+    assert len(issues) == MAX_ISSUES + 1 == 21
     last = issues[-1]
     assert last.severity == "blocking" and last.figures["count"] == 5
     # pairs 20 to 24 sit on lines 42–43 … 50–51
@@ -121,7 +122,7 @@ def test_many_duplicates_are_summed_up_after_max_issues() -> None:
 def test_duplicate_entry_flags_a_line_repeated_in_another_entry() -> None:
     """The same sale booked as VE1 and VE2 (lines 2–3 and 4–5) is a warning per repeated line."""
     frame = entries(balanced("15/01/2026", "VE1") + balanced("15/01/2026", "VE2") + balanced("16/01/2026", "VE3"))
-    issues = quality.DuplicateEntry().run(ctx(entries=frame), QUALITY_DEFAULTS)
+    issues = quality_ledger.DuplicateEntry().run(ctx(entries=frame), QUALITY_DEFAULTS)
     assert [(i.severity, i.lines) for i in issues] == [("warning", (2, 4)), ("warning", (3, 5))]
     assert "VE1, VE2" in issues[0].message["fr"] and "compte 411000" in issues[0].message["fr"]
     assert "« entries », lignes 2 et 4" in issues[0].message["fr"]
@@ -137,7 +138,7 @@ def test_duplicate_entry_ignores_repeats_inside_one_entry_and_different_labels()
         *balanced("15/01/2026", "VE1", "Vente A"),
         *balanced("15/01/2026", "VE2", "Vente B"),
     ]
-    assert quality.DuplicateEntry().run(ctx(entries=entries(rows)), QUALITY_DEFAULTS) == []
+    assert quality_ledger.DuplicateEntry().run(ctx(entries=entries(rows)), QUALITY_DEFAULTS) == []
 
 
 # ---------------------------------------------------------------- missing_months
@@ -150,7 +151,7 @@ def test_missing_month_of_entries_is_blocking() -> None:
         ("01/01/2024", "AN", "AN1", "101300", "", "À-nouveaux", "0", "100", ""),
         *balanced("15/01/2025", "VE1"), *balanced("15/02/2025", "VE2"), *balanced("15/04/2025", "VE4"),
     ])
-    issues = quality.MissingMonths().run(ctx(entries=frame), QUALITY_DEFAULTS)
+    issues = quality_ledger.MissingMonths().run(ctx(entries=frame), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.dataset, issue.figures["months"]) == ("blocking", "entries", ("2025-03",))
@@ -167,7 +168,7 @@ def test_missing_months_of_budget_and_of_one_ops_metric_are_warnings() -> None:
         [("2026-01", "unites_produites", "1"), ("2026-04", "unites_produites", "1"),
          ("2026-01", "taux_retour", "1"), ("2026-02", "taux_retour", "1")],
         columns=["period", "metric", "value"], dtype=object), "test")
-    issues = quality.MissingMonths().run(ctx(budget=budget, ops_metrics=ops), QUALITY_DEFAULTS)
+    issues = quality_ledger.MissingMonths().run(ctx(budget=budget, ops_metrics=ops), QUALITY_DEFAULTS)
     assert [(i.dataset, i.severity, i.figures["months"]) for i in issues] == [
         ("budget", "warning", ("2026-02",)),
         ("ops_metrics", "warning", ("2026-02", "2026-03")),
@@ -187,7 +188,7 @@ def test_unbalanced_entry_from_a_lax_source_is_blocking() -> None:
         ("31/01/2026", "OD", "OD1", "281540", "", "Dotation", "0", "90", ""),
         *balanced("15/01/2026", "VE1")[1:],
     ], check=False)
-    issues = quality.UnbalancedEntry().run(ctx(entries=frame), QUALITY_DEFAULTS)
+    issues = quality_ledger.UnbalancedEntry().run(ctx(entries=frame), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.lines, issue.figures["gap"]) == ("blocking", (3, 4), 10)
@@ -227,7 +228,7 @@ def test_small_company_has_no_quality_issue(small_company: SmallCompany) -> None
 def test_suspense_balance_above_threshold_names_account_amount_and_line(small_company: SmallCompany) -> None:
     """471000 holds a credit of 1 500 € at the end of February 2026 (> 1 000 €): one warning, line 318."""
     session = faulty(small_company)
-    issues = quality.SuspenseBalance().run(gates._context(session), QUALITY_DEFAULTS)
+    issues = quality_ledger.SuspenseBalance().run(gates._context(session), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.lines, issue.figures["account"], issue.figures["balance"]) == (
@@ -240,13 +241,13 @@ def test_suspense_balance_below_a_higher_threshold_is_quiet(small_company: Small
     """With suspense_threshold = 2 000 €, a 1 500 € balance is not reported."""
     session = faulty(small_company)
     settings = {**QUALITY_DEFAULTS, "suspense_threshold": 2000}
-    assert quality.SuspenseBalance().run(gates._context(session), settings) == []
+    assert quality_ledger.SuspenseBalance().run(gates._context(session), settings) == []
 
 
 def test_uncategorised_bank_lines_count_and_amount(small_company: SmallCompany) -> None:
     """The bank line against 471000 (1 500 €, line 317) and the unlabelled one (200 €, line 320): 2 lines, 1 700 €."""
     session = faulty(small_company)
-    issues = quality.UncategorisedBankLines().run(gates._context(session), QUALITY_DEFAULTS)
+    issues = quality_ledger.UncategorisedBankLines().run(gates._context(session), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.lines) == ("warning", (317, 320))
@@ -271,7 +272,7 @@ def test_ignore_skips_a_check(small_company: SmallCompany) -> None:
 def test_invoice_without_counterparty_is_a_warning_with_its_line() -> None:
     """FA-2 (line 3) has neither name nor id: one warning with its number, amount and line."""
     frame = invoices([sale("FA-1"), sale("FA-2", "", ttc="600")])
-    issues = quality.InvoiceWithoutCounterparty().run(ctx(invoices=frame), QUALITY_DEFAULTS)
+    issues = quality_invoices.InvoiceWithoutCounterparty().run(ctx(invoices=frame), QUALITY_DEFAULTS)
     assert [(i.severity, i.lines) for i in issues] == [("warning", (3,))]
     assert f"1 facture(s) sans client ni fournisseur pour 600{NBSP}€ TTC : n° FA-2" in issues[0].message["fr"]
     assert "ligne 3)" in issues[0].message["fr"]
@@ -286,7 +287,7 @@ def test_messages_use_the_source_line_numbers_and_file() -> None:
     raw["source_file"] = "FEC2026.txt"
     raw.attrs["line_numbers"] = [2, 5, 9]
     frame = INVOICES.coerce(raw, "test")
-    issue = quality.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)[0]
+    issue = quality_invoices.DuplicateInvoice().run(ctx(invoices=frame), QUALITY_DEFAULTS)[0]
     assert issue.lines == (2, 9)
     assert "« invoices », fichier FEC2026.txt, lignes 2 et 9" in issue.message["fr"]
 

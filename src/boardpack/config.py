@@ -43,7 +43,7 @@ __all__ = [
 _TOP = {"company", "build", "sources", "kpis", "themes", "audiences", "channels",
         "quality", "alerts", "investments", "commentary"}
 
-#: ``[quality]`` keys and defaults (see boardpack.default_plugins.quality).
+#: ``[quality]`` keys and defaults (see boardpack.default_plugins.quality_ledger).
 QUALITY_DEFAULTS: dict[str, Any] = {
     "suspense_accounts": ["471", "472"],
     "suspense_threshold": 1000,
