@@ -28,15 +28,18 @@ SECTION_TITLES = {
     "dirigeant": ["Indicateurs clés", "Commentaire du mois", "Tendances", "Ce qui a changé",
                   "Alertes et points d'attention"],
     "daf": ["Commentaire du mois", "Tableau de bord des indicateurs",
-            "Compte de résultat par soldes intermédiaires de gestion", "Bilan",
+            "Compte de résultat par soldes intermédiaires de gestion", "Compte de résultat mensuel", "Bilan",
             "Trésorerie et besoin en fonds de roulement", "Capacité d'autofinancement et tableau de flux",
+            "Cascade de trésorerie", "Chiffre d'affaires et marges par produit et par client",
+            "Principaux clients et fournisseurs", "Balance âgée clients et fournisseurs",
             "Alertes et points d'attention", "Qualité des données"],
-    "operations": ["Flux opérationnels", "Pipeline commercial", "Tableau de bord des indicateurs"],
-    "banquier": ["Présentation de la société", "États financiers sur trois exercices",
+    "operations": ["Flux opérationnels", "Pipeline commercial", "Délais du cycle commercial", "Stocks et rotation",
+                   "Tableau de bord des indicateurs"],
+    "banquier": ["Note de synthèse", "Présentation de la société", "États financiers sur trois exercices",
                  "Capacité d'autofinancement et tableau de flux", "Ratios bancaires",
                  "Endettement et service de la dette"],
 }
-PAGE_BOUNDS = {"dirigeant": (4, 10), "daf": (5, 16), "operations": (4, 14), "banquier": (5, 14)}
+PAGE_BOUNDS = {"dirigeant": (4, 10), "daf": (8, 30), "operations": (4, 16), "banquier": (5, 16)}
 TITLES = {"dirigeant": "Synthèse dirigeant", "daf": "Détail DAF", "operations": "Vue opérationnelle",
           "banquier": "Dossier banquier"}
 

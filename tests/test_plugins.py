@@ -22,7 +22,9 @@ CORE_KPIS = {
 }
 BUILTIN_SECTIONS = {
     "kpi_tiles", "faits_marquants", "tendances", "alertes", "kpi_table", "compte_resultat", "bilan",
-    "tresorerie_bfr", "tableau_flux", "commentaire", "qualite_donnees", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
+    "tresorerie_bfr", "tableau_flux", "commentaire", "qualite_donnees", "compte_resultat_mensuel",
+    "cascade_tresorerie", "marges_produits_clients", "clients_fournisseurs", "balance_agee", "delais_cycle",
+    "rotation_stocks", "note_de_synthese", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
     "flux_operationnels", "pipeline",
 }
 
