@@ -15,6 +15,8 @@ Figures of the small company used below (see conftest.py and test_kpis_balance.p
 
 from __future__ import annotations
 
+from functools import partial
+
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -30,17 +32,16 @@ from boardpack.kpi_engine import KPIEngine
 from boardpack.periods import WINDOW_KINDS, Month, Window
 
 from conftest import SMALL_COMPANY
+from kpi_helpers import Q, engine_over, four, kpi_reason, kpi_value
 
 FEB_2026 = Month(2026, 2)
 DEC_2025 = Month(2025, 12)
 KPIS: dict[str, KPI] = {kpi.id: kpi for kpi in kpis_cash.register_kpis()}
-Q = Decimal("0.0001")
+value = partial(kpi_value, KPIS)
+reason = partial(kpi_reason, KPIS)
+engine_for = partial(engine_over, KPIS)
 AUDIENCES = {"dirigeant", "daf", "operations", "banquier"}
 
-
-def four(numerator: int | str, denominator: int | str, times: int = 1) -> Decimal:
-    """numerator × times / denominator, rounded to 4 decimals as the engine does."""
-    return (Decimal(numerator) * times / Decimal(denominator)).quantize(Q)
 
 
 @pytest.fixture
@@ -49,22 +50,7 @@ def engine(small_ctx: KPIContext) -> KPIEngine:
     return KPIEngine(KPIS, small_ctx)
 
 
-def value(engine: KPIEngine, kpi_id: str, kind: str, end: Month = FEB_2026) -> Decimal | None:
-    """The value of a KPI over the ``kind`` window ending at ``end``."""
-    return engine.result(KPIS[kpi_id], end, kind).value  # type: ignore[arg-type]
 
-
-def reason(engine: KPIEngine, kpi_id: str, kind: str, end: Month = FEB_2026) -> str:
-    """The reason a KPI is unavailable (fails if it is available)."""
-    result = engine.result(KPIS[kpi_id], end, kind)  # type: ignore[arg-type]
-    assert result.value is None, f"{kpi_id} {kind} unexpectedly = {result.value}"
-    assert result.reason
-    return result.reason
-
-
-def engine_for(entries: pd.DataFrame) -> KPIEngine:
-    """An engine over an in-memory ledger."""
-    return KPIEngine(KPIS, KPIContext({"entries": entries}, SMALL_COMPANY))
 
 
 @pytest.fixture
