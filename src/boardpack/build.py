@@ -1,15 +1,21 @@
 """The build: load → validate → compute → render (charts, HTML) → PDF, timed per stage.
 
 :class:`Session` holds one configuration's data and KPI engine; :func:`build` makes one
-PDF per audience from it. Stage timings are kept in :attr:`BuildResult.timings` for
-``benchmarks/build_demo.py``.
+PDF per audience from it, optionally PDF/A-3b with the figures attached as CSV and
+optionally one more PDF binding every audience's pack. Charts and HTML are rendered here;
+the PDFs are laid out in worker processes (:class:`~boardpack.render.pdf.Layouts`), each
+pack as soon as its HTML is ready. Stage timings are kept in :attr:`BuildResult.timings`
+for ``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them
+after the last HTML, plus writing.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +36,26 @@ from .pack import PackContext
 from .periods import Month
 from .plugins import Registry, get_registry
 from .render.charts import ChartRenderer
-from .render.pdf import html_to_pdf, write_atomically
+from .render.archive import pack_files
+from .render.pdf import Binding, Layouts, PdfJob, bound_pdf, html_to_pdf, pdfs_and_bound, write_atomically
 from .render.templates import BUILTIN_TEMPLATES, make_environment
 from .theme import ChartStyle, Theme, resolve_chain
 
-__all__ = ["BuildResult", "Session", "build"]
+__all__ = ["BuildResult", "RenderedPack", "Session", "build", "render_pack"]
 
 Progress = Callable[[str], None]
 STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
+#: Key of the bound PDF among the layouts of a build (not a string: no audience id is one).
+_BOUND = ("bound",)
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    """One audience's pack rendered to HTML, with the folders its PDF may read."""
+
+    html: str
+    allowed: list[Path]
+    pack: PackContext
 
 
 @dataclass
@@ -45,7 +63,10 @@ class BuildResult:
     """What a build produced and how long each stage took (seconds)."""
 
     period: Month
+    #: one PDF per audience, by audience id
     paths: dict[str, Path] = field(default_factory=dict)
+    #: the PDF binding every selected audience's pack (``combined=True``)
+    combined: Path | None = None
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     html: dict[str, str] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)
@@ -195,18 +216,58 @@ def build(
     progress: Progress | None = None,
     write: bool = True,
     strict: bool = False,
+    pdfa: bool = False,
+    combined: bool = False,
+    parallel: bool = True,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
     :param audiences: audience ids to build (all when empty).
     :param write: ``False`` renders HTML only (tests, benchmarks).
     :param strict: the sources' warnings (FEC checks) become errors.
+    :param pdfa: write PDF/A-3b, the pack's figures attached as CSV files.
+    :param combined: also write ``<company>_<period>_complet.pdf``, every selected pack in
+        config order, with one top-level bookmark per audience.
+    :param parallel: lay the PDFs out in up to one worker process per audience (at most one
+        per CPU); ``False`` lays them out in this process.
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
     selected = _select_audiences(config, audiences)
-    session = Session(config, strict=strict)
     result = BuildResult(period=period or Month(1900, 1))
+    rendered: dict[str, RenderedPack] = {}
+    with Layouts(len(selected) if write and parallel else 1) as layouts:
+        session, engine = _prepare(config, period, strict, result, say)
+        for audience in selected:
+            say(f"mise en page « {audience.title} »")
+            pack = rendered[audience.key] = render_pack(session, engine, audience, result)
+            result.html[audience.key] = pack.html
+            if write and not combined:
+                with _timed(result, "pdf"):
+                    job = _pdf_job(pack, pdfa)
+                    layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+        if not write:
+            return result
+        with _timed(result, "pdf"):
+            if layouts.parallel:
+                say("mise en page PDF")
+            documents, whole = _bound(layouts, rendered, pdfa) if combined else (layouts.results(), None)
+    # Every pack is laid out before any is written: a failure leaves no PDF of this build.
+    out = Path(out_dir or config.out or config.base_dir / "out")
+    with _timed(result, "pdf"):
+        for key, pdf in documents.items():
+            result.paths[str(key)] = out / f"{key}_{result.period}.pdf"
+            write_atomically(result.paths[str(key)], pdf)
+        if whole is not None:
+            result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
+            write_atomically(result.combined, whole)
+    return result
+
+
+def _prepare(config: Config, period: Month | None, strict: bool, result: BuildResult,
+             say: Progress) -> tuple[Session, KPIEngine]:
+    """Load, validate and compute: the session and its engine, ``result``'s period, issues and alerts."""
+    session = Session(config, strict=strict)
     with _timed(result, "load"):
         say("chargement des données")
         session.load()
@@ -220,22 +281,49 @@ def build(
         result.period = period or session.latest_period(engine)
         engine.results(result.period)
         result.alerts = run_alerts(engine, session.registry, result.period, config.alerts, result.issues)
-    out = Path(out_dir or config.out or config.base_dir / "out")
-    documents: dict[str, bytes] = {}
-    for audience in selected:
-        say(f"mise en page « {audience.title} »")
-        html, allowed = render_pack(session, engine, audience, result)
-        result.html[audience.key] = html
-        if write:
-            with _timed(result, "pdf"):
-                documents[audience.key] = html_to_pdf(html, BUILTIN_TEMPLATES, allowed, result.period.last_day)
-    # Every pack is laid out before any is written: a failure leaves no PDF of this build.
-    with _timed(result, "pdf"):
-        for key, pdf in documents.items():
-            path = out / f"{key}_{result.period}.pdf"
-            write_atomically(path, pdf)
-            result.paths[key] = path
-    return result
+    return session, engine
+
+
+def _pdf_job(rendered: RenderedPack, pdfa: bool) -> PdfJob:
+    """What laying out one pack takes: its HTML, readable folders, date and PDF/A files."""
+    pack = rendered.pack
+    files = pack_files([pack]) if pdfa else ()
+    return PdfJob(rendered.html, BUILTIN_TEMPLATES, tuple(rendered.allowed), pack.period.last_day, pdfa, files)
+
+
+def _pdf_args(job: PdfJob) -> tuple[Any, ...]:
+    return job.html, job.base_url, job.allowed, job.created
+
+
+def _pdf_options(job: PdfJob) -> dict[str, Any]:
+    return {"pdfa": True, "attachments": job.attachments} if job.pdfa else {}
+
+
+def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool) -> tuple[dict[Hashable, bytes], bytes]:
+    """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
+    it takes the longest)."""
+    order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
+    keys = sorted(rendered, key=order.index)
+    jobs = {key: _pdf_job(rendered[key], pdfa) for key in keys}
+    packs = [rendered[key].pack for key in keys]
+    first = packs[0]
+    title = f"{first.t('Dossier complet', 'Complete pack')} — {first.config.company.name} — {first.fmt.month(first.period)}"
+    binding = Binding(tuple(jobs.values()), tuple(p.audience.title for p in packs), title,
+                      first.period.last_day, pdfa, pack_files(packs) if pdfa else ())
+    if not layouts.parallel:
+        singles, whole = pdfs_and_bound(binding)
+        return dict(zip(jobs, singles)), whole
+    layouts.submit(_BOUND, bound_pdf, binding)
+    for key, job in jobs.items():
+        layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+    documents = layouts.results()
+    return documents, documents.pop(_BOUND)
+
+
+def _slug(name: str) -> str:
+    """``Mécanique de Précision du Rhône`` → ``mecanique-de-precision-du-rhone``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "dossier"
 
 
 def load_statements(source: Path, strict: bool = False) -> Statements:
@@ -281,8 +369,8 @@ def _select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceCon
     return [known[k] for k in wanted] if wanted else list(config.audiences)
 
 
-def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, result: BuildResult) -> tuple[str, list[Path]]:
-    """Render one audience's pack to HTML; return it with the folders the PDF may read."""
+def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, result: BuildResult) -> RenderedPack:
+    """Render one audience's pack to HTML, with the folders the PDF may read."""
     config = session.config
     chain = resolve_chain(audience.theme, session.themes, f"audiences.{audience.key}.theme")
     colours: dict[str, Any] = {}
@@ -316,7 +404,7 @@ def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, r
             body = Markup(env.get_template(section.template).render(pack=pack, **context))
             reason = None
         except Unavailable as exc:
-            body, reason = "", str(exc)
+            body, reason = Markup(""), str(exc)
         sections.append({
             "name": name, "title": pack.label(section.title), "body": body,
             "page": section.page, "unavailable": reason,
@@ -333,4 +421,4 @@ def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, r
     result.timings["charts"] += renderer.seconds
     result.timings["html"] += elapsed - renderer.seconds
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
-    return html, allowed
+    return RenderedPack(html, allowed, pack)

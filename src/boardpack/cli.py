@@ -82,10 +82,14 @@ def cli(plugins_dir: tuple[Path, ...]) -> None:
 
 
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
-                   quiet: bool, deliver_packs: bool, strict: bool = False) -> None:
-    session_result = build(config, _period(period), audience, out, _progress(quiet), strict=strict)
+                   quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
+                   combined: bool = False) -> None:
+    session_result = build(config, _period(period), audience, out, _progress(quiet), strict=strict,
+                           pdfa=pdfa, combined=combined)
     for key, path in session_result.paths.items():
         click.echo(f"{key}\t{path}")
+    if session_result.combined is not None:
+        click.echo(f"complet\t{session_result.combined}")
     if deliver_packs:
         for receipt in deliver(Session(config), session_result, config):
             click.echo(f"livré : {receipt}")
@@ -96,6 +100,10 @@ _build_options = [
     click.option("--audience", multiple=True, help="Audience à produire (répétable ; défaut : toutes)."),
     click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Dossier de sortie."),
     click.option("--quiet", is_flag=True, help="Sans affichage de progression."),
+    click.option("--pdfa", is_flag=True,
+                 help="PDF/A-3b d'archivage, les chiffres joints en CSV (indicateurs, compte de résultat, bilan)."),
+    click.option("--combined", is_flag=True,
+                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf)."),
 ]
 
 
@@ -108,9 +116,11 @@ def _with_build_options(function: F) -> F:
 @cli.command("demo")
 @_with_build_options
 @_handle_errors
-def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool) -> None:
+def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool,
+                 pdfa: bool, combined: bool) -> None:
     """Construit les dossiers de la société de démonstration (sans réseau ni identifiants)."""
-    _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False)
+    _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False,
+                   pdfa=pdfa, combined=combined)
 
 
 @cli.command("build")
@@ -120,9 +130,10 @@ def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None
 @click.option("--strict", is_flag=True, help="Les avertissements des contrôles de données deviennent des erreurs.")
 @_handle_errors
 def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
-                  quiet: bool, deliver_packs: bool, strict: bool) -> None:
+                  quiet: bool, pdfa: bool, combined: bool, deliver_packs: bool, strict: bool) -> None:
     """Construit un PDF par audience de CONFIG."""
-    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict)
+    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict,
+                   pdfa=pdfa, combined=combined)
 
 
 @cli.command("kpis")

@@ -1,25 +1,83 @@
-"""HTML to PDF with WeasyPrint, written atomically and fetching only what it may.
+"""HTML to PDF with WeasyPrint: restricted fetching, PDF/A-3b, bound packs, worker processes.
 
 WeasyPrint may read ``data:`` URIs and files inside the allowed folders (the theme chain);
 anything else is refused, so a template cannot pull a remote resource into a board pack.
 The PDF is written to a temporary file beside the target and renamed when complete, so an
 interrupted build never leaves a half-written pack that looks finished.
+
+A pack may be written as PDF/A-3b with files embedded (its figures as CSV, see
+:mod:`boardpack.render.archive`), and several packs may be bound in one PDF whose top-level
+bookmarks are the packs. :class:`Layouts` lays packs out in worker processes; only plain
+data (:class:`PdfJob`, :class:`Binding`) crosses to them, and they return PDF bytes.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import gc
+import io
+import multiprocessing
 import os
+import pickle
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import unquote, urlparse
 
-from ..errors import RenderError
+from ..errors import BoardpackError, RenderError
 
-__all__ = ["html_to_pdf", "restricted_fetcher", "write_atomically"]
+__all__ = [
+    "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "html_to_pdf",
+    "lay_out", "pdfs_and_bound", "pool_context", "restricted_fetcher", "write_atomically",
+    "write_document",
+]
+
+#: The WeasyPrint variant of ``--pdfa``: PDF/A-3, level B (visual), files may be embedded.
+PDFA_VARIANT = "pdf/a-3b"
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file embedded in a PDF; with PDF/A-3, an associated file of the whole document."""
+
+    name: str
+    data: bytes
+    description: str = ""
+    #: how it relates to the document (ISO 32000-2 AFRelationship); ``Data``: the data shown
+    relationship: str = "Data"
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One pack to lay out: plain data, so that it can be sent to a worker process."""
+
+    html: str
+    base_url: Path
+    allowed: tuple[Path, ...]
+    created: dt.date | None = None
+    pdfa: bool = False
+    attachments: tuple[EmbeddedFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Several packs in one PDF, each under a top-level bookmark ``titles[i]``."""
+
+    jobs: tuple[PdfJob, ...]
+    titles: tuple[str, ...]
+    title: str
+    created: dt.date | None = None
+    pdfa: bool = False
+    attachments: tuple[EmbeddedFile, ...] = ()
 
 
 def restricted_fetcher(allowed: Iterable[Path]) -> Any:
@@ -58,24 +116,227 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def html_to_pdf(html: str, base_url: Path, allowed: Iterable[Path], created: dt.date | None = None) -> bytes:
-    """Lay out ``html`` and return the PDF bytes.
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep what exists now out of the garbage collections WeasyPrint's many objects trigger.
+
+    Each full collection would otherwise walk the whole heap (the datasets, matplotlib…) and,
+    in a forked worker, copy every page of it. A heap someone else froze is left as it is.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def _render_errors() -> Iterator[None]:
+    """Turn whatever WeasyPrint raises into one :class:`RenderError` sentence."""
+    try:
+        yield
+    except BaseException as exc:  # FatalURLFetchingError is a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, BoardpackError)):
+            raise
+        cause = exc.__cause__ or exc  # WeasyPrint raises many types; the user needs one sentence
+        raise RenderError(f"mise en page PDF impossible : {exc} ({cause.__class__.__name__})") from None
+
+
+def _midnight(created: dt.date | None) -> dt.datetime:
+    return dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), dt.timezone.utc)
+
+
+def _variant(pdfa: bool) -> dict[str, Any]:
+    return {"pdf_variant": PDFA_VARIANT} if pdfa else {}
+
+
+def lay_out(job: PdfJob) -> Any:
+    """Lay out ``job`` (a WeasyPrint ``Document``, ready to be written)."""
+    from weasyprint import HTML
+
+    with _render_errors(), _frozen_heap():
+        html = HTML(string=job.html, base_url=str(job.base_url), url_fetcher=restricted_fetcher(job.allowed))
+        return html.render(**_variant(job.pdfa))
+
+
+def write_document(document: Any, created: dt.date | None = None, pdfa: bool = False,
+                   attachments: Sequence[EmbeddedFile] = ()) -> bytes:
+    """The PDF bytes of a laid-out document.
+
+    :param created: the document's date; the embedded fonts and files are stamped with it
+        so that the same inputs give the same bytes.
+    """
+    from weasyprint import Attachment
+
+    when = _midnight(created)
+    with _render_errors(), _source_date(int(when.timestamp())), _frozen_heap(), warnings.catch_warnings():
+        # WeasyPrint 70 never closes the sRGB profile it opens for the PDF/A output intent.
+        warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014\.icc", ResourceWarning)
+        files = [
+            Attachment(file_obj=io.BytesIO(f.data), name=f.name, description=f.description,
+                       created=when, modified=when, relationship=f.relationship)
+            for f in attachments
+        ]
+        pdf: bytes = document.write_pdf(uncompressed_pdf=False, attachments=files or None,
+                                        finisher=_associated_files_once, **_variant(pdfa))
+        return pdf
+
+
+def _associated_files_once(document: Any, pdf: Any) -> None:
+    """WeasyPrint 70 lists each embedded file twice in the catalog's /AF: keep each once."""
+    import pydyf
+
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def html_to_pdf(html: str, base_url: Path, allowed: Iterable[Path], created: dt.date | None = None, *,
+                pdfa: bool = False, attachments: Sequence[EmbeddedFile] = ()) -> bytes:
+    """Lay out ``html`` and return the PDF bytes (PDF/A-3b with ``attachments`` if ``pdfa``).
 
     :param created: the document's date; the embedded fonts are stamped with it so that
         the same inputs give the same bytes.
     """
-    from weasyprint import HTML
+    job = PdfJob(html, base_url, tuple(allowed), created, pdfa, tuple(attachments))
+    return write_document(lay_out(job), created, pdfa, attachments)
 
-    epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), dt.timezone.utc).timestamp())
+
+def bind(documents: Sequence[Any], binding: Binding) -> bytes:
+    """Write laid-out documents as one PDF: each under its title, its bookmarks one level down.
+
+    Anchors are renamed per document so that each table of contents links to its own pack.
+    """
+    pages = [page for index, document in enumerate(documents)
+             for page in _nested(document.pages, binding.titles[index], f"{index}-")]
+    whole = documents[0].copy(pages)
+    whole.metadata = copy.copy(documents[0].metadata)
+    whole.metadata.title = binding.title
+    whole.metadata.description = binding.title
+    whole.metadata.attachments = []
+    return write_document(whole, binding.created, binding.pdfa, binding.attachments)
+
+
+def _nested(pages: Sequence[Any], title: str, prefix: str) -> list[Any]:
+    out = []
+    for number, page in enumerate(pages):
+        clone = copy.copy(page)
+        clone.bookmarks = [(level + 1, label, point, state) for level, label, point, state in page.bookmarks]
+        if number == 0:
+            clone.bookmarks.insert(0, (1, title, (0, 0), "open"))
+        clone.anchors = {prefix + name: point for name, point in page.anchors.items()}
+        clone.links = [(kind, prefix + target if kind == "internal" else target, rectangle, box)
+                       for kind, target, rectangle, box in page.links]
+        out.append(clone)
+    return out
+
+
+def bound_pdf(binding: Binding) -> bytes:
+    """Lay out every pack of ``binding`` and write them as one PDF (a worker's task)."""
+    return bind([lay_out(job) for job in binding.jobs], binding)
+
+
+def pdfs_and_bound(binding: Binding) -> tuple[list[bytes], bytes]:
+    """Each pack's PDF and the bound PDF, laying every pack out once (in this process)."""
+    documents = [lay_out(job) for job in binding.jobs]
+    singles = [write_document(d, j.created, j.pdfa, j.attachments) for d, j in zip(documents, binding.jobs)]
+    return singles, bind(documents, binding)
+
+
+class Layouts:
+    """Lays PDFs out in worker processes, or here with one worker, and keeps the bytes.
+
+    Nothing is written to disk: :meth:`results` hands every PDF back once all succeeded, so
+    that the caller can write them all or none. A failure in a worker reaches the caller as
+    the :class:`RenderError` it raised there.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, min(workers, os.cpu_count() or 1))
+        self._executor: ProcessPoolExecutor | None = None
+        self._pending: dict[Hashable, Future[bytes]] = {}
+        self._order: list[Hashable] = []
+        self._done: dict[Hashable, bytes] = {}
+
+    @property
+    def parallel(self) -> bool:
+        """Whether layouts go to worker processes."""
+        return self.workers > 1
+
+    def submit(self, key: Hashable, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> None:
+        """Make PDF ``key`` with ``function(*args, **kwargs)``.
+
+        It runs in a worker if there are several and ``function`` can be sent to one (a
+        closure cannot), else here and now, raising its error at once.
+        """
+        self._raise_failure(self._pending.values())  # a pack already failed: stop here
+        self._order.append(key)
+        if not self.parallel or not _picklable(function):
+            self._done[key] = function(*args, **kwargs)
+            return
+        if self._executor is None:
+            import weasyprint  # noqa: F401  (forked workers start with it imported)
+
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=pool_context())
+        try:
+            self._pending[key] = self._executor.submit(function, *args, **kwargs)
+        except BrokenProcessPool as exc:  # a worker died before this submission
+            self.close()
+            raise _user_error(exc) from None
+
+    def results(self) -> dict[Hashable, bytes]:
+        """Every PDF, in submission order, once all are made; else the first failure."""
+        done, _ = wait(list(self._pending.values()), return_when=FIRST_EXCEPTION)
+        self._raise_failure(done)
+        # No failure: wait() returned once every layout was done.
+        self._done.update((key, future.result()) for key, future in self._pending.items())
+        return {key: self._done[key] for key in self._order}
+
+    def _raise_failure(self, done: Iterable[Future[bytes]]) -> None:
+        """Raise the error of the first pack, in submission order, that failed among ``done``."""
+        finished = {id(future) for future in done if future.done()}
+        for key in self._order:
+            future = self._pending.get(key)
+            if future is not None and id(future) in finished and future.exception() is not None:
+                self.close()
+                raise _user_error(future.exception())
+
+    def close(self) -> None:
+        """Stop the workers (queued layouts are cancelled, running ones finish)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+def _picklable(function: Callable[..., Any]) -> bool:
     try:
-        document = HTML(string=html, base_url=str(base_url), url_fetcher=restricted_fetcher(allowed))
-        with _source_date(epoch):
-            return document.write_pdf(uncompressed_pdf=False)
-    except BaseException as exc:  # FatalURLFetchingError is a BaseException
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        cause = exc.__cause__ or exc  # WeasyPrint raises many types; the user needs one sentence
-        raise RenderError(f"mise en page PDF impossible : {exc} ({cause.__class__.__name__})") from None
+        pickle.dumps(function)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def pool_context() -> Any:
+    """``fork`` on Linux (workers start at once, WeasyPrint already imported), else the default."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+
+
+def _user_error(exc: BaseException | None) -> BaseException:
+    if isinstance(exc, (BoardpackError, KeyboardInterrupt)):
+        return exc
+    if isinstance(exc, BrokenProcessPool):
+        return RenderError("mise en page PDF impossible : un processus de mise en page s'est arrêté "
+                           "brutalement (BrokenProcessPool)")
+    return RenderError(f"mise en page PDF impossible : {exc} ({exc.__class__.__name__})")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
