@@ -42,14 +42,10 @@ engine_for = partial(engine_over, KPIS)
 AUDIENCES = {"dirigeant", "daf", "operations", "banquier"}
 
 
-
 @pytest.fixture
 def engine(small_ctx: KPIContext) -> KPIEngine:
     """An engine with the balance KPIs over the small company."""
     return KPIEngine(KPIS, small_ctx)
-
-
-
 
 
 @pytest.fixture
