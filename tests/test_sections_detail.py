@@ -49,7 +49,7 @@ import matplotlib.colors
 import pytest
 from matplotlib.figure import Figure
 
-from boardpack import default_plugins, plugins
+from boardpack import plugins
 from boardpack.build import Session, build
 from boardpack.config import Config, load_config
 from boardpack.formatting import Formatter
@@ -132,16 +132,8 @@ def crafted_loans() -> str:
 # ---------------------------------------------------------------- plumbing
 
 
-def with_mine() -> tuple[str, ...]:
-    """DEFAULT_PLUGINS plus the new modules it does not list yet (once it does, nothing is added)."""
-    return default_plugins.DEFAULT_PLUGINS + tuple(m for m in MINE if m not in default_plugins.DEFAULT_PLUGINS)
-
-
 def _registry() -> Registry:
     with pytest.MonkeyPatch.context() as patch:
-        patched = with_mine()
-        patch.setattr(default_plugins, "DEFAULT_PLUGINS", patched)
-        patch.setattr(plugins, "DEFAULT_PLUGINS", patched)
         patch.setenv("BOARDPACK_LOAD_PLUGINS", "")
         plugins.reset()
         try:

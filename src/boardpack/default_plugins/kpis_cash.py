@@ -8,6 +8,7 @@ module docstring gives every formula; they are computed once per window and ledg
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 from weakref import WeakKeyDictionary
 
 from ..accounting import Statements
@@ -48,7 +49,17 @@ def _ltm(ctx: KPIContext, month: Month) -> Window:
     return ctx.window("ltm", month)
 
 
-class CAF(KPI):
+class _FlowLine(KPI):
+    """A KPI that is one line of the tableau de flux (:class:`CashFlow` field ``line``)."""
+
+    line: ClassVar[str]
+
+    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
+        """The ``line`` of the window's tableau de flux, in euros."""
+        return _euros(getattr(flows(ctx, window), self.line))
+
+
+class CAF(_FlowLine):
     """Capacité d'autofinancement."""
 
     id = "caf"
@@ -64,9 +75,7 @@ class CAF(KPI):
     needs = ("entries",)
     audiences = _BANK
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """CAF of the tableau de flux (additive method)."""
-        return _euros(flows(ctx, window).caf)
+    line = "caf"
 
     def compute_budget(self, ctx: KPIContext, window: Window) -> Decimal:
         """Budget: budgeted net result (as for résultat net) + dotations d'exploitation."""
@@ -74,7 +83,7 @@ class CAF(KPI):
         return result + ctx.budget("dotations_exploitation", window)
 
 
-class VariationTresorerie(KPI):
+class VariationTresorerie(_FlowLine):
     """Change in net cash over the window."""
 
     id = "variation_tresorerie"
@@ -91,12 +100,10 @@ class VariationTresorerie(KPI):
     direction = None
     audiences = _BANK
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Closing minus opening net cash."""
-        return _euros(flows(ctx, window).variation)
+    line = "variation"
 
 
-class FTE(KPI):
+class FTE(_FlowLine):
     """Operating cash flow."""
 
     id = "fte"
@@ -113,12 +120,10 @@ class FTE(KPI):
     needs = ("entries",)
     audiences = _BANK
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """FTE of the tableau de flux."""
-        return _euros(flows(ctx, window).fte)
+    line = "fte"
 
 
-class FTI(KPI):
+class FTI(_FlowLine):
     """Investing cash flow."""
 
     id = "fti"
@@ -138,12 +143,10 @@ class FTI(KPI):
     direction = None
     audiences = _BANK
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """FTI of the tableau de flux."""
-        return _euros(flows(ctx, window).fti)
+    line = "fti"
 
 
-class FTF(KPI):
+class FTF(_FlowLine):
     """Financing cash flow."""
 
     id = "ftf"
@@ -162,9 +165,7 @@ class FTF(KPI):
     direction = None
     audiences = _BANK
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """FTF of the tableau de flux."""
-        return _euros(flows(ctx, window).ftf)
+    line = "ftf"
 
 
 def free_cash_flow(ctx: KPIContext, window: Window) -> Decimal:
