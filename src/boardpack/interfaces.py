@@ -80,6 +80,19 @@ class DataSource(Configurable):
     findings: Sequence[Any] = ()
     fiscal_years: Sequence[tuple[Month, Month]] = ()
     opening_journals: Mapping[str, str] = {}
+    #: the pack's month when the host knows it (``--period``); a remote source fetches up
+    #: to the end of that month, and from far enough back for three fiscal years.
+    period: Month | None = None
+
+    def check(self) -> str:
+        """Test the connection (or that the file is there) and say what was found, in one line.
+
+        Used by ``boardpack sources check``. The default reads nothing and says so; remote
+        sources make one cheap authenticated call.
+
+        :raises boardpack.errors.SourceError: with one sentence saying what is wrong.
+        """
+        return "aucun contrôle de connexion pour ce type de source"
 
     @abstractmethod
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
