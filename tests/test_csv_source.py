@@ -213,3 +213,24 @@ def test_small_company_loads_every_dataset(small_company) -> None:  # type: igno
     assert {name: len(frame) for name, frame in datasets.items() if name != "entries"} == {
         "invoices": 3, "deals": 6, "ops_metrics": 6, "budget": 28, "loans": 14,
     }
+
+
+def test_datasets_option_reads_only_the_named_files(tmp_path):
+    from boardpack.default_plugins.csv_source import DemoSource
+    from boardpack.plugins import get_registry
+
+    source = DemoSource("demo", {"datasets": ["deals", "budget"]}, tmp_path)
+    loaded = source.load(get_registry().datasets)
+    assert sorted(loaded) == ["budget", "deals"]
+
+
+def test_datasets_option_names_an_unknown_dataset(tmp_path):
+    import pytest
+
+    from boardpack.default_plugins.csv_source import DemoSource
+    from boardpack.errors import ConfigError
+    from boardpack.plugins import get_registry
+
+    source = DemoSource("demo", {"datasets": ["deal"]}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources\.demo\.datasets.*« deal »"):
+        source.load(get_registry().datasets)

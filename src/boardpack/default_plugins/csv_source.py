@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, SourceError
+from ..errors import ConfigError, DataError, SourceError
 from ..hookspecs import hookimpl
 from ..interfaces import DataSource
 from ..schema import DatasetSchema
@@ -89,6 +89,7 @@ class CsvSource(DataSource):
         "path": "dossier des fichiers CSV (relatif au fichier de configuration)",
         "encoding": "auto (UTF-8 puis Windows-1252/Latin-1), ou un encodage Python",
         "separator": "auto, « ; », « , » ou « \\t »",
+        "datasets": "jeux à lire (défaut : tous les fichiers du dossier), pour laisser les autres à une autre source",
     }
     required_options = ("path",)
 
@@ -104,8 +105,11 @@ class CsvSource(DataSource):
         files = sorted(folder.glob("*.csv"))
         if not files:
             raise SourceError(f"source « {self.key} » : aucun fichier .csv dans {folder}")
+        wanted = self.wanted(schemas)
         datasets = {}
         for path in files:
+            if wanted is not None and path.stem not in wanted:
+                continue
             if path.stem not in schemas:
                 raise SourceError(
                     f"source « {self.key} » : le fichier {path.name} ne correspond à aucun jeu de "
@@ -125,13 +129,28 @@ class CsvSource(DataSource):
         """How a file is named in messages."""
         return str(path)
 
+    def wanted(self, schemas: Mapping[str, DatasetSchema]) -> set[str] | None:
+        """The ``datasets`` option checked against the registered schemas (None: every file)."""
+        if "datasets" not in self.settings:
+            return None
+        names = self.settings["datasets"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ConfigError(f"clé « sources.{self.key}.datasets » : une liste de noms de jeux est attendue")
+        for name in names:
+            if name not in schemas:
+                raise ConfigError(
+                    f"clé « sources.{self.key}.datasets » : jeu de données inconnu « {name} » "
+                    f"(jeux : {', '.join(sorted(schemas))})"
+                )
+        return set(names)
+
 
 class DemoSource(CsvSource):
     """The demo company's data shipped with boardpack (no option)."""
 
     name = "demo"
     description = "Données de la société de démonstration Mécanique de Précision du Rhône."
-    options: Mapping[str, str] = {}
+    options: Mapping[str, str] = {"datasets": CsvSource.options["datasets"]}
     required_options = ()
 
     def folder(self) -> Path:
