@@ -90,12 +90,12 @@ def main() -> None:
         time_weasyprint_alone(args.weasyprint_alone, args.base_url, args.runs)
         return
 
+    import boardpack
     from boardpack.build import STAGES, BuildResult, build
-    from boardpack.cli import DEMO_CONFIG
     from boardpack.config import load_config
     from boardpack.render.templates import BUILTIN_TEMPLATES
 
-    config = load_config(DEMO_CONFIG)
+    config = load_config(Path(boardpack.__file__).parent / "demo" / "config.toml")
 
     def demo_build(parallel: bool) -> BuildResult:
         with tempfile.TemporaryDirectory() as out:

@@ -63,6 +63,13 @@ class KPIContext:
         )
 
     @cached_property
+    def _budget_lines(self) -> dict[str, pd.Series]:
+        """The ``budget`` dataset as one series per line: amount (cents) by month (AAAA-MM)."""
+        frame = self.dataset("budget")
+        totals = frame.groupby(["line", "period"])["amount"].sum()
+        return {str(line): totals.xs(line) for line in totals.index.get_level_values(0).unique()}
+
+    @cached_property
     def statements(self) -> Statements:
         """Monthly P&L (with SIG) and bilan."""
         return Statements(self.ledger)
@@ -87,11 +94,9 @@ class KPIContext:
 
     def budget(self, line: str, window: Window, stock: bool = False) -> Decimal:
         """The budget of ``line`` over ``window`` (its last month only for a ``stock`` line)."""
-        frame = self.dataset("budget")
-        rows = frame[frame["line"] == line]
-        if rows.empty:
+        by_month = self._budget_lines.get(line)
+        if by_month is None:
             raise Unavailable(f"le budget n'a pas de ligne « {line} »")
-        by_month = rows.groupby("period")["amount"].sum()
         months = [window.end] if stock else window.months
         missing = [str(m) for m in months if str(m) not in by_month.index]
         if missing:

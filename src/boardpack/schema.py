@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .lines import LineNumbers
 
 __all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "line_of", "parse_money", "parse_date"]
 
@@ -225,7 +227,9 @@ class DatasetSchema:
                 f"{origin} : colonne(s) obligatoire(s) absente(s) pour le jeu « {self.name} » : "
                 + ", ".join(missing)
             )
-        lines = list(raw.attrs.get("line_numbers") or range(first_line, first_line + len(raw)))
+        given = raw.attrs.get("line_numbers")
+        lines = given if isinstance(given, LineNumbers) else (
+            LineNumbers(given) if given else LineNumbers.consecutive(first_line, len(raw)))
         out: dict[str, Any] = {}
         for column in self.columns:
             if column.name not in raw.columns:
@@ -241,9 +245,16 @@ class DatasetSchema:
             check(frame, origin)
         return frame
 
-    def _coerce_column(self, column: Column, values: pd.Series, origin: str, lines: list[int]) -> Any:
+    def _coerce_column(self, column: Column, values: pd.Series, origin: str, lines: LineNumbers) -> Any:
+        all_text = values.map(type).eq(str).all()
+        if all_text and column.type == "str":
+            text = values.str.strip().reset_index(drop=True)
+            filled = text != ""
+            missing = column.required and not column.allow_empty and not filled.all()
+            if not missing and not (column.choices and not text[filled].isin(column.choices).all()):
+                return text
         fast = _FAST.get(column.type)
-        if fast is not None and values.map(type).eq(str).all():
+        if fast is not None and all_text:
             result = fast(values)
             if result is not None and not (column.required and result.isna().any()):
                 return result
@@ -279,6 +290,7 @@ class DatasetSchema:
 
 
 _PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_EXACT_LIMIT = 2.0**53 / 100
 
 
 def _fast_money(values: pd.Series) -> pd.Series | None:
@@ -287,11 +299,13 @@ def _fast_money(values: pd.Series) -> pd.Series | None:
     empty = text == ""
     if not text[~empty].str.match(_PLAIN_AMOUNT).all():
         return None
-    parts = text.where(~empty, "0").str.extract(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
-    units = parts[1].astype("int64")
-    cents = parts[2].fillna("0").str.ljust(2, "0").astype("int64")
-    sign = parts[0].map({"-": -1, "": 1}).astype("int64")
-    amounts = (sign * (units * 100 + cents)).astype("int64").reset_index(drop=True)
+    # Every value has at most two decimals (checked above), so the double nearest to it,
+    # times 100, is within far less than half a cent of the exact cents: rounding gives
+    # them exactly, as long as amounts stay below 2**53 / 100 (90 000 G€; else fall back).
+    numbers = pd.to_numeric(text.where(~empty, "0"), errors="coerce").to_numpy(dtype="float64")
+    if np.isnan(numbers).any() or (np.abs(numbers) >= _EXACT_LIMIT).any():
+        return None
+    amounts = pd.Series(np.rint(numbers * 100).astype("int64"))
     if empty.any():
         return amounts.astype("Int64").mask(empty.reset_index(drop=True))
     return amounts

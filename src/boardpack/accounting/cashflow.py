@@ -51,7 +51,7 @@ __all__ = ["CashFlow", "caf_additive", "caf_subtractive", "cash_flow", "net_cash
 def _movement(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
     """Net debit-positive movement of accounts starting with ``prefixes`` (cents)."""
     moves = statements.ledger.movements(window)
-    return int(moves[moves.index.astype(str).str.startswith(prefixes)].sum())
+    return int(moves[statements.ledger.prefixed(moves.index, prefixes)].sum())
 
 
 def _credit(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
@@ -62,16 +62,14 @@ def _credit(statements: Statements, prefixes: tuple[str, ...], window: Window) -
 def _balance(statements: Statements, prefixes: tuple[str, ...], month: Month) -> int:
     """Debit-positive balance of accounts starting with ``prefixes`` at ``month`` end (cents)."""
     balances = statements.ledger.balances(month)
-    accounts = balances.index.get_level_values(0).astype(str)
-    return int(balances[accounts.str.startswith(prefixes)].sum())
+    return int(balances[statements.ledger.prefixed(balances.index, prefixes)].sum())
 
 
 def net_cash(statements: Statements, month: Month) -> int:
     """Trésorerie nette at ``month`` end: debit balances of 51, 53, 54, 58 − credit balances of 51."""
     balances = statements.ledger.balances(month)
-    accounts = balances.index.get_level_values(0).astype(str)
-    cash = balances[accounts.str.startswith(("51", "53", "54", "58"))]
-    overdrafts = balances[accounts.str.startswith("51")]
+    cash = balances[statements.ledger.prefixed(balances.index, ("51", "53", "54", "58"))]
+    overdrafts = balances[statements.ledger.prefixed(balances.index, ("51",))]
     return int(cash[cash > 0].sum()) + int(overdrafts[overdrafts < 0].sum())
 
 

@@ -13,6 +13,7 @@ first year of a ledger with no opening entries starts from zero.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,7 @@ class Ledger:
         fiscal_years: Sequence[tuple[Month, Month]] = (),
     ) -> None:
         self.fy_start_month = fy_start_month
+        self._memo: dict[tuple[object, ...], Any] = {}
         journals = {j.upper() for j in opening_journals}
         dates = entries["date"]
         month_idx = (dates.dt.year * 12 + dates.dt.month - 1).to_numpy()
@@ -173,9 +175,28 @@ class Ledger:
         return self.balances_by_aux[_month_index(month)]
 
     def movements(self, window: Window) -> pd.Series:
-        """Net movement (debit − credit) of each account over ``window``, à-nouveaux excluded."""
-        columns = [_month_index(m) for m in window.months]
-        return self.movements_by_aux[columns].sum(axis=1).groupby(level=0).sum()
+        """Net movement (debit − credit) of each account over ``window``, à-nouveaux excluded.
+
+        Computed once per window (KPIs, statements and the tableau de flux ask for the same
+        windows many times); the returned series must not be modified.
+        """
+        cached = self._memo.get(("movements", window))
+        if cached is None:
+            columns = [_month_index(m) for m in window.months]
+            cached = self._memo[("movements", window)] = (
+                self.movements_by_aux[columns].sum(axis=1).groupby(level=0).sum()
+            )
+        return cached
+
+    def prefixed(self, index: pd.Index, prefixes: tuple[str, ...]) -> np.ndarray:
+        """Boolean mask of the accounts of ``index`` (level 0) starting with one of ``prefixes``."""
+        accounts = index.get_level_values(0) if isinstance(index, pd.MultiIndex) else index
+        key = ("prefixed", id(index), prefixes)
+        mask = self._memo.get(key)
+        if mask is None:
+            mask = self._memo[key] = np.asarray(accounts.astype(str).str.startswith(prefixes), dtype=bool)
+            self._memo[("keep", id(index))] = index  # keeps ``id(index)`` from being reused
+        return mask
 
     def trial_balance(self, month: Month) -> pd.DataFrame:
         """The balance générale at the end of ``month``: one row per account.
@@ -198,5 +219,5 @@ class Ledger:
         """Total debit (or credit) movements of accounts starting with ``prefixes``, in cents."""
         table = self._debits if side == "debit" else self._credits
         columns = [_month_index(m) for m in window.months]
-        chosen = table[table.index.astype(str).str.startswith(prefixes)]
+        chosen = table[self.prefixed(table.index, prefixes)]
         return int(chosen[columns].to_numpy().sum())

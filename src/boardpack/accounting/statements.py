@@ -42,6 +42,7 @@ class Statements:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self._windows: dict[Window, pd.Series] = {}
         self.pl = self._pl()
         self.bilan = self._bilan()
 
@@ -89,13 +90,15 @@ class Statements:
 
     def pl_line(self, line: str, window: Window) -> Decimal:
         """The compte de résultat line (or SIG subtotal) over ``window``, in euros."""
-        self.ledger.require(window)
-        return cents_to_euros(self.pl.loc[window.months, line].sum())
+        return cents_to_euros(self.pl_window(window)[line])
 
     def pl_window(self, window: Window) -> pd.Series:
-        """Every P&L line over ``window``, in cents."""
+        """Every P&L line over ``window``, in cents (computed once per window; do not modify)."""
         self.ledger.require(window)
-        return self.pl.loc[window.months].sum()
+        totals = self._windows.get(window)
+        if totals is None:
+            totals = self._windows[window] = self.pl.loc[window.months].sum()
+        return totals
 
     def bilan_line(self, line: str, month: Month) -> Decimal:
         """The bilan line (or total) at the end of ``month``, in euros."""
@@ -109,7 +112,6 @@ class Statements:
         Balances are split per account and auxiliary account, as on the bilan.
         """
         balances = self.ledger.balances(month)
-        accounts = balances.index.get_level_values(0).astype(str)
-        chosen = balances[accounts.str.startswith(prefixes)]
+        chosen = balances[self.ledger.prefixed(balances.index, prefixes)]
         picked = chosen[chosen > 0].sum() if side == "debit" else -chosen[chosen < 0].sum()
         return cents_to_euros(picked)

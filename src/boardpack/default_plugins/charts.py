@@ -16,6 +16,7 @@ grid, tick colours) from the theme's matplotlib style (``axes.edgecolor``,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -126,6 +127,7 @@ def _round_limits(ax: Axes) -> None:
     ax.set_ylim(max(below) if below else low, min(above) if above else high)
 
 
+@functools.lru_cache(maxsize=1024)
 def _text_width(text: str, size: float, font: str) -> float:
     """Width of ``text`` in points, from the glyph outlines (no renderer needed)."""
     if not text:

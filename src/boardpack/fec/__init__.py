@@ -5,7 +5,7 @@ lists what is wrong or suspicious in it; the ``fec`` source
 (:mod:`boardpack.default_plugins.fec_source`) reads a file or a folder of them.
 """
 
-from .lines import LineNumbers
+from ..lines import LineNumbers
 from .opening import date_openings, fiscal_year, opening_journals
 from .reader import FecFile, read_fec
 from .validation import Finding, validate_fec

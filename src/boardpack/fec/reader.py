@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .header import CANONICAL, DATE_COLUMNS, TEXT_COLUMNS, Layout, read_header
-from .lines import LineNumbers
+from ..lines import LineNumbers
 from .sniff import Sniffed, sniff
 from .values import BadValue, parse_amounts, parse_dates, parse_directions, strip
 
