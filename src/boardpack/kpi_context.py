@@ -6,9 +6,10 @@ can act on when the data is not there, so a KPI never shows 0 for "unknown".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
+from typing import TypeVar
 
 import pandas as pd
 
@@ -19,6 +20,8 @@ from .interfaces import Unavailable
 from .periods import Month, Window
 
 __all__ = ["KPIContext"]
+
+T = TypeVar("T")
 
 
 class KPIContext:
@@ -38,6 +41,24 @@ class KPIContext:
         self.opening_journals = tuple(company.opening_journals) + tuple(opening_journals)
         #: investment projects of the config (``[investments.<id>]``) for VAN, TRI, payback
         self.investments = tuple(investments)
+        self._memo: dict[Hashable, tuple[object, Unavailable | None]] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, called once per ``key`` for this company's data, then remembered.
+
+        For what many KPIs (or windows) derive from a dataset the same way: a filtered frame,
+        a monthly series. An :class:`Unavailable` raised by ``compute`` is remembered too.
+        The result is shared: never modify it.
+        """
+        if key not in self._memo:
+            try:
+                self._memo[key] = (compute(), None)
+            except Unavailable as exc:
+                self._memo[key] = (None, exc)
+        value, error = self._memo[key]
+        if error is not None:
+            raise Unavailable(str(error))
+        return value  # type: ignore[return-value]
 
     def dataset(self, name: str) -> pd.DataFrame:
         """The dataset called ``name``; unavailable if no source provides it."""

@@ -91,12 +91,16 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def sale_invoices(ctx: KPIContext) -> pd.DataFrame:
-    """Sale invoices and credit notes, drafts and cancelled ones left out."""
-    invoices = plain(ctx.dataset("invoices"))
-    sales = invoices[(invoices["kind"] == "sale") & ~invoices["status"].isin(("draft", "cancelled"))]
-    if sales.empty:
-        raise Unavailable("le jeu de données « invoices » n'a aucune facture de vente")
-    return sales
+    """Sale invoices and credit notes, drafts and cancelled ones left out (shared: do not modify)."""
+
+    def select() -> pd.DataFrame:
+        invoices = plain(ctx.dataset("invoices"))
+        sales = invoices[(invoices["kind"] == "sale") & ~invoices["status"].isin(("draft", "cancelled"))]
+        if sales.empty:
+            raise Unavailable("le jeu de données « invoices » n'a aucune facture de vente")
+        return sales
+
+    return ctx.memo("sale_invoices", select)
 
 
 def require_invoices(sales: pd.DataFrame, start: Month, end: Month) -> None:

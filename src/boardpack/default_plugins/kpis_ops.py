@@ -51,8 +51,8 @@ class OpsMetricKPI(KPI):
             "en": f"{how[1]} of the « {metric} » series (ops_metrics)",
         }
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Sum or mean of the metric's monthly values over the window."""
+    def _monthly(self, ctx: KPIContext) -> dict[str, Decimal]:
+        """The metric's value per month (AAAA-MM), over every dimension."""
         frame = ctx.dataset("ops_metrics")
         rows = frame[frame["metric"] == self.metric]
         if rows.empty:
@@ -60,11 +60,16 @@ class OpsMetricKPI(KPI):
         grouped = rows.groupby("period")["value"]
         # volumes add up across dimensions (sites, lines); rates and lead times average
         by_month = grouped.sum() if self.aggregation == "sum" else grouped.mean()
+        return {str(month): Decimal(str(value)) for month, value in by_month.items()}
+
+    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
+        """Sum or mean of the metric's monthly values over the window."""
+        by_month = ctx.memo(("ops_metric", self.metric, self.aggregation), lambda: self._monthly(ctx))
         values = []
         for month in window.months:
-            if str(month) not in by_month.index:
+            if str(month) not in by_month:
                 raise Unavailable(f"série « {self.metric} » absente pour {month}")
-            values.append(Decimal(str(by_month[str(month)])))
+            values.append(by_month[str(month)])
         total = sum(values, Decimal(0))
         return total if self.aggregation == "sum" else total / len(values)
 
