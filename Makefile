@@ -4,8 +4,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The example plugins of plugins/ (one installable package per folder).
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(sort $(wildcard plugins/*/pyproject.toml)))
 
-.PHONY: demo test bench clean
+.PHONY: demo test plugins-demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +17,26 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# boardpack and the example plugins, editable, in one pip run (reinstalled when a pyproject changes).
+$(VENV)/.installed-plugins: pyproject.toml $(PLUGIN_DIRS:%=%/pyproject.toml) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . $(addprefix -e ,$(PLUGIN_DIRS))
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-test: pyproject.toml $(PLUGIN_DIRS:%=%/pyproject.toml) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(addprefix -e ,$(PLUGIN_DIRS))
+	touch $@ $(VENV)/.installed $(VENV)/.installed-plugins
 
 ## Build the demo company's four board packs into out/ (no network, no credentials).
 demo: $(VENV)/.installed
 	$(BIN)/boardpack build config.example.toml --out out
 
-## Install the test extras and run the whole suite.
+## Install the test extras and the example plugins, run the whole suite and each plugin's tests.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+## Build the demo with the four example plugins (Excel budget, SaaS KPIs, concentration, webhook) into out/plugins/.
+plugins-demo: $(VENV)/.installed-plugins
+	$(BIN)/boardpack build config.plugins.example.toml --out out/plugins
 
 ## Time each stage of the demo build, and FEC reading on a generated 1,000,000-line file.
 bench: $(VENV)/.installed

@@ -39,6 +39,7 @@ from .render.charts import ChartRenderer
 from .render.archive import pack_files
 from .render.pdf import Binding, Layouts, PdfJob, bound_pdf, html_to_pdf, pdfs_and_bound, write_atomically
 from .render.templates import BUILTIN_TEMPLATES, make_environment
+from .snapshots import Snapshot, snapshot_sources
 from .theme import ChartStyle, Theme, resolve_chain
 
 __all__ = ["BuildResult", "RenderedPack", "Session", "build", "render_pack"]
@@ -73,15 +74,28 @@ class BuildResult:
     #: data-quality issues found before the build, and the alerts of the period
     issues: list[Issue] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    #: each audience's pack context (figures, labels, formatter), by audience id
+    packs: dict[str, PackContext] = field(default_factory=dict)
+    #: the blocking data-quality issues that held the build (``hold=True``): no PDF written
+    held: list[Issue] = field(default_factory=list)
 
 
 class Session:
     """One configuration's data, checked and ready for KPIs and packs."""
 
-    def __init__(self, config: Config, registry: Registry | None = None, strict: bool = False) -> None:
+    def __init__(self, config: Config, registry: Registry | None = None, strict: bool = False,
+                 refresh: bool = False, period: Month | None = None, progress: Progress | None = None) -> None:
         self.config = config
         self.registry = registry or get_registry()
         self.strict = strict
+        #: remote sources: fetch live and write a new snapshot instead of reading the latest
+        self.refresh = refresh
+        #: the pack's month, when known: remote sources are fetched up to it
+        self.period = period
+        self.say: Progress = progress or (lambda message: None)
+        #: the snapshot the remote sources were read from, and a line saying so (see :meth:`load`)
+        self.snapshot: Snapshot | None = None
+        self.snapshot_note = ""
         self.datasets: dict[str, pd.DataFrame] = {}
         self.providers: dict[str, str] = {}
         #: warnings the sources reported (shown by ``check``; errors with ``strict``)
@@ -94,7 +108,8 @@ class Session:
         where = f"{self.config.path.name}, clé « {table.path}.type »"
         plugin_type = types.get(table.type)
         if plugin_type is None:
-            raise ConfigError(f"{where} : type de {kind} inconnu « {table.type} » (types : {', '.join(sorted(types))})")
+            raise ConfigError(f"{where} : type de {kind} inconnu « {table.type} » (types : {', '.join(sorted(types))})"
+                              f"{self.registry.broken_hint()}")
         for option in table.options:
             if option not in plugin_type.options:
                 accepted = ", ".join(sorted(plugin_type.options)) or "aucune"
@@ -111,9 +126,15 @@ class Session:
         return plugin_type(table.key, options, self.config.base_dir)
 
     def load(self) -> dict[str, pd.DataFrame]:
-        """Read every source; two sources may not provide the same dataset."""
+        """Read every source; two sources may not provide the same dataset.
+
+        Remote sources (``DataSource.remote``) are read from the latest snapshot, fetched
+        live first (and a snapshot written) with ``refresh`` or when there is none yet; see
+        :func:`boardpack.snapshots.snapshot_sources`.
+        """
+        replayed = snapshot_sources(self, self.refresh, self.period, self.say)
         for table in self.config.sources:
-            source: DataSource = self.instantiate(table, self.registry.sources, "source")
+            source: DataSource = replayed.get(table.key) or self.instantiate(table, self.registry.sources, "source")
             loaded = source.load(self.registry.datasets)
             self.findings.extend(source.findings)
             self.fiscal_years.extend(source.fiscal_years)
@@ -136,31 +157,35 @@ class Session:
     def validate(self) -> None:
         """Check every name the config refers to against the registry."""
         name = self.config.path.name
+        hint = self.registry.broken_hint()  # an unknown name may be one a broken plugin provides
         for index, kpi_id in enumerate(self.config.kpi_select):
             if kpi_id not in self.registry.kpis:
-                raise ConfigError(f"{name}, clé « kpis.select[{index}] » : indicateur inconnu « {kpi_id} »")
+                raise ConfigError(f"{name}, clé « kpis.select[{index}] » : indicateur inconnu « {kpi_id} »{hint}")
         for kpi_id in self.config.thresholds:
             if kpi_id not in self.registry.kpis:
-                raise ConfigError(f"{name}, clé « kpis.thresholds.{kpi_id} » : indicateur inconnu")
+                raise ConfigError(f"{name}, clé « kpis.thresholds.{kpi_id} » : indicateur inconnu{hint}")
         themes = self.themes
         for audience in self.config.audiences:
             for index, section in enumerate(audience.sections):
                 if section not in self.registry.sections:
                     raise ConfigError(
                         f"{name}, clé « audiences.{audience.key}.sections[{index}] » : section inconnue "
-                        f"« {section} » (sections : {', '.join(sorted(self.registry.sections))})"
+                        f"« {section} » (sections : {', '.join(sorted(self.registry.sections))}){hint}"
                     )
-            resolve_chain(audience.theme, themes, f"{name}, clé « audiences.{audience.key}.theme »")
+            try:
+                resolve_chain(audience.theme, themes, f"{name}, clé « audiences.{audience.key}.theme »")
+            except ConfigError as exc:
+                raise ConfigError(f"{exc}{hint}") from None
             selected = set(self.config.kpi_select or self.registry.kpis)
             for index, kpi_id in enumerate(audience.kpis):
                 if kpi_id not in selected:
                     raise ConfigError(
                         f"{name}, clé « audiences.{audience.key}.kpis[{index}] » : indicateur inconnu ou "
-                        f"non sélectionné « {kpi_id} »"
+                        f"non sélectionné « {kpi_id} »{hint}"
                     )
         for table in self.config.channels:
             if table.type not in self.registry.channels:
-                raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »")
+                raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »{hint}")
         check_ignored(self.config, self.registry)
 
     def quality(self, engine: KPIEngine) -> list[Issue]:
@@ -219,6 +244,8 @@ def build(
     pdfa: bool = False,
     combined: bool = False,
     parallel: bool = True,
+    refresh: bool = False,
+    hold: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -230,18 +257,26 @@ def build(
         config order, with one top-level bookmark per audience.
     :param parallel: lay the PDFs out in up to one worker process per audience (at most one
         per CPU); ``False`` lays them out in this process.
+    :param refresh: fetch the remote sources live and write a new snapshot instead of
+        building from the latest one (see :mod:`boardpack.snapshots`).
+    :param hold: when the data-quality gates find a blocking issue, stop before any layout
+        and return with ``held`` set (scheduled deliveries hold such packs).
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
-    selected = _select_audiences(config, audiences)
+    selected = select_audiences(config, audiences)
     result = BuildResult(period=period or Month(1900, 1))
     rendered: dict[str, RenderedPack] = {}
     with Layouts(len(selected) if write and parallel else 1) as layouts:
-        session, engine = _prepare(config, period, strict, result, say)
+        session, engine = _prepare(config, period, strict, result, say, refresh)
+        if hold and blocking(result.issues):
+            result.held = blocking(result.issues)
+            return result
         for audience in selected:
             say(f"mise en page « {audience.title} »")
             pack = rendered[audience.key] = render_pack(session, engine, audience, result)
             result.html[audience.key] = pack.html
+            result.packs[audience.key] = pack.pack
             if write and not combined:
                 with _timed(result, "pdf"):
                     job = _pdf_job(pack, pdfa)
@@ -265,9 +300,9 @@ def build(
 
 
 def _prepare(config: Config, period: Month | None, strict: bool, result: BuildResult,
-             say: Progress) -> tuple[Session, KPIEngine]:
+             say: Progress, refresh: bool = False) -> tuple[Session, KPIEngine]:
     """Load, validate and compute: the session and its engine, ``result``'s period, issues and alerts."""
-    session = Session(config, strict=strict)
+    session = Session(config, strict=strict, refresh=refresh, period=period, progress=say)
     with _timed(result, "load"):
         say("chargement des données")
         session.load()
@@ -356,11 +391,12 @@ def deliver(session: Session, result: BuildResult, config: Config) -> list[str]:
         channel = session.instantiate(table, session.registry.channels, "canal")
         for key, path in result.paths.items():
             audience = next(a for a in config.audiences if a.key == key)
-            receipts.append(channel.deliver(Delivery(path, key, audience.title, str(result.period), config.company.name)))
+            receipts.append(channel.deliver(Delivery(path, key, audience.title, str(result.period), config.company.name,
+                                                     language=audience.language)))
     return receipts
 
 
-def _select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceConfig]:
+def select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceConfig]:
     wanted = list(wanted)
     known = {a.key: a for a in config.audiences}
     for key in wanted:

@@ -31,6 +31,8 @@ __all__ = [
     "ALERT_DEFAULTS",
     "QUALITY_DEFAULTS",
     "Investment",
+    "DeliveryConfig",
+    "ScheduleConfig",
     "AudienceConfig",
     "CompanyConfig",
     "Config",
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 _TOP = {"company", "build", "sources", "kpis", "themes", "audiences", "channels",
-        "quality", "alerts", "investments", "commentary"}
+        "quality", "alerts", "investments", "commentary", "schedules", "delivery"}
 
 #: ``[quality]`` keys and defaults (see boardpack.default_plugins.quality_ledger).
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -59,7 +61,7 @@ ALERT_DEFAULTS: dict[str, Any] = {
 }
 _COMPANY = {"name", "siren", "currency", "fiscal_year_start", "locale", "opening_journals",
             "city", "activity", "headcount", "logo"}
-_BUILD = {"period", "out"}
+_BUILD = {"period", "out", "snapshots"}
 _KPIS = {"select", "thresholds"}
 _THEMES = {"dirs"}
 _AUDIENCE = {"title", "sections", "theme", "language", "subtitle", "kpis"}
@@ -119,6 +121,43 @@ class Investment:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """A ``[[schedules]]`` entry: when (cron in a time zone), which period, to whom, how.
+
+    ``period`` is ``previous`` (the month before the run's local date), ``current`` (its
+    month) or ``latest`` (the last month of the ledger). Empty ``audiences`` / ``channels``
+    mean all of them.
+    """
+
+    id: str
+    cron: str
+    timezone: str = "Europe/Paris"
+    period: str = "previous"
+    audiences: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """The ``[delivery]`` table: who is told when a pack is held, where the log is, size limits.
+
+    ``log`` defaults to ``<config dir>/deliveries.sqlite3``. A PDF over
+    ``max_attachment_mb`` is copied into ``publish_dir`` and linked
+    (``publish_url`` + file name, else the file's path) instead of attached; without
+    ``publish_dir`` its delivery fails with a clear error. Transient failures are retried
+    ``retries`` times, waiting ``backoff`` seconds, then twice as long each time.
+    """
+
+    owner: str = ""
+    log: Path | None = None
+    publish_dir: Path | None = None
+    publish_url: str = ""
+    max_attachment_mb: Decimal = Decimal(10)
+    retries: int = 3
+    backoff: Decimal = Decimal(30)
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole, checked configuration."""
 
@@ -132,10 +171,15 @@ class Config:
     theme_dirs: tuple[Path, ...] = ()
     period: Month | None = None
     out: Path | None = None
+    #: ``[build] snapshots``: where ``boardpack fetch`` keeps the remote sources' snapshots
+    #: (default ``snapshots`` beside the config)
+    snapshots: Path | None = None
     quality: Mapping[str, Any] = field(default_factory=lambda: dict(QUALITY_DEFAULTS))
     alerts: Mapping[str, Any] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     investments: tuple[Investment, ...] = ()
     commentary_dir: Path | None = None
+    schedules: tuple[ScheduleConfig, ...] = ()
+    delivery: DeliveryConfig = field(default_factory=lambda: DeliveryConfig())
 
     @property
     def base_dir(self) -> Path:
@@ -218,6 +262,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         except ValueError as exc:
             raise check.fail("build.period", f"{exc} (ou « latest »)") from None
     out = path.parent / check.string(build, "out", "build") if "out" in build else None
+    snapshots = path.parent / check.string(build, "snapshots", "build", "snapshots")
 
     sources = _plugins(check, data.get("sources", {}), "sources")
     if not sources:
@@ -253,7 +298,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     commentary = check.table(data.get("commentary", {}), "commentary")
     check.keys(commentary, {"dir"}, "commentary")
     commentary_dir = path.parent / check.string(commentary, "dir", "commentary") if commentary else None
+    schedules = _schedules(check, data.get("schedules", []), audiences, channels)
+    delivery = _delivery(check, data.get("delivery", {}), path.parent)
     return Config(
+        schedules=schedules,
+        delivery=delivery,
         quality=quality,
         alerts=alerts,
         investments=investments,
@@ -268,6 +317,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         theme_dirs=theme_dirs,
         period=period,
         out=out,
+        snapshots=snapshots,
     )
 
 
@@ -382,6 +432,83 @@ def _audience(check: _Checker, key: str, value: Any, default_language: str) -> A
         language=language,
         subtitle=str(table.get("subtitle", "")),
         kpis=check.strings(table, "kpis", path),
+    )
+
+
+_SCHEDULE = {"id", "cron", "timezone", "period", "audiences", "channels"}
+_SCHEDULE_PERIODS = ("previous", "current", "latest")
+_DELIVERY = {"owner", "log", "publish_dir", "publish_url", "max_attachment_mb", "retries", "backoff"}
+
+
+def _schedules(check: _Checker, value: Any, audiences: tuple[AudienceConfig, ...],
+               channels: tuple[PluginConfig, ...]) -> tuple[ScheduleConfig, ...]:
+    """The ``[[schedules]]`` array: ids unique, cron and time zone valid, names known."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from croniter import croniter
+
+    if not isinstance(value, list):
+        raise check.fail("schedules", "un tableau de tables est attendu ([[schedules]])")
+    known_audiences = [a.key for a in audiences]
+    known_channels = [c.key for c in channels]
+    out: list[ScheduleConfig] = []
+    for index, raw in enumerate(value):
+        key = f"schedules[{index}]"
+        table = check.table(raw, key)
+        check.keys(table, _SCHEDULE, key)
+        ident = check.string(table, "id", key)
+        if any(s.id == ident for s in out):
+            raise check.fail(f"{key}.id", f"identifiant « {ident} » déjà utilisé par un autre planning")
+        cron = check.string(table, "cron", key)
+        if len(cron.split()) != 5 or not croniter.is_valid(cron):
+            raise check.fail(f"{key}.cron", f"expression cron invalide « {cron} » (5 champs : minute heure "
+                                            "jour mois jour-de-semaine, par exemple « 0 7 5 * * »)")
+        zone = check.string(table, "timezone", key, "Europe/Paris")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise check.fail(f"{key}.timezone", f"fuseau horaire IANA inconnu « {zone} » "
+                                                "(par exemple « Europe/Paris »)") from None
+        period = check.string(table, "period", key, "previous")
+        if period not in _SCHEDULE_PERIODS:
+            raise check.fail(f"{key}.period", f"« {period} » : previous, current ou latest attendu")
+        names = {"audiences": (check.strings(table, "audiences", key), known_audiences),
+                 "channels": (check.strings(table, "channels", key), known_channels)}
+        for name, (given, known) in names.items():
+            for position, item in enumerate(given):
+                if item not in known:
+                    raise check.fail(f"{key}.{name}[{position}]", f"« {item} » inconnu (définis : "
+                                                                  f"{', '.join(known) or 'aucun'})")
+        if not known_channels:
+            raise check.fail(f"{key}.channels", "aucun canal de livraison défini ([channels.<id>] type = …)")
+        out.append(ScheduleConfig(ident, cron, zone, period, names["audiences"][0], names["channels"][0]))
+    return tuple(out)
+
+
+def _delivery(check: _Checker, value: Any, base: Path) -> DeliveryConfig:
+    """The ``[delivery]`` table, paths resolved from the config's folder."""
+    table = check.table(value, "delivery")
+    check.keys(table, _DELIVERY, "delivery")
+    owner = check.string(table, "owner", "delivery", "") if "owner" in table else ""
+    if owner and "@" not in owner:
+        raise check.fail("delivery.owner", f"adresse électronique attendue, pas « {owner} »")
+    numbers: dict[str, Decimal] = {}
+    for name, default, integer in (("max_attachment_mb", 10, False), ("retries", 3, True), ("backoff", 30, False)):
+        given = table.get(name, default)
+        if (not isinstance(given, (int, float)) or isinstance(given, bool) or given < 0
+                or (integer and not isinstance(given, int)) or (name == "max_attachment_mb" and given <= 0)):
+            raise check.fail(f"delivery.{name}", "un nombre entier positif est attendu" if integer
+                             else "un nombre positif est attendu")
+        numbers[name] = Decimal(str(given))
+    publish_dir = table.get("publish_dir")
+    return DeliveryConfig(
+        owner=owner,
+        log=base / check.string(table, "log", "delivery", "deliveries.sqlite3"),
+        publish_dir=base / check.string(table, "publish_dir", "delivery") if publish_dir is not None else None,
+        publish_url=check.string(table, "publish_url", "delivery", "") if "publish_url" in table else "",
+        max_attachment_mb=numbers["max_attachment_mb"],
+        retries=int(numbers["retries"]),
+        backoff=numbers["backoff"],
     )
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from .errors import DeliveryError
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -35,7 +37,9 @@ __all__ = [
     "QualityCheck",
     "DataSource",
     "Delivery",
+    "DeliveryFailure",
     "KPI",
+    "Notice",
     "Section",
     "Thresholds",
     "Unavailable",
@@ -83,6 +87,11 @@ class DataSource(Configurable):
     #: the pack's month when the host knows it (``--period``); a remote source fetches up
     #: to the end of that month, and from far enough back for three fiscal years.
     period: Month | None = None
+    #: ``True`` for a source that reads a remote API (Pennylane, QuickBooks, HubSpot…):
+    #: ``boardpack fetch`` copies what it returns into a local snapshot and ``build`` reads
+    #: that snapshot (offline, reproducible) unless ``--refresh``. Local file sources (csv,
+    #: fec, demo) stay ``False``: their files are already local and are read as they are.
+    remote: ClassVar[bool] = False
 
     def check(self) -> str:
         """Test the connection (or that the file is there) and say what was found, in one line.
@@ -244,21 +253,86 @@ class Section(ABC):
 
 @dataclass(frozen=True)
 class Delivery:
-    """A finished pack handed to a channel: where the PDF is and what it is."""
+    """A finished pack handed to a channel: where the PDF is and what it is.
+
+    The fields after ``company`` are optional: ``boardpack deliver`` fills them, a channel
+    may ignore them. ``recipient`` is one of :meth:`Channel.recipients` (``None``: all of
+    them at once); ``schedule`` names the ``[[schedules]]`` entry (for a deterministic
+    message id); ``kpis`` are the audience's headline figures already formatted in
+    ``language`` (``label``, ``value``, ``window``, ``status``); ``alerts`` its alerts
+    (``severity``, ``title``, ``message``); ``link``, when set, is where the PDF was
+    published because it was too big to attach: link to it instead of attaching it.
+    """
 
     path: Path
     audience: str
     title: str
     period: str
     company: str
+    recipient: str | None = None
+    schedule: str = ""
+    language: str = "fr"
+    period_label: str = ""
+    kpis: tuple[Mapping[str, str], ...] = ()
+    alerts: tuple[Mapping[str, str], ...] = ()
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short text message to the config's owner (a pack held back, and why), already written."""
+
+    recipient: str
+    subject: str
+    body: str
+    schedule: str
+    period: str
+    company: str
+
+
+class DeliveryFailure(DeliveryError):
+    """A delivery that failed, saying whether trying again may help.
+
+    ``outcome`` is ``"transient"`` (try again later: 4xx reply, connection refused),
+    ``"permanent"`` (trying again will not help: 5xx reply, bad credentials) or
+    ``"unknown"`` (the connection was lost after the message was handed over: it may have
+    arrived, so the host will not send it again without ``--force``).
+    """
+
+    def __init__(self, message: str, outcome: Literal["transient", "permanent", "unknown"]) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class Channel(Configurable):
     """Moves finished packs somewhere (a folder, an email, a webhook).
 
-    Built once per ``[channels.<id>]`` table.
+    Built once per ``[channels.<id>]`` table. Only :meth:`deliver` is required; the host
+    logs one delivery per recipient of :meth:`recipients` (by default one pseudo-recipient,
+    the channel's id) and calls :meth:`deliver` once per recipient.
     """
+
+    #: the channel sends the PDF as an attachment: the host applies ``[delivery]
+    #: max_attachment_mb`` and publishes a too-big PDF instead (``Delivery.link``)
+    attaches: ClassVar[bool] = False
+    #: the channel can send a :class:`Notice` (:meth:`notify`)
+    notifies: ClassVar[bool] = False
 
     @abstractmethod
     def deliver(self, delivery: Delivery) -> str:
-        """Deliver one pack; return a short receipt (where it went)."""
+        """Deliver one pack; return a short receipt (where it went).
+
+        :raises DeliveryFailure: saying whether the failure is transient, permanent or
+            unknown; a plain :class:`~boardpack.errors.DeliveryError` counts as permanent.
+        """
+
+    def recipients(self, audience: str) -> list[str]:
+        """Who receives ``audience``'s pack through this channel, one log entry each.
+
+        :raises boardpack.errors.ConfigError: when the channel has no recipient for it.
+        """
+        return [self.key]
+
+    def notify(self, notice: Notice) -> str:
+        """Send a :class:`Notice` (only when :attr:`notifies`); return a short receipt."""
+        raise DeliveryError(f"canal « {self.key} » : ce type de canal ne sait pas envoyer d'avis")

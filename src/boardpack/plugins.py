@@ -4,17 +4,25 @@ Built-in plugins (:data:`boardpack.default_plugins.DEFAULT_PLUGINS`) are registe
 then the ``boardpack`` entry points of installed packages, then loose ``*.py`` files from
 ``--plugins-dir``. ``BOARDPACK_LOAD_PLUGINS`` (comma-separated entry-point names) limits the
 entry points loaded; set and empty, it loads none. Loading is lazy (nothing happens at
-import time) and idempotent. A decorated function whose name is not a hook stops the
-program at start-up, and two plugins registering the same name fail naming both.
+import time) and idempotent.
+
+An installed or ``--plugins-dir`` plugin that cannot be imported, implements a hook that does
+not exist (a misspelling) or whose hook fails is *broken*: it is set aside with its reason
+(:attr:`Registry.broken`), the CLI warns once, and the build goes on unless the config needs
+something that plugin would have provided (the error then names it). A built-in plugin, or one
+registered by :func:`isolated` (tests), that is broken stops the program. Two plugins
+registering the same name fail naming both: a duplicate is ambiguous, never skipped.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -29,10 +37,12 @@ from .interfaces import KPI, AlertRule, Channel, Chart, DataSource, QualityCheck
 from .schema import DatasetSchema
 from .theme import Theme, load_theme
 
-__all__ = ["ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry", "reset"]
+__all__ = ["ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry", "isolated", "reset"]
 
 ENTRY_POINT_GROUP = "boardpack"
 _state: dict[str, Any] = {}
+#: what the next load registers besides the built-ins (set by :func:`isolated`, kept by :func:`reset`)
+_settings: dict[str, Any] = {"extra": (), "entry_points": True}
 
 
 def get_plugin_manager(plugins_dirs: Iterable[Path] = ()) -> pluggy.PluginManager:
@@ -40,22 +50,25 @@ def get_plugin_manager(plugins_dirs: Iterable[Path] = ()) -> pluggy.PluginManage
 
     :param plugins_dirs: folders of loose plugin files, honoured on the first call only
         (call :func:`reset` to load again with others).
-    :raises PluginError: on a plugin that cannot be imported or implements an unknown hook.
+    :raises PluginError: on a built-in plugin that is broken, or two plugins of one name;
+        a broken third-party plugin is set aside (see :attr:`Registry.broken`).
     """
     if "pm" in _state:
         return _state["pm"]
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    broken: dict[str, str] = {}
     for module_name in DEFAULT_PLUGINS:
         _register(pm, importlib.import_module(module_name), module_name)
-    _load_entry_points(pm)
+    for name, plugin in _settings["extra"]:
+        _register(pm, plugin, name)
+    if _settings["entry_points"]:
+        _load_entry_points(pm, broken)
     for folder in plugins_dirs:
-        _load_folder(pm, Path(folder))
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(_unknown_hook(pm, exc)) from None
+        _load_folder(pm, Path(folder), broken)
+    _check_pending(pm, broken)
     _state["pm"] = pm
+    _state["broken"] = broken
     return pm
 
 
@@ -64,22 +77,71 @@ def reset() -> None:
     _state.clear()
 
 
-def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+@contextmanager
+def isolated(extra: Sequence[tuple[str, object]] = (), entry_points: bool = False) -> Iterator[None]:
+    """Load plugins afresh for the length of a with-block, then restore what was loaded before.
+
+    Inside, the plugins are the built-ins plus ``extra`` (``(name, plugin)`` pairs, strict:
+    a broken one raises) and, if ``entry_points``, the installed ones. Used by
+    :mod:`boardpack.testing`.
+    """
+    saved_state, saved_settings = dict(_state), dict(_settings)
+    _state.clear()
+    _settings.update(extra=tuple(extra), entry_points=entry_points)
+    try:
+        yield
+    finally:
+        _state.clear()
+        _state.update(saved_state)
+        _settings.clear()
+        _settings.update(saved_settings)
+
+
+def _strict() -> set[str]:
+    """Plugins that may not be set aside when broken: the built-ins and :func:`isolated`'s."""
+    return set(DEFAULT_PLUGINS) | {name for name, _ in _settings["extra"]}
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str, broken: dict[str, str] | None = None) -> None:
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin « {name} » : {exc}") from None
-    except ValueError as exc:  # same plugin name registered twice
-        raise PluginError(f"plugin « {name} » : {exc}") from None
+        if broken is None:
+            raise PluginError(f"plugin « {name} » : {exc}") from None
+        broken[name] = f"hook invalide ({exc})"
+    except ValueError as exc:  # same plugin name registered twice: ambiguous, never skipped
+        raise PluginError(f"plugin « {name} » : {exc} ; renommez l'un des deux") from None
+
+
+def _check_pending(pm: pluggy.PluginManager, broken: dict[str, str]) -> None:
+    """Set aside each third-party plugin implementing an unknown hook (a built-in one is fatal)."""
+    while True:
+        try:
+            pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) if exc.plugin is not None else None
+            reason = _unknown_hook(pm, exc)
+            if name is None or name in _strict():
+                raise PluginError(f"plugin « {name or '?'} » : {reason}") from None
+            pm.unregister(exc.plugin)
+            broken[name] = reason
 
 
 def _unknown_hook(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> str:
     known = sorted(n for n in dir(hookspecs) if n.startswith("register_"))
-    plugin_name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
-    return f"plugin « {plugin_name} » : {exc} (hooks connus : {', '.join(known)})"
+    unknown = [
+        attr for attr in dir(exc.plugin)
+        if attr not in known and pm.parse_hookimpl_opts(exc.plugin, attr) is not None
+    ]
+    if not unknown:
+        return f"{exc} (hooks connus : {', '.join(known)})"
+    close = difflib.get_close_matches(unknown[0], known, n=1)
+    hint = f"vouliez-vous dire « {close[0]} » ? " if close else ""
+    return f"hook inconnu « {unknown[0]} » ({hint}hooks connus : {', '.join(known)})"
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
+def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str]) -> None:
     allow = os.environ.get("BOARDPACK_LOAD_PLUGINS")
     allowed = None if allow is None else {n.strip() for n in allow.split(",") if n.strip()}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -88,14 +150,12 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
         try:
             plugin = ep.load()
         except Exception as exc:  # any import-time failure of third-party code
-            raise PluginError(
-                f"plugin « {ep.name} » ({ep.value}) ne peut pas être chargé : "
-                f"{exc.__class__.__name__}: {exc}"
-            ) from None
-        _register(pm, plugin, ep.name)
+            broken[ep.name] = f"import impossible de {ep.value} ({exc.__class__.__name__}: {exc})"
+            continue
+        _register(pm, plugin, ep.name, broken)
 
 
-def _load_folder(pm: pluggy.PluginManager, folder: Path) -> None:
+def _load_folder(pm: pluggy.PluginManager, folder: Path, broken: dict[str, str]) -> None:
     if not folder.is_dir():
         raise PluginError(f"--plugins-dir : dossier introuvable : {folder}")
     for path in sorted(folder.glob("*.py")):
@@ -106,12 +166,11 @@ def _load_folder(pm: pluggy.PluginManager, folder: Path) -> None:
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
-            raise PluginError(
-                f"plugin « {name} » ne peut pas être chargé : {exc.__class__.__name__}: {exc}"
-            ) from None
+        except Exception as exc:  # SyntaxError included: any failure of the plugin's own code
+            broken[name] = f"import impossible de {path} ({exc.__class__.__name__}: {exc})"
+            continue
         sys.modules[spec.name] = module
-        _register(pm, module, name)
+        _register(pm, module, name, broken)
 
 
 @dataclass
@@ -128,6 +187,25 @@ class Registry:
     quality_checks: dict[str, QualityCheck] = field(default_factory=dict)
     alert_rules: dict[str, AlertRule] = field(default_factory=dict)
     providers: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: plugins set aside because they are broken: name → reason
+    broken: dict[str, str] = field(default_factory=dict)
+
+    def broken_hint(self) -> str:
+        """`` ; le plugin « x » n'a pas pu être chargé : <raison>`` for each broken plugin, or ``""``.
+
+        Appended to an « unknown name » error: the name may be one the broken plugin provides.
+        """
+        return "".join(f" ; le plugin « {name} » n'a pas pu être chargé : {reason}"
+                       for name, reason in self.broken.items())
+
+    def set_aside(self, plugin: str, reason: str) -> None:
+        """Forget everything ``plugin`` registered and record it as broken."""
+        for (kind, name), provider in list(self.providers.items()):
+            if provider == plugin:
+                attribute = next(a for _, a, k, _ in _KINDS if k == kind)
+                getattr(self, attribute).pop(name, None)
+                del self.providers[(kind, name)]
+        self.broken[plugin] = reason
 
     def with_theme_dirs(self, folders: Iterable[Path]) -> dict[str, Theme]:
         """Registered themes plus those found in ``folders`` (a folder's themes win)."""
@@ -155,26 +233,32 @@ _KINDS: tuple[tuple[str, str, str, Callable[[Any], str]], ...] = (
 def get_registry(plugins_dirs: Iterable[Path] = ()) -> Registry:
     """Call every registration hook once and return the gathered :class:`Registry`.
 
-    :raises PluginError: when two plugins register the same name for one kind.
+    A third-party hook that raises (or returns something without a name) sets its plugin
+    aside, with everything it registered.
+
+    :raises PluginError: when two plugins register the same name for one kind, or a
+        built-in hook fails.
     """
     if "registry" in _state:
         return _state["registry"]
     pm = get_plugin_manager(plugins_dirs)
-    registry = Registry()
+    registry = Registry(broken=dict(_state.get("broken", {})))
     for hook_name, attribute, kind, key in _KINDS:
         table: dict[str, Any] = getattr(registry, attribute)
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.plugin_name in registry.broken:
+                continue
             try:
-                items = impl.function() or []
+                items = [load_theme(Path(i)) if hook_name == "register_themes" else i
+                         for i in impl.function() or []]
+                named = [(key(item), item) for item in items]
             except Exception as exc:
-                raise PluginError(
-                    f"plugin « {impl.plugin_name} » : le hook {hook_name} a échoué "
-                    f"({exc.__class__.__name__}: {exc})"
-                ) from None
-            for item in items:
-                if hook_name == "register_themes":
-                    item = load_theme(Path(item))
-                name = key(item)
+                reason = f"le hook {hook_name} a échoué ({exc.__class__.__name__}: {exc})"
+                if impl.plugin_name in _strict():
+                    raise PluginError(f"plugin « {impl.plugin_name} » : {reason}") from None
+                registry.set_aside(impl.plugin_name, reason)
+                continue
+            for name, item in named:
                 if name in table:
                     first = registry.providers[(kind, name)]
                     raise PluginError(
@@ -187,7 +271,11 @@ def get_registry(plugins_dirs: Iterable[Path] = ()) -> Registry:
 
 
 def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
-    """Name, version, hooks and registered names of each plugin (for ``boardpack plugins``)."""
+    """Name, version, hooks and registered names of each plugin (for ``boardpack plugins``).
+
+    A broken plugin comes last, with ``error`` (the reason) and nothing it provides; the
+    others have ``error: None``.
+    """
     pm = get_plugin_manager()
     registry = get_registry()
     versions = {ep.name: dist.version for dist, ep in _entry_point_dists()}
@@ -196,7 +284,7 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
     out = []
     for name, plugin in pm.list_name_plugin():
         default = name in DEFAULT_PLUGINS
-        if default and not include_defaults:
+        if (default and not include_defaults) or name in registry.broken:
             continue
         provides: dict[str, list[str]] = {}
         for (kind, item), provider in sorted(registry.providers.items()):
@@ -207,7 +295,10 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
             "version": __version__ if default else versions.get(name),
             "hooks": sorted(hook.name for hook in pm.get_hookcallers(plugin) or []),
             "provides": provides,
+            "error": None,
         })
+    for name, reason in registry.broken.items():
+        out.append({"name": name, "version": versions.get(name), "hooks": [], "provides": {}, "error": reason})
     return out
 
 

@@ -7,6 +7,9 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.datasets",
     "boardpack.default_plugins.csv_source",
     "boardpack.default_plugins.fec_source",
+    "boardpack.default_plugins.hubspot_source",
+    "boardpack.default_plugins.pennylane_source",
+    "boardpack.default_plugins.quickbooks_source",
     "boardpack.default_plugins.kpis_finance",
     "boardpack.default_plugins.kpis_sales",
     "boardpack.default_plugins.kpis_ops",
@@ -34,4 +37,5 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.sections_quality",
     "boardpack.default_plugins.themes",
     "boardpack.default_plugins.folder_channel",
+    "boardpack.default_plugins.email_channel",
 )

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import ConfigError, DataError, SourceError
 from ..hookspecs import hookimpl
 from ..interfaces import DataSource
+from ..lines import LineNumbers
 from ..schema import DatasetSchema
 
 __all__ = ["CsvSource", "DemoSource", "DEMO_DATA"]
@@ -76,7 +77,7 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
         rows.append(row)
         numbers.append(number)
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    frame.attrs["line_numbers"] = numbers
+    frame.attrs["line_numbers"] = LineNumbers(numbers)
     return frame
 
 
@@ -96,6 +97,19 @@ class CsvSource(DataSource):
     def folder(self) -> Path:
         """The folder to read."""
         return self.base_dir / str(self.settings["path"])
+
+    def check(self) -> str:
+        """Say how many CSV files the folder holds (``boardpack sources check``; nothing is parsed)."""
+        folder = self.folder()
+        if not folder.is_dir():
+            raise SourceError(f"source « {self.key} » : dossier introuvable : {folder}")
+        count = len(list(folder.glob("*.csv")))
+        if not count:
+            raise SourceError(f"source « {self.key} » : aucun fichier .csv dans {folder}")
+        where = f"dans {self.settings['path']}/" if "path" in self.settings else "de démonstration"
+        chosen = self.settings.get("datasets")
+        only = f" (jeux retenus : {', '.join(map(str, chosen))})" if isinstance(chosen, list) else ""
+        return f"{count} fichier{'s' if count > 1 else ''} CSV {where}{only}"
 
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
         """Read and check every ``<dataset>.csv`` of the folder."""

@@ -90,6 +90,18 @@ class FecSource(DataSource):
             raise SourceError(f"source « {self.key} » : aucun fichier *FEC*.txt dans {target}")
         return files
 
+    def check(self) -> str:
+        """Name the FEC file(s) and count their lines (``boardpack sources check``; nothing is parsed)."""
+        paths = self.paths()
+        try:
+            lines = sum(max(0, path.read_bytes().rstrip(b"\r\n").count(b"\n")) for path in paths)
+        except OSError as exc:
+            raise SourceError(f"source « {self.key} » : lecture impossible ({exc.__class__.__name__})") from None
+        count = f"{lines:,}".replace(",", " ")
+        if len(paths) == 1:
+            return f"FEC {paths[0].name}, {count} lignes"
+        return f"{len(paths)} FEC ({paths[0].name} à {paths[-1].name}), {count} lignes"
+
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
         """Read, check and concatenate every FEC file; return ``{"entries": frame}``."""
         strict = self.strict

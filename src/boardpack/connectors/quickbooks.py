@@ -1,0 +1,611 @@
+"""QuickBooks Online Accounting API: the client, the report parser and the mapping to our datasets.
+
+* :class:`QuickBooksClient` calls ``/v3/company/{realmId}/…`` through the shared HTTP layer,
+  always with ``Accept: application/json`` and ``minorversion``; a ``Fault`` in a 200 answer
+  is an error; the query endpoint is paged with ``STARTPOSITION``/``MAXRESULTS`` (≤ 1000)
+  until a short or empty page (``{"QueryResponse":{}}``).
+* :class:`Report` reads any report (``Header``/``Columns``/``Rows``): sections nested at any
+  depth, string amounts, empty cells, ``NoReportData``, one column per month.
+* :func:`ledger_entries` turns the monthly ProfitAndLoss and BalanceSheet into the
+  ``entries`` dataset: an opening entry (journal ``AN``) from the balance sheet before the
+  first month, then one balanced entry per month (journal ``QBO``) holding each account's
+  P&L amount and balance-sheet movement. Accounts are PCG numbers (``Account.AcctNum``),
+  else taken from :data:`FALLBACK` by account type.
+* :func:`invoice_rows` turns invoices, credit memos, bills and vendor credits, with the
+  payments that settle them, into the ``invoices`` dataset.
+
+Amounts are :class:`~decimal.Decimal` from the JSON on (``parse_float=Decimal``), cents once
+mapped; never floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from ..errors import ConfigError, DataError
+from ..periods import Month
+from .http import ApiClient, ApiError, Provider, describe_body
+
+__all__ = [
+    "FALLBACK", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "SANDBOX_URL",
+    "Account", "Finding", "QuickBooksClient", "Report", "accounts_by_id", "gross_flows", "invoice_rows",
+    "ledger_entries",
+]
+
+PRODUCTION_URL = "https://quickbooks.api.intuit.com"
+SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
+#: Intuit ignores minor versions below 75 since August 2025; sent explicitly anyway.
+MINOR_VERSION = 75
+#: The query endpoint's largest page.
+MAX_RESULTS = 1000
+AUTH_HINT = ("vérifiez realm_id et le fichier de jetons, ou reconnectez l'application à la société "
+             "(voir docs/sources/quickbooks.md)")
+#: what looks like a token (20+ characters mixing letters and digits) is masked in messages
+_TOKENISH = re.compile(r"(?=[\w\-.]*\d)(?=[\w\-.]*[A-Za-z])[\w\-.]{20,}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A disagreement found while cross-checking QuickBooks' reports (shown by ``boardpack check``)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# ----------------------------------------------------------------------------- the client
+
+
+def describe_fault(response: httpx.Response) -> str:
+    """The first error of a ``Fault`` (``Fault.Error`` or the 401's lowercase ``fault.error``).
+
+    Authentication faults keep their code and message only: their detail may quote a token.
+    """
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        return _TOKENISH.sub("<masqué>", describe_body(response))  # a proxy's plain-text 5xx
+    fault = body.get("Fault") or body.get("fault") if isinstance(body, dict) else None
+    if not isinstance(fault, dict):
+        return str(body.get("error", "")) if isinstance(body, dict) else ""
+    errors = fault.get("Error") or fault.get("error") or [{}]
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    kind = str(fault.get("type") or "")
+    message = str(first.get("Message") or first.get("message") or "")
+    found = re.search(r"message=([^;]+)", message)
+    message = found.group(1).strip() if found else message
+    code = str(first.get("code") or "")
+    detail = "" if "AUTH" in kind.upper() else str(first.get("Detail") or first.get("detail") or "")
+    text = " ".join(p for p in (kind, code) if p)
+    text = f"{text} : {message}" if text and message else text or message
+    if detail and detail != message:
+        text = f"{text} — {detail}"
+    return _TOKENISH.sub("<masqué>", text)
+
+
+class QuickBooksClient:
+    """One company (``realm_id``) of the Accounting API.
+
+    :param auth: the ``Authorization`` header of each call (the token store's).
+    :param refresh: called once on a 401 (token store refresh), then the call is retried once.
+    """
+
+    def __init__(self, base_url: str, realm_id: str, *, auth: Callable[[], Mapping[str, str]],
+                 refresh: Callable[[], None] | None = None, minorversion: int = MINOR_VERSION,
+                 timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        if not re.fullmatch(r"[0-9A-Za-z]+", realm_id):
+            raise ConfigError(f"realm_id « {realm_id} » invalide (l'identifiant de la société, des chiffres)")
+        # Intuit: 500 requests/minute and 10/second per realm; 8/s keeps under both.
+        provider = Provider("QuickBooks", base_url.rstrip("/"), rate=8, per=1.0, timeout=timeout, retries=5,
+                            backoff=4.0, max_wait=120.0, auth_hint=AUTH_HINT)
+        self.realm_id = realm_id
+        self.minorversion = minorversion
+        self._client = ApiClient(provider, auth=auth, refresh=refresh, describe=describe_fault,
+                                 headers={"Accept": "application/json"}, transport=transport)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._client.close()
+
+    def __enter__(self) -> QuickBooksClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """``GET /v3/company/{realm}/{path}``: the JSON body (floats as Decimal); a Fault is an ApiError."""
+        query = {**dict(params or {}), "minorversion": str(self.minorversion)}
+        response = self._client.request("GET", f"/v3/company/{self.realm_id}/{path}", params=query)
+        try:
+            body = json.loads(response.text, parse_float=Decimal)
+        except ValueError:
+            raise ApiError.from_response(
+                "QuickBooks", response, what=f"a répondu {response.status_code} avec un contenu qui n'est pas du JSON",
+                hint="vérifiez base_url (elle doit désigner l'API comptable elle-même)") from None
+        if not isinstance(body, dict):
+            raise ApiError.from_response("QuickBooks", response, what="a renvoyé une réponse inattendue",
+                                         hint="vérifiez base_url")
+        if "Fault" in body or "fault" in body:
+            raise ApiError.from_response(
+                "QuickBooks", response, describe_fault(response), what="a renvoyé une erreur dans une réponse 200",
+                hint="vérifiez les options de la source ; si cela persiste, signalez-le avec l'heure de l'appel")
+        return body
+
+    def company_info(self) -> dict[str, Any]:
+        """The company's ``CompanyInfo`` (name, country, fiscal year start month)."""
+        info = self.get(f"companyinfo/{self.realm_id}").get("CompanyInfo")
+        return info if isinstance(info, dict) else {}
+
+    def query(self, entity: str, where: str = "", page_size: int = MAX_RESULTS) -> list[dict[str, Any]]:
+        """Every ``entity`` matching ``where``, page by page (``STARTPOSITION`` from 1).
+
+        :raises ApiError: when a page repeats the previous one (paging ignored by the server).
+        """
+        if not 1 <= page_size <= MAX_RESULTS:
+            raise ConfigError(f"taille de page QuickBooks {page_size} : de 1 à {MAX_RESULTS}")
+        rows: list[dict[str, Any]] = []
+        start, previous_first = 1, None
+        base = f"SELECT * FROM {entity}" + (f" WHERE {where}" if where else "") + " ORDERBY Id"
+        while True:
+            body = self.get("query", {"query": f"{base} STARTPOSITION {start} MAXRESULTS {page_size}"})
+            page = (body.get("QueryResponse") or {}).get(entity) or []
+            if page and previous_first is not None and page[0].get("Id") == previous_first:
+                raise ApiError("QuickBooks", "GET", f"/v3/company/{self.realm_id}/query", 200,
+                               what=f"renvoie la même page de {entity} pour STARTPOSITION {start}",
+                               hint="la pagination est ignorée par le serveur ; vérifiez base_url")
+            rows.extend(page)
+            if len(page) < page_size:
+                return rows
+            previous_first = page[0].get("Id")
+            start += page_size
+
+    def report(self, name: str, **params: str) -> Report:
+        """One report, parsed (``start_date``, ``end_date``, ``summarize_column_by``…)."""
+        return Report.parse(name, self.get(f"reports/{name}", params))
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A row of a report: the enclosing section groups, its label, account id and amounts."""
+
+    groups: tuple[str, ...]
+    label: str
+    account_id: str | None
+    values: tuple[Decimal | None, ...]
+    group: str | None = None
+    summary: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    """A parsed report: its money columns' months (``None`` for totals) and its rows."""
+
+    name: str
+    months: tuple[Month | None, ...]
+    rows: tuple[ReportRow, ...]
+    no_data: bool
+    currency: str
+
+    @classmethod
+    def parse(cls, name: str, body: Mapping[str, Any]) -> Report:
+        """Read ``Header``, ``Columns`` and ``Rows`` (sections nested at any depth).
+
+        :raises DataError: on an amount or a column that cannot be read.
+        """
+        header = body.get("Header") or {}
+        options = {o.get("Name"): o.get("Value") for o in header.get("Option") or [] if isinstance(o, dict)}
+        columns = (body.get("Columns") or {}).get("Column") or []
+        months = tuple(_column_month(name, column) for column in columns[1:])
+        rows: list[ReportRow] = []
+        _walk(name, (body.get("Rows") or {}).get("Row") or [], (), len(months), rows)
+        return cls(name, months, tuple(rows), str(options.get("NoReportData", "false")).lower() == "true",
+                   str(header.get("Currency") or ""))
+
+    def find(self, group: str) -> ReportRow | None:
+        """The first row (data or section summary) of ``group``."""
+        return next((row for row in self.rows if row.group == group), None)
+
+    def value(self, row: ReportRow | None, month: Month) -> Decimal:
+        """``row``'s amount in the column of ``month`` (0 when empty or absent)."""
+        if row is None or month not in self.months:
+            return Decimal(0)
+        return row.values[self.months.index(month)] or Decimal(0)
+
+
+_MONTHS_EN = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                           "nov", "dec"), start=1)}
+
+
+def _column_month(report: str, column: Mapping[str, Any]) -> Month | None:
+    meta = {m.get("Name"): m.get("Value") for m in column.get("MetaData") or [] if isinstance(m, dict)}
+    if str(meta.get("ColKey", "")).lower() == "total" or str(column.get("ColTitle", "")).lower() == "total":
+        return None
+    if meta.get("StartDate"):
+        return Month.of(dt.date.fromisoformat(str(meta["StartDate"])))
+    found = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.? (\d{4})", str(column.get("ColTitle", "")).strip())
+    if found and found.group(1).lower() in _MONTHS_EN:
+        return Month(int(found.group(2)), _MONTHS_EN[found.group(1).lower()])
+    if column.get("ColType") == "Money":
+        return None  # not a month: a total, an aged bucket (« 1 - 30 »)
+    raise DataError(f"QuickBooks, rapport {report} : colonne « {column.get('ColTitle')} » illisible")
+
+
+def _amount(report: str, label: str, value: Any) -> Decimal | None:
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise DataError(f"QuickBooks, rapport {report}, ligne « {label} » : montant illisible « {value} »") from None
+    if not amount.is_finite():
+        raise DataError(f"QuickBooks, rapport {report}, ligne « {label} » : montant illisible « {value} »")
+    return amount
+
+
+def _cells(report: str, data: list[Any], width: int, groups: tuple[str, ...], group: str | None,
+           summary: bool) -> ReportRow:
+    first = data[0] if data and isinstance(data[0], dict) else {}
+    label = str(first.get("value") or "")
+    values = tuple(_amount(report, label, cell.get("value") if isinstance(cell, dict) else None)
+                   for cell in data[1:width + 1])
+    values += (None,) * (width - len(values))
+    account = first.get("id")
+    return ReportRow(groups, label, str(account) if account not in (None, "") else None, values, group, summary)
+
+
+def _walk(report: str, rows: Iterable[Any], groups: tuple[str, ...], width: int, out: list[ReportRow]) -> None:
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        group = row.get("group")
+        if "ColData" in row:
+            out.append(_cells(report, row["ColData"], width, groups, group, False))
+            continue
+        header = ((row.get("Header") or {}).get("ColData") or [{}])[0]
+        name = group or str(header.get("value") or "") if isinstance(header, dict) else group or ""
+        inner = groups + (name,)
+        _walk(report, (row.get("Rows") or {}).get("Row") or [], inner, width, out)
+        summary = (row.get("Summary") or {}).get("ColData")
+        if summary:
+            out.append(_cells(report, summary, width, inner, group, True))
+
+
+# ----------------------------------------------------------------------------- accounts
+
+#: AccountType (spaces removed) → PCG account, with AccountSubType overrides, for accounts
+#: without a PCG number in ``AcctNum``. Documented in docs/sources/quickbooks.md.
+FALLBACK: dict[str, tuple[str, dict[str, str]]] = {
+    "Bank": ("512000", {}),
+    "AccountsReceivable": ("411000", {}),
+    "OtherCurrentAsset": ("467000", {"Inventory": "310000", "PrepaidExpenses": "486000", "UndepositedFunds": "511000",
+                                     "AllowanceForBadDebts": "491000", "EmployeeCashAdvances": "425000"}),
+    "FixedAsset": ("215400", {"Land": "211000", "Buildings": "213000", "Vehicles": "218200",
+                              "FurnitureAndFixtures": "218400", "AccumulatedDepreciation": "281500"}),
+    "OtherAsset": ("275000", {"Goodwill": "207000", "Licenses": "205000",
+                              "AccumulatedAmortizationOfOtherAssets": "280500"}),
+    "AccountsPayable": ("401000", {}),
+    "CreditCard": ("519000", {}),
+    "OtherCurrentLiability": ("467000", {"SalesTaxPayable": "445700", "GlobalTaxPayable": "445700",
+                                         "PayrollTaxPayable": "431000", "PayrollClearing": "421000",
+                                         "DividendsPayable": "457000", "LineOfCredit": "519000"}),
+    "LongTermLiability": ("164000", {"ShareholderNotesPayable": "455000"}),
+    "Equity": ("101000", {"RetainedEarnings": "110000", "OpeningBalanceEquity": "110000",
+                          "PaidInCapitalOrSurplus": "104000", "PartnerContributions": "108000",
+                          "PartnerDistributions": "108000", "OwnersEquity": "101000"}),
+    "Income": ("706000", {"SalesOfProductIncome": "701000", "DiscountsRefundsGiven": "709000"}),
+    "OtherIncome": ("758000", {"InterestEarned": "768000", "DividendIncome": "761000",
+                               "GainLossOnSaleOfFixedAssets": "775000"}),
+    "CostofGoodsSold": ("607000", {"SuppliesMaterialsCogs": "601000", "CostOfLaborCos": "641000",
+                                   "ShippingFreightDeliveryCos": "624100"}),
+    "Expense": ("628000", {"AdvertisingPromotional": "623000", "BankCharges": "627000", "Insurance": "616000",
+                           "LegalProfessionalFees": "622600", "RentOrLeaseOfBuildings": "613200",
+                           "EquipmentRental": "613500", "RepairMaintenance": "615000", "Travel": "625100",
+                           "TravelMeals": "625700", "EntertainmentMeals": "625700", "Utilities": "606100",
+                           "OfficeGeneralAdministrativeExpenses": "606400", "PayrollExpenses": "641000",
+                           "TaxesPaid": "635000", "ShippingFreightDelivery": "624000",
+                           "InterestPaid": "661000", "IncomeTaxExpense": "695000"}),
+    "OtherExpense": ("658000", {"Depreciation": "681100", "Amortization": "681100",
+                                "PenaltiesSettlements": "671200", "ExchangeGainOrLoss": "666000"}),
+}
+#: PCG classes an account number may start with, by QuickBooks ``Classification``.
+_CLASSES = {"Asset": "2345", "Liability": "145", "Equity": "1", "Revenue": "7", "Expense": "6"}
+
+
+@dataclass(frozen=True)
+class Account:
+    """A QuickBooks account and the PCG account it is booked on."""
+
+    id: str
+    name: str
+    number: str
+    account_type: str
+    subtype: str
+    classification: str
+
+    @property
+    def retained_earnings(self) -> bool:
+        """Whether QuickBooks closes each fiscal year's result into this account."""
+        return self.subtype == "RetainedEarnings"
+
+
+def _fallback(account_type: str, subtype: str) -> str:
+    number, by_subtype = FALLBACK.get(account_type.replace(" ", ""), ("", {}))
+    return by_subtype.get(subtype, number)
+
+
+def accounts_by_id(raw: Iterable[Mapping[str, Any]], use_numbers: bool = True) -> dict[str, Account]:
+    """The PCG account of each QuickBooks account: ``AcctNum`` if a PCG number, else :data:`FALLBACK`.
+
+    :raises DataError: when an ``AcctNum`` contradicts the account's classification (a US
+        chart numbered 4000 for income), or no PCG account can be found.
+    """
+    found: dict[str, Account] = {}
+    for item in raw:
+        ident, name = str(item.get("Id", "")), str(item.get("Name") or item.get("FullyQualifiedName") or "")
+        account_type, subtype = str(item.get("AccountType") or ""), str(item.get("AccountSubType") or "")
+        classification = str(item.get("Classification") or "")
+        number = str(item.get("AcctNum") or "").strip() if use_numbers else ""
+        if number:
+            allowed = _CLASSES.get(classification, "12345678")
+            if not re.fullmatch(r"[1-8]\d*", number) or number[0] not in allowed:
+                raise DataError(
+                    f"QuickBooks, compte « {name} » (Id {ident}) : le numéro « {number} » n'est pas un compte du PCG "
+                    f"de classe {'/'.join(allowed)} ({classification}) ; corrigez-le dans QuickBooks ou mettez "
+                    "account_numbers = false pour utiliser la correspondance par type de compte"
+                )
+        else:
+            number = _fallback(account_type, subtype)
+            if not number:
+                raise DataError(f"QuickBooks, compte « {name} » (Id {ident}) : type « {account_type} » sans "
+                                "correspondance dans le PCG ; donnez-lui un numéro de compte (AcctNum)")
+        found[ident] = Account(ident, name, number, account_type.replace(" ", ""), subtype, classification)
+    return found
+
+
+# ----------------------------------------------------------------------------- entries
+
+#: The top-level sections whose amounts are credits (shown positive when credit).
+_CREDIT_GROUPS = {"Income", "OtherIncome", "TotalLiabilitiesAndEquity", "Liabilities", "Equity"}
+_DEBIT_GROUPS = {"COGS", "Expenses", "OtherExpenses", "TotalAssets"}
+OPENING_JOURNAL = ("AN", "À-nouveaux (bilan d'ouverture QuickBooks)")
+MONTHLY_JOURNAL = ("QBO", "QuickBooks (mouvements mensuels)")
+
+
+def _cents(amount: Decimal) -> int:
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise DataError(f"QuickBooks : montant « {amount} » avec plus de deux décimales")
+    return int(cents)
+
+
+def account_amounts(report: Report, accounts: Mapping[str, Account]) -> tuple[dict[Month, dict[str, int]], dict[Month, int]]:
+    """Each account's debit-positive amount per month (cents), and the ``NetIncome`` row (credit-positive).
+
+    Only data rows count (summaries are totals); the sign comes from the top-level section.
+
+    :raises DataError: on a data row without account or outside a known section.
+    """
+    amounts: dict[Month, dict[str, int]] = {m: {} for m in report.months if m is not None}
+    net_income: dict[Month, int] = {m: 0 for m in amounts}
+    for row in report.rows:
+        if row.summary:
+            continue
+        if row.group == "NetIncome":
+            for month, value in zip(report.months, row.values):
+                if month is not None and value is not None:
+                    net_income[month] = _cents(value)
+            continue
+        top = row.groups[0] if row.groups else ""
+        if top not in _CREDIT_GROUPS | _DEBIT_GROUPS:
+            raise DataError(f"QuickBooks, rapport {report.name} : ligne « {row.label} » hors des sections connues "
+                            f"({top or 'aucune section'})")
+        if row.account_id is None or row.account_id not in accounts:
+            raise DataError(f"QuickBooks, rapport {report.name} : ligne « {row.label} » sans compte connu "
+                            f"(Id {row.account_id or 'absent'}) dans la liste des comptes")
+        sign = -1 if top in _CREDIT_GROUPS else 1
+        for month, value in zip(report.months, row.values):
+            if month is not None and value:
+                amounts[month][row.account_id] = amounts[month].get(row.account_id, 0) + sign * _cents(value)
+    return amounts, net_income
+
+
+def _euros(cents: int) -> str:
+    return f"{Decimal(cents).scaleb(-2):.2f}".replace(".", ",") + " €"
+
+
+def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Month, Mapping[str, int]],
+                   net_income: Mapping[Month, int], accounts: Mapping[str, Account],
+                   months: list[Month], gross: Mapping[Month, Mapping[str, int]] | None = None) -> list[dict[str, str]]:
+    """The ``entries`` rows: an ``AN`` entry from the balances of the month before ``months[0]``,
+    then one ``QBO`` entry per month (P&L amounts + balance-sheet movements).
+
+    ``gross`` (from :func:`gross_flows`) splits a receivable or payable account's net
+    movement into the month's invoiced amount and the rest (payments), on two lines, so
+    that ratios reading the invoiced flow (DSO, DPO) see it.
+
+    QuickBooks moves each closed year's result into its retained-earnings account on the
+    first day of the next year; that automatic closing (the drop of the ``NetIncome`` row
+    not explained by the month's P&L) is taken out of the movement, since our ledger
+    carries the result itself. The opening ``NetIncome`` is added to retained earnings.
+
+    :raises DataError: when an entry does not balance (reports that disagree), naming the month.
+    """
+    retained = next((a for a in accounts.values() if a.retained_earnings), None)
+    re_id, re_number, re_label = ((retained.id, retained.number, retained.name) if retained
+                                  else ("", "110000", "Report à nouveau"))
+    rows: list[dict[str, str]] = []
+
+    def entry(journal: tuple[str, str], entry_id: str, day: dt.date, lines: Mapping[str, int], label: str,
+              invoiced: Mapping[str, int]) -> None:
+        gap = sum(lines.values())
+        if gap:
+            raise DataError(f"QuickBooks : l'écriture {entry_id} tirée des rapports ProfitAndLoss et BalanceSheet "
+                            f"n'est pas équilibrée (écart {_euros(gap)}) ; les rapports ne concordent pas")
+        for ident, amount in sorted(lines.items(), key=lambda item: _number(item[0], accounts, re_number)):
+            account = accounts.get(ident)
+            for debit, credit in _sides(amount, invoiced.get(ident, 0), account):
+                rows.append({
+                    "date": day.isoformat(), "journal": journal[0], "journal_label": journal[1], "entry_id": entry_id,
+                    "account": account.number if account else re_number,
+                    "account_label": account.name if account else re_label,
+                    "label": label, "debit": _decimal_text(debit), "credit": _decimal_text(credit),
+                })
+
+    first = months[0]
+    opening = dict(balances.get(first.shift(-1), {}))
+    opening[re_id] = opening.get(re_id, 0) - net_income.get(first.shift(-1), 0)
+    entry(OPENING_JOURNAL, f"AN-{first}", first.first_day, opening,
+          f"Bilan d'ouverture QuickBooks au {first.first_day:%d/%m/%Y}", {})
+    for month in months:
+        before, after = balances.get(month.shift(-1), {}), balances.get(month, {})
+        lines = {ident: after.get(ident, 0) - before.get(ident, 0) for ident in set(before) | set(after)}
+        profit = -sum(pl.get(month, {}).values())
+        closing = net_income.get(month.shift(-1), 0) + profit - net_income.get(month, 0)
+        if closing:
+            lines[re_id] = lines.get(re_id, 0) + closing
+        for ident, amount in pl.get(month, {}).items():
+            lines[ident] = lines.get(ident, 0) + amount
+        invoiced = (gross or {}).get(month, {})
+        for ident in invoiced:  # invoiced then paid within the month: no net movement, two flows
+            lines.setdefault(ident, 0)
+        if any(lines.values()) or invoiced:
+            entry(MONTHLY_JOURNAL, f"QBO-{month}", month.last_day, lines, f"Mouvements QuickBooks de {month}", invoiced)
+    return rows
+
+
+def _sides(net: int, invoiced: int, account: Account | None) -> list[tuple[int, int]]:
+    """(debit, credit) lines of a net movement; a receivable (payable) shows ``invoiced`` as its debit (credit)."""
+    if invoiced <= 0 or account is None:
+        return [(max(net, 0), max(-net, 0))] if net else []
+    if account.account_type == "AccountsReceivable":
+        debit = max(invoiced, net)
+        lines = [(debit, 0), (0, debit - net)]
+    else:
+        credit = max(invoiced, -net)
+        lines = [(0, credit), (credit + net, 0)]
+    return [line for line in lines if line != (0, 0)]
+
+
+def gross_flows(entities: Mapping[str, list[dict[str, Any]]], accounts: Mapping[str, Account]) -> dict[Month, dict[str, int]]:
+    """Invoiced TTC per month on each receivable account (``Invoice``) and billed TTC on each
+    payable account (``Bill``), in cents: the account of ``ARAccountRef``/``APAccountRef``,
+    else the only account of that type (documents of an ambiguous account are left out)."""
+    flows: dict[Month, dict[str, int]] = {}
+    for name, key, account_type in (("Invoice", "ARAccountRef", "AccountsReceivable"),
+                                    ("Bill", "APAccountRef", "AccountsPayable")):
+        only = [a.id for a in accounts.values() if a.account_type == account_type]
+        for document in entities.get(name, []):
+            ident = _ref(document, key)[0] or (only[0] if len(only) == 1 else "")
+            day = str(document.get("TxnDate") or "")
+            if ident not in accounts or not day:
+                continue
+            month = Month.of(dt.date.fromisoformat(day))
+            flows.setdefault(month, {})[ident] = flows.get(month, {}).get(ident, 0) + _cents(_money(document.get("TotalAmt")))
+    return flows
+
+
+def _number(ident: str, accounts: Mapping[str, Account], default: str) -> tuple[str, str]:
+    account = accounts.get(ident)
+    return (account.number if account else default, ident)
+
+
+def _decimal_text(cents: int) -> str:
+    return f"{Decimal(cents).scaleb(-2):.2f}"
+
+
+# ----------------------------------------------------------------------------- invoices
+
+
+def _money(value: Any) -> Decimal:
+    if value in (None, ""):
+        return Decimal(0)
+    if isinstance(value, float):  # never produced with parse_float=Decimal; refused rather than rounded
+        raise DataError("QuickBooks : montant lu comme nombre flottant")
+    return Decimal(str(value))
+
+
+def _text(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _ref(entity: Mapping[str, Any], key: str) -> tuple[str, str]:
+    ref = entity.get(key) or {}
+    return (str(ref.get("value") or ""), str(ref.get("name") or "")) if isinstance(ref, dict) else ("", "")
+
+
+def paid_dates(payments: Iterable[Mapping[str, Any]], txn_type: str) -> dict[str, str]:
+    """The latest payment date of each transaction (``TxnId``) of ``txn_type`` a payment settles."""
+    dates: dict[str, str] = {}
+    for payment in payments:
+        day = str(payment.get("TxnDate") or "")
+        for line in payment.get("Line") or []:
+            for linked in line.get("LinkedTxn") or []:
+                if linked.get("TxnType") == txn_type and day:
+                    ident = str(linked.get("TxnId"))
+                    dates[ident] = max(dates.get(ident, day), day)
+    return dates
+
+
+def _invoice(entity: Mapping[str, Any], kind: str, sign: int, paid: Mapping[str, str], deal_field: str,
+             findings: list[Finding]) -> dict[str, str]:
+    total = _money(entity.get("TotalAmt"))
+    tax = _money((entity.get("TxnTaxDetail") or {}).get("TotalTax"))
+    balance = _money(entity.get("Balance"))
+    party_id, party = _ref(entity, "CustomerRef" if kind == "sale" else "VendorRef")
+    lines = entity.get("Line") or []
+    items = [ln for ln in lines if ln.get("DetailType") == "SalesItemLineDetail"]
+    discount = sum((_money(ln.get("Amount")) for ln in lines if ln.get("DetailType") == "DiscountLineDetail"),
+                   Decimal(0))
+    products = {_ref(ln.get("SalesItemLineDetail") or {}, "ItemRef")[1] for ln in items}
+    quantity = unit_price = ""
+    if len(items) == 1:
+        detail = items[0].get("SalesItemLineDetail") or {}
+        if detail.get("Qty") is not None and detail.get("UnitPrice") is not None:
+            quantity, unit_price = str(sign * _money(detail["Qty"])), _text(_money(detail["UnitPrice"]))
+    deal = next((str(f.get("StringValue") or "") for f in entity.get("CustomField") or []
+                 if f.get("Name") == deal_field), "")
+    ident, number = str(entity.get("Id")), str(entity.get("DocNumber") or entity.get("Id"))
+    status, paid_on = ("cancelled" if total == 0 else "paid" if balance == 0 else "issued"), ""
+    if status == "paid" and sign > 0:
+        paid_on = paid.get(ident, "")
+        if not paid_on:
+            findings.append(Finding("quickbooks_paid_without_payment",
+                                    f"QuickBooks : la facture {number} est soldée sans paiement qui la règle "
+                                    "(avoir ou écriture) ; sa date d'encaissement reste vide"))
+    return {
+        "kind": kind, "number": number, "counterparty": party, "counterparty_id": party_id,
+        "segment": _ref(entity, "ClassRef")[1] if kind == "sale" else "",
+        "product": products.pop() if len(products) == 1 else "",
+        "issue_date": str(entity.get("TxnDate") or ""), "due_date": str(entity.get("DueDate") or entity.get("TxnDate") or ""),
+        "paid_date": paid_on, "amount_excl_tax": _text(sign * (total - tax)), "amount_incl_tax": _text(sign * total),
+        "discount": _text(sign * discount), "quantity": quantity, "unit_price": unit_price, "deal_id": deal,
+        "status": status,
+    }
+
+
+def invoice_rows(entities: Mapping[str, list[dict[str, Any]]], deal_field: str,
+                 findings: list[Finding]) -> list[dict[str, str]]:
+    """The ``invoices`` rows from ``Invoice``, ``CreditMemo``, ``Bill``, ``VendorCredit``,
+    ``Payment`` and ``BillPayment`` entities (credit notes negative)."""
+    sales_paid = paid_dates(entities.get("Payment", []), "Invoice")
+    bills_paid = paid_dates(entities.get("BillPayment", []), "Bill")
+    rows = [_invoice(e, "sale", 1, sales_paid, deal_field, findings) for e in entities.get("Invoice", [])]
+    rows += [_invoice(e, "sale", -1, {}, deal_field, findings) for e in entities.get("CreditMemo", [])]
+    rows += [_invoice(e, "purchase", 1, bills_paid, deal_field, findings) for e in entities.get("Bill", [])]
+    rows += [_invoice(e, "purchase", -1, {}, deal_field, findings) for e in entities.get("VendorCredit", [])]
+    return rows

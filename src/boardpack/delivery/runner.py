@@ -1,0 +1,399 @@
+"""What is due, building it, and sending each pack once to each recipient.
+
+:class:`Runner` does the work of ``boardpack deliver`` and ``boardpack schedule run``:
+
+* :meth:`Runner.run_due` finds, for each ``[[schedules]]`` entry, the latest occurrence
+  between the last recorded run and now (earlier missed ones are counted, not sent: only
+  the latest is caught up), or the last run if it failed or its process died, claims it
+  in the log, builds its period and sends;
+* :meth:`Runner.deliver` does the same for a period given by hand (``--period``);
+* :meth:`Runner.plan` says who would get what, without building nor sending.
+
+Each pack goes to each recipient of each channel through the log (:mod:`.log`): claimed
+before sending, so a second process, a restart or a rerun never sends twice. Transient
+failures are retried with a doubling wait (``sleep`` is injected, tests do not wait).
+When the data has blocking issues the packs are held and the owner is told, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..build import Session
+from ..config import Config, PluginConfig, ScheduleConfig
+from ..errors import BoardpackError, ConfigError, DeliveryError
+from ..interfaces import Channel, Delivery, DeliveryFailure, Notice
+from ..periods import Month
+from ..render.pdf import write_atomically
+from .log import DeliveryKey, DeliveryLog
+from .packs import Builder, Built, Pack, build_packs
+from .schedule import occurrences, period_for
+from .texts import TextTemplates
+
+__all__ = ["MANUAL", "Job", "Outcome", "Report", "Runner", "local_time"]
+
+#: The schedule id of deliveries made by hand when the config has no ``[[schedules]]``.
+MANUAL = ScheduleConfig(id="manuel", cron="0 0 1 1 *", period="latest")
+#: Log states that mean « already handled » (nothing to send without ``--force``).
+_DONE = ("sent", "unknown", "sending")
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One schedule to run for one period: due at ``occurrence`` (``None`` when by hand)."""
+
+    schedule: ScheduleConfig
+    period: Month | None
+    occurrence: dt.datetime | None = None
+    #: earlier occurrences missed and not caught up
+    missed: int = 0
+    #: resuming a run that failed or whose process died
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery: ``sent``, ``failed``, ``unknown``, ``held``, ``skipped`` or ``planned``."""
+
+    key: DeliveryKey
+    state: str
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    """One job's outcomes, notes for the user, and the error that stopped it, if any."""
+
+    job: Job
+    period: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: BoardpackError | None = None
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The deliveries that did not go (``failed``) or may not have (``unknown``)."""
+        return [o for o in self.outcomes if o.state in ("failed", "unknown")]
+
+
+class Runner:
+    """Runs a config's schedules against its delivery log.
+
+    :param builder: builds the packs (default :func:`.packs.build_packs`; tests pass a fake).
+    :param refresh: the default builder fetches remote sources live (scheduled runs do).
+    :param sleep: waits between retries (tests record the waits instead).
+    :param clock: the current aware datetime.
+    """
+
+    def __init__(self, config: Config, log: DeliveryLog, *, builder: Builder | None = None, refresh: bool = False,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], dt.datetime] = _utcnow,
+                 out: Path | None = None) -> None:
+        self.config = config
+        self.log = log
+        self.builder: Builder = builder or functools.partial(build_packs, refresh=refresh)
+        self.sleep = sleep
+        self.clock = clock
+        self.out = Path(out or config.out or config.base_dir / "out")
+        self.session = Session(config)
+        self.texts = TextTemplates(config.base_dir)
+
+    # ------------------------------------------------------------ what to run
+
+    def schedules(self, ids: Sequence[str] = ()) -> list[ScheduleConfig]:
+        """The config's schedules (those named in ``ids``), or the manual one when it has none."""
+        known = {s.id: s for s in self.config.schedules}
+        for ident in ids:
+            if ident not in known:
+                raise ConfigError(f"{self.config.path.name} : planning inconnu « {ident} » "
+                                  f"(plannings : {', '.join(known) or 'aucun'})")
+        if ids:
+            return [known[i] for i in ids]
+        return list(self.config.schedules) or [MANUAL]
+
+    def due(self, now: dt.datetime | None = None) -> tuple[list[Job], list[str]]:
+        """The jobs due at ``now`` and notes (first sight of a schedule, missed runs).
+
+        The first time a schedule is seen, ``now`` is recorded as its starting point and
+        nothing is due: runs before the schedule existed are not caught up.
+        """
+        now = now or self.clock()
+        if not self.config.schedules:
+            raise ConfigError(f"{self.config.path.name} : aucun planning [[schedules]] (cron, timezone) "
+                              "à exécuter ; ajoutez-en un ou livrez à la main avec --period")
+        jobs: list[Job] = []
+        notes: list[str] = []
+        for schedule in self.config.schedules:
+            last = self.log.last_occurrence(schedule.id)
+            if last is None:
+                self.log.set_baseline(schedule.id, now)
+                notes.append(f"planning « {schedule.id} » : première exécution, les échéances comptent à "
+                             f"partir de maintenant ({local_time(now, schedule)})")
+                continue
+            missed = occurrences(schedule, last, now)
+            if missed:
+                jobs.append(Job(schedule, period_for(schedule, missed[-1]), missed[-1], len(missed) - 1))
+                continue
+            run = self.log.resumable(schedule.id)
+            if run is not None:
+                period = Month.parse(run.period) if run.period else period_for(schedule, run.occurrence)
+                jobs.append(Job(schedule, period, run.occurrence, resumed=True))
+        return jobs, notes
+
+    # ------------------------------------------------------------ running
+
+    def run_due(self, now: dt.datetime | None = None) -> tuple[list[Report], list[str]]:
+        """Run every due job (see :meth:`due`); each job's error is kept in its report."""
+        jobs, notes = self.due(now)
+        reports = []
+        for job in jobs:
+            assert job.occurrence is not None
+            if not self.log.claim_run(job.schedule.id, job.occurrence, str(job.period or "")):
+                notes.append(f"planning « {job.schedule.id} » : échéance du {local_time(job.occurrence, job.schedule)} "
+                             "déjà traitée ou en cours dans un autre processus")
+                continue
+            report = self._run(job)
+            state = "failed" if report.error or any(o.detail.startswith(_TRANSIENT) for o in report.failed) else (
+                "held" if any(o.state == "held" for o in report.outcomes) else "done")
+            self.log.finish_run(job.schedule.id, job.occurrence, state, str(report.error or ""))
+            reports.append(report)
+        return reports, notes
+
+    def deliver(self, period: Month | None = None, schedules: Sequence[str] = (), audiences: Sequence[str] = (),
+                force: bool = False) -> list[Report]:
+        """Build and send ``period`` (default: each schedule's period as of now) by hand."""
+        reports = []
+        for schedule in self.schedules(schedules):
+            job = Job(schedule, period or period_for(schedule, self.clock()))
+            reports.append(self._run(job, audiences, force))
+        return reports
+
+    def plan(self, period: Month | None = None, schedules: Sequence[str] = (),
+             audiences: Sequence[str] = ()) -> list[Report]:
+        """Who would get what (``planned``), and what the log already holds — nothing built or sent."""
+        reports = []
+        for schedule in self.schedules(schedules):
+            job = Job(schedule, period or period_for(schedule, self.clock()))
+            report = Report(job, str(job.period or "dernier mois des écritures"))
+            channels = self._channels(schedule, dry_run=True)
+            for key in self._keys(job, channels, audiences, report.period):
+                entry = self.log.entry(key)
+                if entry is not None and entry.state in _DONE:
+                    report.outcomes.append(Outcome(key, "skipped", f"déjà {entry.state} ({entry.updated})"))
+                else:
+                    name = f"{key.audience}_{report.period}.pdf" if job.period else f"{key.audience}_<période>.pdf"
+                    report.outcomes.append(Outcome(key, "planned", name))
+            reports.append(report)
+        return reports
+
+    def _run(self, job: Job, audiences: Sequence[str] = (), force: bool = False) -> Report:
+        """Build and send one job; a user error stops it and is kept in the report."""
+        report = Report(job, str(job.period or ""))
+        if job.missed:
+            report.notes.append(f"{job.missed} échéance(s) manquée(s) avant celle-ci : seule la dernière est rattrapée")
+        try:
+            channels = self._channels(job.schedule)
+            if job.period is not None and not force:
+                keys = self._keys(job, channels, audiences, str(job.period))
+                entries = [self.log.entry(k) for k in keys]
+                if entries and all(e is not None and e.state in _DONE for e in entries):
+                    report.outcomes = [Outcome(e.key, "skipped", f"déjà {e.state}") for e in entries if e]
+                    return report
+            wanted = self._audiences(job.schedule, audiences)
+            if not wanted:
+                report.notes.append(f"aucune des audiences demandées n'est livrée par le planning « {job.schedule.id} »")
+                return report
+            built = self.builder(self.config, job.period, wanted, self.out)
+            report.period = str(built.period)
+            keys = self._keys(job, channels, audiences, report.period)
+            for key in keys:
+                self.log.add(key)  # pending: from here a crash resumes without duplicates
+            if built.blocking:
+                report.outcomes = self._hold(job, built, keys, channels, report)
+                return report
+            links: dict[str, str | None] = {}
+            for key in keys:
+                pack = built.packs[key.audience]
+                channel = channels[key.channel]
+                try:
+                    link = self._link(pack, links) if channel.attaches else None
+                except DeliveryError as exc:
+                    if self.log.claim(key, force):
+                        self.log.record(key, "failed", str(exc))
+                        report.outcomes.append(Outcome(key, "failed", str(exc)))
+                    else:
+                        report.outcomes.append(Outcome(key, "skipped", "déjà traité"))
+                    continue
+                report.outcomes.append(self._send(key, channel, pack, link, force))
+        except BoardpackError as exc:
+            report.error = exc
+        return report
+
+    # ------------------------------------------------------------ pieces
+
+    def _audiences(self, schedule: ScheduleConfig, wanted: Sequence[str]) -> list[str]:
+        known = [a.key for a in self.config.audiences]
+        for key in wanted:
+            if key not in known:
+                raise ConfigError(f"audience inconnue « {key} » (audiences de {self.config.path.name} : "
+                                  f"{', '.join(known)})")
+        chosen = list(schedule.audiences or known)
+        return [a for a in chosen if a in wanted] if wanted else chosen
+
+    def _channels(self, schedule: ScheduleConfig, dry_run: bool = False) -> dict[str, Channel]:
+        """The schedule's channels, built now so that config mistakes show before any build."""
+        tables = [t for t in self.config.channels if not schedule.channels or t.key in schedule.channels]
+        if not tables:
+            raise ConfigError(f"{self.config.path.name} : aucun canal de livraison ([channels.<id>] type = …)")
+        registry = self.session.registry
+        built = {}
+        for table in tables:
+            if dry_run:  # no secret needed to say who would get what
+                table = PluginConfig(table.key, table.type, {k: _placeholder(v) for k, v in table.options.items()},
+                                     table.path)
+            built[table.key] = self.session.instantiate(table, registry.channels, "canal")
+        return built
+
+    def _keys(self, job: Job, channels: Mapping[str, Channel], audiences: Sequence[str],
+              period: str) -> list[DeliveryKey]:
+        return [
+            DeliveryKey(job.schedule.id, period, audience, key, recipient)
+            for audience in self._audiences(job.schedule, audiences)
+            for key, channel in channels.items()
+            for recipient in channel.recipients(audience)
+        ]
+
+    def _link(self, pack: Pack, links: dict[str, str | None]) -> str | None:
+        """``None`` when the PDF can be attached, else where it was published."""
+        if pack.audience in links:
+            return links[pack.audience]
+        assert pack.path is not None
+        settings = self.config.delivery
+        size = pack.path.stat().st_size
+        limit = settings.max_attachment_mb * 1024 * 1024
+        link = None
+        if size > limit:
+            if settings.publish_dir is None:
+                limit_text = str(settings.max_attachment_mb).replace(".", ",")
+                raise DeliveryError(
+                    f"{pack.path.name} pèse {_size(size)}, plus que la limite de {limit_text} Mo "
+                    "des pièces jointes ([delivery] max_attachment_mb) ; relevez la limite ou indiquez "
+                    "[delivery] publish_dir (et publish_url) pour envoyer un lien"
+                )
+            content = pack.path.read_bytes()
+            name = f"{pack.path.stem}_{hashlib.sha256(content).hexdigest()[:16]}.pdf"
+            target = settings.publish_dir / name
+            try:
+                write_atomically(target, content)
+            except OSError as exc:
+                raise DeliveryError(f"publication impossible dans {settings.publish_dir} ({exc.strerror}) ; "
+                                    "vérifiez [delivery] publish_dir") from None
+            link = f"{settings.publish_url.rstrip('/')}/{quote(name)}" if settings.publish_url else target.as_uri()
+        links[pack.audience] = link
+        return link
+
+    def _send(self, key: DeliveryKey, channel: Channel, pack: Pack, link: str | None, force: bool) -> Outcome:
+        """Claim, then deliver with retries; the log says how it ended."""
+        if not self.log.claim(key, force):
+            entry = self.log.entry(key)
+            return Outcome(key, "skipped", f"déjà {entry.state if entry else '?'}")
+        assert pack.path is not None
+        delivery = Delivery(
+            pack.path, key.audience, pack.title, key.period, self.config.company.name,
+            recipient=key.recipient, schedule=key.schedule, language=pack.language,
+            period_label=pack.period_label, kpis=pack.kpis, alerts=pack.alerts, link=link,
+        )
+        return self._attempt(key, lambda: channel.deliver(delivery))
+
+    def _attempt(self, key: DeliveryKey, call: Callable[[], str]) -> Outcome:
+        """Run ``call`` with retries on transient failures; record and return the outcome."""
+        settings = self.config.delivery
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                receipt = call()
+            except DeliveryFailure as exc:
+                if exc.outcome == "transient" and attempts <= settings.retries:
+                    self.sleep(float(settings.backoff) * 2 ** (attempts - 1))
+                    continue
+                state = "unknown" if exc.outcome == "unknown" else "failed"
+                detail = f"{_TRANSIENT}{exc}" if exc.outcome == "transient" else str(exc)
+                self.log.record(key, state, detail, attempts)
+                return Outcome(key, state, detail)
+            except DeliveryError as exc:
+                self.log.record(key, "failed", str(exc), attempts)
+                return Outcome(key, "failed", str(exc))
+            except Exception as exc:  # a bug in a channel: it may have sent; keep the traceback
+                self.log.record(key, "unknown", f"erreur inattendue du canal : {exc!r}", attempts)
+                raise
+            self.log.record(key, "sent", receipt, attempts)
+            return Outcome(key, "sent", receipt)
+
+    def _hold(self, job: Job, built: Built, keys: Sequence[DeliveryKey], channels: Mapping[str, Channel],
+              report: Report) -> list[Outcome]:
+        """Mark every delivery held and tell the owner, once per schedule and period."""
+        reason = "; ".join(built.blocking)
+        outcomes = []
+        for key in keys:
+            entry = self.log.entry(key)
+            if entry is not None and entry.state not in ("pending", "failed", "held"):
+                outcomes.append(Outcome(key, "skipped", f"déjà {entry.state}"))
+                continue
+            self.log.record(key, "held", f"données bloquantes : {reason}")
+            outcomes.append(Outcome(key, "held", reason))
+        owner = self.config.delivery.owner
+        notifier = next((c for c in channels.values() if c.notifies), None)
+        if not owner or notifier is None:
+            report.notes.append("dossiers retenus ; personne n'est prévenu : " + (
+                "indiquez [delivery] owner" if not owner else "aucun canal de la livraison ne sait envoyer d'avis"))
+            return outcomes
+        key = DeliveryKey(job.schedule.id, str(built.period), "*", notifier.key, owner, kind="notice")
+        if not self.log.claim(key):
+            return outcomes
+        language = self.config.company.locale[:2] if self.config.company.locale[:2] in ("fr", "en") else "fr"
+        context: dict[str, Any] = {
+            "company": self.config.company.name, "schedule": job.schedule.id, "period": str(built.period),
+            "issues": built.blocking, "audiences": [built.packs[a].title for a in built.packs],
+            "config": self.config.path.name,
+        }
+        notice = Notice(owner, self.texts.subject("held", language, **context),
+                        self.texts.render("held", language, "txt", **context), job.schedule.id, str(built.period),
+                        self.config.company.name)
+        outcomes.append(self._attempt(key, lambda: notifier.notify(notice)))
+        return outcomes
+
+
+_TRANSIENT = "échec temporaire persistant : "
+
+
+def _size(count: int) -> str:
+    """``12,4 Mo`` or ``5 Ko``."""
+    if count >= 100 * 1024:
+        return f"{count / 1024 / 1024:.1f} Mo".replace(".", ",")
+    return f"{max(1, round(count / 1024))} Ko"
+
+
+def _placeholder(value: Any) -> Any:
+    """A secret reference (``{ env = … }``) replaced by a dummy value (dry run)."""
+    if isinstance(value, dict) and set(value) in ({"env"}, {"file"}):
+        return "<secret>"
+    return value
+
+
+def local_time(moment: dt.datetime, schedule: ScheduleConfig) -> str:
+    """``2026-11-05 07:00 Europe/Paris``: an instant in the schedule's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(schedule.timezone)).strftime(f"%Y-%m-%d %H:%M {schedule.timezone}")
