@@ -6,6 +6,7 @@ test_email_channel.py and test_deliver_cli.py); sleeps are recorded, never waite
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
 import threading
@@ -381,7 +382,7 @@ def test_plan_says_who_would_get_what(smtp_server: SmtpServer, tmp_path: Path, m
 
 
 def test_missing_recipients_stop_before_building(smtp_server: SmtpServer, tmp_path: Path) -> None:
-    """An audience the email channel has no address for: a config error, and nothing built."""
+    """A recipients table for an audience the config does not have: a config error, nothing built."""
     config = make_config(tmp_path, smtp_server.port)
     config = parse_config({
         "company": {"name": "T"}, "sources": {"c": {"type": "csv", "path": "d"}},
@@ -392,5 +393,38 @@ def test_missing_recipients_stop_before_building(smtp_server: SmtpServer, tmp_pa
     builder = FakeBuilder()
     with DeliveryLog(tmp_path / "log.sqlite3") as log:
         [report] = runner(config, log, builder, NOV_5).deliver(Month(2026, 10))
-    assert isinstance(report.error, ConfigError) and "« banque »" in str(report.error)
+    assert isinstance(report.error, ConfigError)
+    assert "« channels.mail.audiences.banque »" in str(report.error) and "« banquier »" in str(report.error)
     assert builder.calls == []
+
+
+# ---------------------------------------------------------------- audiences a channel covers
+
+
+def _only_dirigeant(config: Config) -> Config:
+    """``config`` with the mail channel delivering the dirigeant's pack only."""
+    table = config.channels[0]
+    options = {**table.options, "audiences": {"dirigeant": {"to": RECIPIENTS["dirigeant"]}}}
+    return dataclasses.replace(config, channels=(dataclasses.replace(table, options=options),))
+
+
+def test_default_audiences_are_those_a_channel_delivers(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """With every audience by default, one that no channel has recipients for is not even built."""
+    config = _only_dirigeant(make_config(tmp_path, smtp_server.port))
+    builder = FakeBuilder()
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [report] = runner(config, log, builder, NOV_5).deliver(Month(2026, 10))
+    assert report.error is None and [o.state for o in report.outcomes] == ["sent"]
+    assert builder.calls == [(Month(2026, 10), ("dirigeant",))]
+    assert rcpts(smtp_server) == RECIPIENTS["dirigeant"]
+
+
+def test_an_audience_named_by_the_schedule_needs_a_recipient(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """A schedule naming an audience that no channel delivers is a config error, before any build."""
+    config = _only_dirigeant(make_config(tmp_path, smtp_server.port, audiences=["dirigeant", "daf"]))
+    builder = FakeBuilder()
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [report] = runner(config, log, builder, NOV_5).deliver(Month(2026, 10))
+    assert isinstance(report.error, ConfigError)
+    assert "« daf »" in str(report.error) and "[channels.mail.audiences.daf]" in str(report.error)
+    assert builder.calls == [] and smtp_server.received == []

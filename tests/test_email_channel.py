@@ -263,12 +263,20 @@ def test_bad_options_name_their_key(options: dict[str, Any], key: str, words: st
     assert f"« {key} »" in str(error.value) and words in str(error.value)
 
 
-def test_audience_without_recipients_suggests_a_close_name(tmp_path: Path) -> None:
-    """A misspelt audience table is caught when that audience is delivered, with a suggestion."""
+def test_misspelt_audience_table_suggests_the_audience(tmp_path: Path) -> None:
+    """A table for an audience the config does not have is refused, with the close name."""
     mail = channel(25, tmp_path, audiences={"dirigent": {"to": ["a@example.fr"]}})
     with pytest.raises(ConfigError) as error:
-        mail.recipients("dirigeant")
-    assert "« dirigent »" in str(error.value)
+        mail.check_audiences(["dirigeant", "daf"])
+    assert "« channels.mail.audiences.dirigent »" in str(error.value)
+    assert "« dirigeant »" in str(error.value)
+
+
+def test_audience_without_a_table_is_not_delivered_by_this_channel(tmp_path: Path) -> None:
+    """An audience with no table here has no recipient: another channel may deliver it."""
+    mail = channel(25, tmp_path, audiences={"daf": {"to": ["a@example.fr"]}})
+    mail.check_audiences(["dirigeant", "daf"])
+    assert mail.recipients("dirigeant") == [] and mail.recipients("daf") == ["a@example.fr"]
 
 
 def test_smtplib_reply_errors_are_classed(monkeypatch: pytest.MonkeyPatch, small_pdf: Path, tmp_path: Path) -> None:

@@ -389,8 +389,11 @@ def deliver(session: Session, result: BuildResult, config: Config) -> list[str]:
     receipts = []
     for table in config.channels:
         channel = session.instantiate(table, session.registry.channels, "canal")
+        channel.check_audiences([a.key for a in config.audiences])
         for key, path in result.paths.items():
             audience = next(a for a in config.audiences if a.key == key)
+            if not channel.recipients(key):
+                continue  # this channel does not deliver that audience
             receipts.append(channel.deliver(Delivery(path, key, audience.title, str(result.period), config.company.name,
                                                      language=audience.language)))
     return receipts

@@ -329,9 +329,17 @@ class Channel(Configurable):
     def recipients(self, audience: str) -> list[str]:
         """Who receives ``audience``'s pack through this channel, one log entry each.
 
-        :raises boardpack.errors.ConfigError: when the channel has no recipient for it.
+        An empty list means this channel does not deliver that audience (e.g. an ``email``
+        channel without a ``[channels.<id>.audiences.<audience>]`` table).
         """
         return [self.key]
+
+    def check_audiences(self, known: Sequence[str]) -> None:
+        """Refuse the config's mistakes about audiences (a table for an unknown audience).
+
+        Called by the host once the channel is built, with the config's audience ids.
+        :raises boardpack.errors.ConfigError: naming the key path.
+        """
 
     def notify(self, notice: Notice) -> str:
         """Send a :class:`Notice` (only when :attr:`notifies`); return a short receipt."""

@@ -110,7 +110,9 @@ class EmailChannel(Channel):
     # ------------------------------------------------------------ Channel
 
     def recipients(self, audience: str) -> list[str]:
-        """The ``to`` then ``cc`` addresses of ``audience``, each once."""
+        """The ``to`` then ``cc`` addresses of ``audience``, each once (none: not delivered here)."""
+        if audience not in self.audiences:
+            return []
         found = self._audience(audience)
         return list(dict.fromkeys(found.to + found.cc))
 
@@ -146,6 +148,15 @@ class EmailChannel(Channel):
                           date=dt.datetime.now(dt.UTC))
         self._send([notice.recipient], message)
         return f"avis → {notice.recipient} {identifier}"
+
+    def check_audiences(self, known: Sequence[str]) -> None:
+        """Every ``[channels.<id>.audiences.<audience>]`` table must name an audience of the config."""
+        for audience in self.audiences:
+            if audience not in known:
+                close = difflib.get_close_matches(audience, sorted(known), n=1)
+                hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+                raise ConfigError(f"clé « channels.{self.key}.audiences.{audience} » : audience inconnue "
+                                  f"(audiences : {', '.join(known)}){hint}")
 
     # ------------------------------------------------------------ SMTP
 

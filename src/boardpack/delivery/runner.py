@@ -210,7 +210,7 @@ class Runner:
                 if entries and all(e is not None and e.state in _DONE for e in entries):
                     report.outcomes = [Outcome(e.key, "skipped", f"déjà {e.state}") for e in entries if e]
                     return report
-            wanted = self._audiences(job.schedule, audiences)
+            wanted = self._covered(job.schedule, channels, audiences)
             if not wanted:
                 report.notes.append(f"aucune des audiences demandées n'est livrée par le planning « {job.schedule.id} »")
                 return report
@@ -263,13 +263,35 @@ class Runner:
                 table = PluginConfig(table.key, table.type, {k: _placeholder(v) for k, v in table.options.items()},
                                      table.path)
             built[table.key] = self.session.instantiate(table, registry.channels, "canal")
+            built[table.key].check_audiences([a.key for a in self.config.audiences])
         return built
+
+    def _covered(self, schedule: ScheduleConfig, channels: Mapping[str, Channel],
+                 wanted: Sequence[str]) -> list[str]:
+        """The audiences to build: those of the schedule (or asked) that some channel delivers.
+
+        An audience named explicitly (``[[schedules]] audiences`` or ``--audience``) that no
+        channel has a recipient for is a config error; with the default (every audience),
+        the audiences no channel delivers are left out.
+        """
+        explicit = bool(schedule.audiences or wanted)
+        covered = []
+        for audience in self._audiences(schedule, wanted):
+            if any(channel.recipients(audience) for channel in channels.values()):
+                covered.append(audience)
+            elif explicit:
+                raise ConfigError(
+                    f"{self.config.path.name} : le planning « {schedule.id} » livre l'audience « {audience} » "
+                    f"mais aucun de ses canaux ({', '.join(channels)}) n'a de destinataire pour elle "
+                    f"(ex. [channels.{next(iter(channels))}.audiences.{audience}] to = [\"…\"])"
+                )
+        return covered
 
     def _keys(self, job: Job, channels: Mapping[str, Channel], audiences: Sequence[str],
               period: str) -> list[DeliveryKey]:
         return [
             DeliveryKey(job.schedule.id, period, audience, key, recipient)
-            for audience in self._audiences(job.schedule, audiences)
+            for audience in self._covered(job.schedule, channels, audiences)
             for key, channel in channels.items()
             for recipient in channel.recipients(audience)
         ]
