@@ -130,5 +130,5 @@ class ConcentrationSection(Section):
             cumulative.append(Decimal(100))
         data = {"x": labels, "values": values, "cumulative": cumulative, "threshold": PARETO_SHARE,
                 "point": min(pareto, len(labels)) - 1}
-        return pack.chart("pareto", data, 17, 7.5,
+        return pack.chart("pareto", data, 17, 6,
                           alt=pack.t("Chiffre d'affaires par client et part cumulée", "Revenue by customer and cumulated share"))
