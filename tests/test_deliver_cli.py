@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from conftest import SMALL_CONFIG, SmallCompany, small_files
 from test_email_server import SmtpServer, smtp_server  # noqa: F401  (fixture)
 
-import boardpack.cli
+import boardpack.cli.delivery
 import boardpack.build
 from boardpack.cli import cli
 
@@ -183,7 +183,7 @@ def test_schedule_run_loops_until_interrupted(company: SmallCompany, monkeypatch
         if len(waits) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(boardpack.cli.time, "sleep", sleep)
+    monkeypatch.setattr(boardpack.cli.delivery.time, "sleep", sleep)
     result = run("schedule", "run", str(company.config), "--interval", "30")
     assert result.exit_code == 0, result.output
     assert "Arrêt demandé" in result.stderr and "première exécution" in result.stderr

@@ -302,7 +302,7 @@ def test_refresh_writes_a_new_snapshot(crm: CrmEmulator, tmp_path: Path) -> None
 def test_build_refresh_from_the_command_line(crm: CrmEmulator, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """``build --refresh`` passes refresh down to the session (the PDF stage is stubbed)."""
-    import boardpack.cli as cli_module
+    import boardpack.cli.packs as cli_module
 
     seen: dict[str, Any] = {}
 

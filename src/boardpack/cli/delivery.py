@@ -1,0 +1,188 @@
+"""Commands for scheduled delivery: deliver, schedule list|run, deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import Config, load_config
+from ..delivery import DeliveryLog, Runner, next_runs, period_for
+from ..delivery.runner import local_time
+from ..errors import BoardpackError, ConfigError, DataError, DeliveryError
+from .app import cli, handle_errors, parse_period
+
+__all__ = ["deliver_command", "deliveries_command", "schedule_list_command", "schedule_run_command"]
+
+_STATE_WORDS = {"sent": "envoyé", "failed": "échec", "unknown": "incertain", "held": "retenu",
+                "skipped": "déjà fait", "planned": "à envoyer", "pending": "en attente", "sending": "en cours"}
+
+
+def _now_option(value: str | None) -> Any:
+    """``--now`` (ISO 8601, UTC when no offset) as an aware datetime, or ``None``."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--now : « {value} » n'est pas une date ISO (2026-11-05T07:00+01:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _delivery_log(config: Config) -> Any:
+
+    return DeliveryLog(config.delivery.log or config.base_dir / "deliveries.sqlite3")
+
+
+def _echo_reports(reports: list[Any], notes: list[str]) -> None:
+    """Print each job's outcomes (stdout) and notes (stderr); raise on failures, held packs, errors."""
+
+    for note in notes:
+        click.echo(note, err=True)
+    for report in reports:
+        job = report.job
+        when = f" — échéance {local_time(job.occurrence, job.schedule)}" if job.occurrence else ""
+        click.echo(f"planning « {job.schedule.id} » — période {report.period}{when}")
+        for note in report.notes:
+            click.echo(f"  {note}", err=True)
+        for outcome in report.outcomes:
+            key = outcome.key
+            target = f"{key.audience}\t{key.channel}\t{key.recipient}" if key.kind == "pack" else \
+                f"avis\t{key.channel}\t{key.recipient}"
+            click.echo(f"  {_STATE_WORDS.get(outcome.state, outcome.state)}\t{target}\t{outcome.detail}")
+    errors = [r.error for r in reports if r.error is not None]
+    if errors:
+        raise errors[0]
+    failed = [o for r in reports for o in r.failed]
+    if failed:
+        raise DeliveryError(f"{len(failed)} envoi(s) en échec ou incertain(s), dont {failed[0].key.recipient} : "
+                            f"{failed[0].detail} (voir boardpack deliveries)")
+    held = [o for r in reports for o in r.outcomes if o.state == "held"]
+    if held:
+        raise DataError(f"{len(held)} envoi(s) retenu(s) : données bloquantes ({held[0].detail}) ; corrigez-les puis "
+                        "relancez boardpack deliver --period")
+
+
+@cli.command("deliver")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--due", is_flag=True, help="Ce qui est dû maintenant selon les [[schedules]] et pas encore envoyé "
+                                         "(pour cron ou un minuteur systemd).")
+@click.option("--period", help="Mois à livrer, AAAA-MM (défaut : celui de chaque planning à cette date).")
+@click.option("--schedule", "schedule_ids", multiple=True, help="Planning à livrer (répétable ; défaut : tous).")
+@click.option("--audience", multiple=True, help="Audience à livrer (répétable ; défaut : celles du planning).")
+@click.option("--dry-run", is_flag=True, help="Dire qui recevrait quoi, sans rien construire ni envoyer.")
+@click.option("--force", is_flag=True, help="Renvoyer aussi ce que le journal dit envoyé ou incertain.")
+@click.option("--refresh", is_flag=True, help="Relire les sources distantes en direct (toujours le cas avec --due).")
+@click.option("--now", "now_text", hidden=True, help="Date et heure de référence ISO 8601 (essais).")
+@handle_errors
+def deliver_command(config_path: Path, due: bool, period: str | None, schedule_ids: tuple[str, ...],
+                    audience: tuple[str, ...], dry_run: bool, force: bool, refresh: bool,
+                    now_text: str | None) -> None:
+    """Construit et envoie les dossiers de CONFIG une seule fois par destinataire (journal des envois)."""
+
+    if due and (period or audience or schedule_ids or force or dry_run):
+        raise ConfigError("--due choisit seul planning, période et audiences : sans --period, --schedule, "
+                          "--audience, --force ni --dry-run")
+    config = load_config(config_path)
+    now = _now_option(now_text)
+    with _delivery_log(config) as log:
+        runner = Runner(config, log, refresh=refresh or due, **({"clock": lambda: now} if now else {}))
+        if dry_run:
+            _echo_reports(runner.plan(parse_period(period), schedule_ids, audience), [])
+        elif due:
+            _echo_reports(*runner.run_due())
+        else:
+            _echo_reports(runner.deliver(parse_period(period), schedule_ids, audience, force), [])
+
+
+@cli.group("schedule")
+def schedule_group() -> None:
+    """Les plannings d'envoi [[schedules]] : prochaines échéances, exécution en continu."""
+
+
+@schedule_group.command("list")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--count", default=3, show_default=True, help="Nombre de prochaines échéances par planning.")
+@click.option("--now", "now_text", hidden=True, help="Date et heure de référence ISO 8601 (essais).")
+@handle_errors
+def schedule_list_command(config_path: Path, count: int, now_text: str | None) -> None:
+    """Les plannings de CONFIG, leurs prochaines échéances (heure locale et UTC) et leur dernier passage."""
+    config = load_config(config_path)
+    if not config.schedules:
+        raise ConfigError(f"{config_path.name} : aucun planning [[schedules]] (id, cron, timezone)")
+    now = _now_option(now_text) or dt.datetime.now(dt.UTC)
+    log_path = config.delivery.log or config.base_dir / "deliveries.sqlite3"
+    for schedule in config.schedules:
+        audiences = ", ".join(schedule.audiences) or "toutes"
+        channels = ", ".join(schedule.channels) or "tous"
+        click.echo(f"{schedule.id}\t{schedule.cron}\t{schedule.timezone}\tpériode {schedule.period}\t"
+                   f"audiences {audiences}\tcanaux {channels}")
+        if log_path.exists():
+            with _delivery_log(config) as log:
+                runs = [r for r in log.runs(schedule.id) if r.state != "baseline"]
+            if runs:
+                click.echo(f"  dernier passage : {local_time(runs[-1].occurrence, schedule)} ({runs[-1].state})")
+        for moment in next_runs(schedule, now, count):
+            period = period_for(schedule, moment) or "dernier mois des écritures"
+            click.echo(f"  prochain : {local_time(moment, schedule)}\t{moment:%Y-%m-%d %H:%M} UTC\tpériode {period}")
+
+
+@schedule_group.command("run")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--interval", default=60, show_default=True, help="Secondes au plus entre deux vérifications.")
+@handle_errors
+def schedule_run_command(config_path: Path, interval: int) -> None:
+    """Reste actif et livre chaque échéance des plannings de CONFIG (comme deliver --due en boucle)."""
+
+    config = load_config(config_path)
+    click.echo(f"boardpack schedule run : {len(config.schedules)} planning(s), Ctrl-C pour arrêter", err=True)
+    with _delivery_log(config) as log:
+        runner = Runner(config, log, refresh=True)
+        try:
+            while True:
+                try:
+                    _echo_reports(*runner.run_due())
+                except BoardpackError as exc:  # keep serving: the next run may succeed
+                    click.echo(f"Erreur : {exc}", err=True)
+                now = dt.datetime.now(dt.UTC)
+                upcoming = [m for s in config.schedules for m in next_runs(s, now, 1)]
+                wait = min([interval] + [(m - now).total_seconds() for m in upcoming])
+                time.sleep(max(1.0, wait))
+        except KeyboardInterrupt:
+            click.echo("Arrêt demandé.", err=True)
+
+
+@cli.command("deliveries")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--schedule", "schedule_id", help="Seulement ce planning.")
+@click.option("--period", help="Seulement ce mois, AAAA-MM.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def deliveries_command(config_path: Path, schedule_id: str | None, period: str | None, output: str) -> None:
+    """Le journal des envois de CONFIG : un envoi par planning, période, audience, canal et destinataire."""
+    config = load_config(config_path)
+    month = parse_period(period)
+    entries = []
+    if (config.delivery.log or config.base_dir / "deliveries.sqlite3").exists():  # listing creates nothing
+        with _delivery_log(config) as log:
+            entries = log.entries(schedule_id, str(month) if month else None)
+    if output == "json":
+        click.echo(json.dumps([
+            {"schedule": e.key.schedule, "period": e.key.period, "audience": e.key.audience,
+             "channel": e.key.channel, "kind": e.key.kind, "recipient": e.key.recipient, "state": e.state,
+             "attempts": e.attempts, "detail": e.detail, "created": e.created, "updated": e.updated}
+            for e in entries
+        ], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("journal des envois vide")
+    for e in entries:
+        what = e.key.audience if e.key.kind == "pack" else "avis"
+        click.echo(f"{e.updated}\t{e.key.schedule}\t{e.key.period}\t{what}\t{e.key.channel}\t{e.key.recipient}\t"
+                   f"{e.state}\t{e.attempts}\t{e.detail}")
+
+

@@ -1,0 +1,239 @@
+"""Commands that build and read packs: demo, build, kpis, check, statements, init."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..accounting.report import fiscal_years, year_report
+from ..accounting.text_report import render_year
+from ..build import Session, build, deliver, load_statements
+from ..catalogue import catalogue
+from ..catalogue import markdown as catalogue_markdown
+from ..config import Config, load_config
+from ..errors import BoardpackError, ConfigError, DataError
+from ..formatting import Formatter
+from ..gates import blocking, run_alerts
+from ..interfaces import Unavailable
+from ..periods import WINDOW_KINDS
+from ..plugins import get_registry
+from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
+
+__all__ = ["build_command", "check_command", "demo_command", "init_command", "kpis_command", "statements_command"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
+                   quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
+                   combined: bool = False, refresh: bool = False) -> None:
+    session_result = build(config, parse_period(period), audience, out, progress(quiet), strict=strict,
+                           pdfa=pdfa, combined=combined, refresh=refresh)
+    for key, path in session_result.paths.items():
+        click.echo(f"{key}\t{path}")
+    if session_result.combined is not None:
+        click.echo(f"complet\t{session_result.combined}")
+    if deliver_packs:
+        for receipt in deliver(Session(config), session_result, config):
+            click.echo(f"livré : {receipt}")
+
+
+_build_options = [
+    click.option("--period", help="Mois du dossier, AAAA-MM (défaut : dernier mois des écritures)."),
+    click.option("--audience", multiple=True, help="Audience à produire (répétable ; défaut : toutes)."),
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Dossier de sortie."),
+    click.option("--quiet", is_flag=True, help="Sans affichage de progression."),
+    click.option("--pdfa", is_flag=True,
+                 help="PDF/A-3b d'archivage, les chiffres joints en CSV (indicateurs, compte de résultat, bilan)."),
+    click.option("--combined", is_flag=True,
+                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf)."),
+]
+
+
+def _with_build_options(function: F) -> F:
+    for option in reversed(_build_options):
+        function = option(function)
+    return function
+
+
+@cli.command("demo")
+@_with_build_options
+@handle_errors
+def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool,
+                 pdfa: bool, combined: bool) -> None:
+    """Construit les dossiers de la société de démonstration (sans réseau ni identifiants)."""
+    _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False,
+                   pdfa=pdfa, combined=combined)
+
+
+@cli.command("build")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@_with_build_options
+@click.option("--deliver", "deliver_packs", is_flag=True, help="Livrer ensuite via les canaux [channels].")
+@click.option("--strict", is_flag=True, help="Les avertissements des contrôles de données deviennent des erreurs.")
+@click.option("--refresh", is_flag=True,
+              help="Relire les sources distantes en direct (nouvel instantané) au lieu du dernier instantané.")
+@handle_errors
+def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
+                  quiet: bool, pdfa: bool, combined: bool, deliver_packs: bool, strict: bool,
+                  refresh: bool) -> None:
+    """Construit un PDF par audience de CONFIG."""
+    _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict,
+                   pdfa=pdfa, combined=combined, refresh=refresh)
+
+
+@cli.command("kpis")
+@click.argument("config_path", metavar="[CONFIG]", type=click.Path(path_type=Path), required=False)
+@click.option("--period", help="Mois, AAAA-MM (défaut : dernier mois des écritures).")
+@click.option("--format", "output", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="Le catalogue des indicateurs installés (sans CONFIG).")
+@handle_errors
+def kpis_command(config_path: Path | None, period: str | None, output: str, list_only: bool) -> None:
+    """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons ; --list : le catalogue."""
+    if list_only:
+        registry = get_registry()
+        if output == "markdown":
+            click.echo(catalogue_markdown(registry))
+        elif output == "json":
+            click.echo(json.dumps(catalogue(registry), ensure_ascii=False, indent=2))
+        else:
+            for entry in catalogue(registry):
+                click.echo(f"{entry['id']:<28} {entry['label']['fr']:<44} {entry['unit']:<8} {entry['formula']['fr']}")
+        return
+    if config_path is None:
+        raise ConfigError("indiquez le fichier de configuration (ou --list pour le catalogue)")
+    if output == "markdown":
+        raise ConfigError("--format markdown ne sert qu'avec --list")
+    config = load_config(config_path)
+    session = Session(config)
+    session.load()
+    session.validate()
+    engine = session.engine()
+    month = parse_period(period) or session.latest_period(engine)
+    results = engine.results(month)
+    if output == "json":
+        alerts = run_alerts(engine, session.registry, month, config.alerts, session.quality(engine))
+        payload = []
+        for kpi_id, by_kind in results.items():
+            kpi = engine.kpis[kpi_id]
+            headline = by_kind[kpi.headline].as_dict()
+            headline["period"] = str(month)
+            headline["window_period"] = str(by_kind[kpi.headline].window)
+            headline["windows"] = {kind: by_kind[kind].as_dict() for kind in WINDOW_KINDS}
+            headline["alerts"] = [
+                {"rule": a.rule, "severity": a.severity, "title": a.title["fr"], "message": a.message["fr"],
+                 "figures": dict(a.figures), "audiences": list(a.audiences)}
+                for a in alerts if kpi_id in a.kpis
+            ]
+            payload.append(headline)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    fmt = Formatter("fr", config.company.currency)
+    click.echo(f"Indicateurs de {config.company.name} — {fmt.month(month)}")
+    for kpi_id, by_kind in results.items():
+        kpi = engine.kpis[kpi_id]
+        cells = []
+        for kind in WINDOW_KINDS:
+            result = by_kind[kind]
+            cells.append(f"{kind}={fmt.value(result.value, kpi.unit) if result.value is not None else 'n.d.'}")
+        status = by_kind[kpi.headline].status or ""
+        click.echo(f"{kpi.label['fr']:<36} " + "  ".join(cells) + (f"  [{status}]" if status else ""))
+
+
+@cli.command("check")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Les avertissements deviennent des erreurs (code de sortie non nul).")
+@handle_errors
+def check_command(config_path: Path, strict: bool) -> None:
+    """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
+    config = load_config(config_path)
+    session = Session(config, strict=strict)
+    datasets = session.load()
+    session.validate()
+    click.echo(f"Configuration {config_path} : ok")
+    if session.snapshot_note:
+        click.echo(f"  {session.snapshot_note} ({session.snapshot.path if session.snapshot else ''})")
+    for name, frame in sorted(datasets.items()):
+        click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {session.providers[name]})")
+    for finding in session.findings:
+        click.echo(f"  avertissement : {finding}")
+    engine = session.engine()
+    issues = session.quality(engine)
+    for issue in sorted(issues, key=lambda i: i.severity != "blocking"):
+        word = "bloquant" if issue.severity == "blocking" else "à vérifier"
+        click.echo(f"  qualité ({word}) : {issue.message['fr']}")
+    if not issues:
+        click.echo("  qualité des données : aucun problème relevé")
+    if "entries" in datasets:
+        try:
+            ledger = engine.ctx.ledger
+        except Unavailable as exc:
+            raise DataError(f"écritures ({session.providers['entries']}) : {exc}") from None
+        statements = engine.ctx.statements
+        gap = statements.bilan["total_actif"] - statements.bilan["total_passif"]
+        click.echo(f"  écritures de {ledger.first} à {ledger.last} ; écritures équilibrées")
+        if (gap != 0).any():
+            raise BoardpackError(f"le bilan n'est pas équilibré à fin {gap[gap != 0].index[0]}")
+        click.echo("  bilan équilibré (actif = passif) à chaque fin de mois")
+    month = session.latest_period(engine)
+    unavailable = [
+        (kpi_id, by_kind[engine.kpis[kpi_id].headline].reason)
+        for kpi_id, by_kind in engine.results(month).items()
+        if by_kind[engine.kpis[kpi_id].headline].value is None
+    ]
+    click.echo(f"  {len(engine.kpis) - len(unavailable)} indicateurs calculables sur {len(engine.kpis)} pour {month}")
+    for kpi_id, reason in unavailable:
+        click.echo(f"  non disponible : {kpi_id} — {reason}")
+    stopping = blocking(issues)
+    if stopping:
+        raise DataError(f"{len(stopping)} problème(s) de qualité bloquant(s) : {stopping[0].message['fr']}")
+
+
+@cli.command("statements")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--fiscal-year", type=int, help="Année de clôture de l'exercice à afficher (défaut : tous).")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--strict", is_flag=True, help="Les avertissements des contrôles du FEC deviennent des erreurs.")
+@handle_errors
+def statements_command(source: Path, fiscal_year: int | None, output: str, strict: bool) -> None:
+    """États financiers par exercice (compte de résultat, SIG, bilan, CAF, flux, BFR).
+
+    SOURCE est un fichier FEC ou une configuration TOML.
+    """
+    statements = load_statements(source, strict=strict)
+    years = fiscal_years(statements)
+    if fiscal_year is not None:
+        years = [y for y in years if y.end.year == fiscal_year]
+        if not years:
+            raise DataError(f"{source} : aucun exercice clos en {fiscal_year}")
+    reports = [year_report(statements, year) for year in years]
+    if output == "json":
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2, default=_json_number))
+        return
+    fmt = Formatter("fr")
+    click.echo("\n\n".join(render_year(report, fmt) for report in reports))
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+@cli.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="boardpack.toml")
+@handle_errors
+def init_command(path: Path) -> None:
+    """Écrit une configuration de départ commentée (qui construit la démonstration)."""
+    if path.exists():
+        raise ConfigError(f"{path} existe déjà : rien n'a été écrit")
+    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"{path} écrit. Essayez : boardpack build {path}")
+
+

@@ -1,0 +1,79 @@
+"""Commands for remote sources: fetch, snapshots, sources check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..build import Session
+from ..config import Config, load_config
+from ..errors import BoardpackError, SourceError
+from ..snapshots import fetch, latest_snapshot, list_snapshots, snapshots_dir
+from .app import cli, handle_errors, parse_period, progress
+
+__all__ = ["fetch_command", "snapshots_command", "sources_check_command"]
+
+@cli.command("fetch")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--period", help="Mois jusqu'auquel lire, AAAA-MM (défaut : [build] period, sinon aujourd'hui).")
+@click.option("--list", "list_only", is_flag=True, help="Lister les instantanés au lieu d'en prendre un.")
+@click.option("--quiet", is_flag=True, help="Sans affichage de progression.")
+@handle_errors
+def fetch_command(config_path: Path, period: str | None, list_only: bool, quiet: bool) -> None:
+    """Lit les sources distantes de CONFIG et en écrit un instantané local (Parquet + manifeste)."""
+    config = load_config(config_path)
+    if list_only:
+        _list_snapshots(config)
+        return
+    snapshot = fetch(Session(config), parse_period(period) or config.period, progress(quiet))
+    click.echo(f"{snapshot.path}\t{snapshot.rows} lignes\t{snapshot.content_hash[:12]}")
+
+
+@cli.command("snapshots")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@handle_errors
+def snapshots_command(config_path: Path) -> None:
+    """Liste les instantanés des sources distantes de CONFIG (date, période, lignes, empreinte)."""
+    _list_snapshots(load_config(config_path))
+
+
+def _list_snapshots(config: Config) -> None:
+    folder = snapshots_dir(config)
+    found = list_snapshots(folder)
+    if not found:
+        click.echo(f"aucun instantané dans {folder} (boardpack fetch {config.path.name} en crée un)")
+        return
+    latest = latest_snapshot(folder)
+    for snapshot in found:
+        mark = "  (dernier)" if latest is not None and snapshot.path == latest.path else ""
+        click.echo(f"{snapshot.name}  {snapshot.created_at:%Y-%m-%d %H:%M} UTC  "
+                   f"période {snapshot.period or 'à date'}  {snapshot.rows} lignes  "
+                   f"{snapshot.content_hash[:12]}{mark}")
+
+
+@cli.group("sources")
+def sources_group() -> None:
+    """Les sources de données d'une configuration."""
+
+
+@sources_group.command("check")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@handle_errors
+def sources_check_command(config_path: Path) -> None:
+    """Teste chaque source de CONFIG (connexion, fichiers) : une ligne par source ; code 4 si l'une échoue."""
+    config = load_config(config_path)
+    session = Session(config)
+    failed = 0
+    for table in config.sources:
+        try:
+            line = session.instantiate(table, session.registry.sources, "source").check()
+            click.echo(f"✓ {table.key} ({table.type}) : {line}")
+        except BoardpackError as exc:
+            failed += 1
+            click.echo(f"✗ {table.key} ({table.type}) : {exc}")
+    if failed:
+        sys.exit(SourceError.exit_code)
+
+
