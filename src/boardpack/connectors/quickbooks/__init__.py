@@ -1,0 +1,36 @@
+"""QuickBooks Online Accounting API: the client, the report parser and the mapping to our datasets.
+
+* :class:`QuickBooksClient` calls ``/v3/company/{realmId}/…`` through the shared HTTP layer,
+  always with ``Accept: application/json`` and ``minorversion``; a ``Fault`` in a 200 answer
+  is an error; the query endpoint is paged with ``STARTPOSITION``/``MAXRESULTS`` (≤ 1000)
+  until a short or empty page (``{"QueryResponse":{}}``).
+* :class:`Report` reads any report (``Header``/``Columns``/``Rows``): sections nested at any
+  depth, string amounts, empty cells, ``NoReportData``, one column per month.
+* :func:`ledger_entries` turns the monthly ProfitAndLoss and BalanceSheet into the
+  ``entries`` dataset: an opening entry (journal ``AN``) from the balance sheet before the
+  first month, then one balanced entry per month (journal ``QBO``) holding each account's
+  P&L amount and balance-sheet movement. Accounts are PCG numbers (``Account.AcctNum``),
+  else taken from :data:`FALLBACK` by account type.
+* :func:`invoice_rows` turns invoices, credit memos, bills and vendor credits, with the
+  payments that settle them, into the ``invoices`` dataset.
+
+Amounts are :class:`~decimal.Decimal` from the JSON on (``parse_float=Decimal``), cents once
+mapped; never floats.
+"""
+
+from .client import (
+    MAX_RESULTS,
+    MINOR_VERSION,
+    PRODUCTION_URL,
+    SANDBOX_URL,
+    Finding,
+    QuickBooksClient,
+)
+from .mapping import FALLBACK, Account, account_amounts, accounts_by_id, gross_flows, invoice_rows, ledger_entries
+from .reports import Report
+
+__all__ = [
+    "FALLBACK", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "SANDBOX_URL",
+    "Account", "Finding", "QuickBooksClient", "Report", "account_amounts", "accounts_by_id", "gross_flows",
+    "invoice_rows", "ledger_entries",
+]
