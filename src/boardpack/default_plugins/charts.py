@@ -27,6 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.markers import TICKDOWN, TICKUP
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import Formatter, MaxNLocator
 
@@ -178,9 +179,22 @@ def _month_ticks(ax: Axes, figure: Figure, labels: Sequence[str], style: ChartSt
         else:
             texts.append(labels[i])
     ax.set_xticks(positions, texts)
-    ax.set_xticks(range(count), minor=True)
-    ax.tick_params(axis="x", which="minor", labelbottom=False)
+    _month_marks(ax, count)
     ax.set_xlim(-0.6, count - 0.4)
+
+
+def _month_marks(ax: Axes, count: int) -> None:
+    """A short mark under the axis at every month, drawn as minor ticks look.
+
+    One line of tick-shaped markers rather than ``count`` minor ticks: matplotlib builds
+    each tick as several artists, which made the marks of a 46-month axis a good part of
+    the chart's drawing time.
+    """
+    rc = matplotlib.rcParams
+    ax.plot(range(count), [0.0] * count, transform=ax.get_xaxis_transform(), linestyle="none",
+            marker=TICKDOWN if rc["xtick.direction"] != "in" else TICKUP,
+            markersize=rc["xtick.minor.size"], markeredgewidth=rc["xtick.minor.width"],
+            color=rc["xtick.color"], clip_on=False, zorder=2.5)
 
 
 def _frame(ax: Axes) -> None:
