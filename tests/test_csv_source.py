@@ -234,3 +234,31 @@ def test_datasets_option_names_an_unknown_dataset(tmp_path):
     source = DemoSource("demo", {"datasets": ["deal"]}, tmp_path)
     with pytest.raises(ConfigError, match=r"sources\.demo\.datasets.*« deal »"):
         source.load(get_registry().datasets)
+
+
+ROWS = [
+    "01/03/2026;VT;VT1;411000;Clients;1200,00;0,00",
+    '01/03/2026;VT;VT1;706000;"Ventes; pièces ""usinées""";0,00;1200,00',
+]
+
+
+@pytest.mark.parametrize("layout", ["plain", "blank line", "line break in a quoted value"])
+def test_fast_and_careful_readers_agree(tmp_path: Path, layout: str) -> None:
+    """The pyarrow path (plain files) and the csv-module path (blank lines, quoted line
+    breaks) give the same strings and the true file line of each row."""
+    rows = list(ROWS)
+    if layout == "blank line":
+        rows.insert(1, "")
+    if layout == "line break in a quoted value":
+        rows[1] = rows[1].replace("pièces", "pièces\nfinies")
+    path = tmp_path / "entries.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    frame = read_table(path, "entries.csv")
+    assert list(frame.columns) == HEADER.split(";")
+    labels = frame["account_label"].tolist()
+    assert labels[0] == "Clients"
+    assert labels[1].startswith("Ventes; pièces") and labels[1].endswith('"usinées"')
+    expected_lines = {"plain": [2, 3], "blank line": [2, 4], "line break in a quoted value": [2, 3]}[layout]
+    assert list(frame.attrs["line_numbers"]) == expected_lines
+    coerced = SCHEMAS["entries"].coerce(frame, "entries.csv")
+    assert coerced["debit"].tolist() == [120000, 0] and coerced["account_label"].dtype == object

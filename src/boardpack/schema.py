@@ -246,13 +246,13 @@ class DatasetSchema:
         return frame
 
     def _coerce_column(self, column: Column, values: pd.Series, origin: str, lines: LineNumbers) -> Any:
-        all_text = values.map(type).eq(str).all()
+        all_text = pd.api.types.infer_dtype(values, skipna=False) == "string"
         if all_text and column.type == "str":
             text = values.str.strip().reset_index(drop=True)
             filled = text != ""
             missing = column.required and not column.allow_empty and not filled.all()
             if not missing and not (column.choices and not text[filled].isin(column.choices).all()):
-                return text
+                return text.astype(object)
         fast = _FAST.get(column.type)
         if fast is not None and all_text:
             result = fast(values)
