@@ -8,9 +8,9 @@ customer count). CAC payback is computed on the customers won in the window.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from boardpack import KPI, Thresholds, hookimpl
 from boardpack.interfaces import Unavailable
@@ -30,8 +30,6 @@ __all__ = [
 ]
 
 _AUDIENCES = ("dirigeant", "daf")
-#: MRR tables by KPI context: the engine computes each KPI over many windows and months.
-_TABLES: weakref.WeakKeyDictionary[KPIContext, MrrTable] = weakref.WeakKeyDictionary()
 
 
 class _SaasKPI(KPI):
@@ -42,12 +40,9 @@ class _SaasKPI(KPI):
 
     @staticmethod
     def mrr(ctx: KPIContext) -> MrrTable:
-        """The MRR table of the context's ``subscriptions`` dataset (built once per context)."""
-        frame = ctx.dataset("subscriptions")
-        cached = _TABLES.get(ctx)
-        if cached is None or cached.frame is not frame:
-            cached = _TABLES[ctx] = MrrTable(frame)
-        return cached
+        """The MRR table of the context's ``subscriptions`` dataset (built once per context:
+        the engine computes each KPI over many windows and months)."""
+        return ctx.memo("saas_kpis.mrr", lambda: MrrTable(ctx.dataset("subscriptions")))
 
 
 class Mrr(_SaasKPI):
@@ -137,15 +132,12 @@ class AttritionRevenu(_SaasKPI):
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
         """Losses of each month of the window over the MRR at the end of the month before."""
-        table = self.mrr(ctx)
-        lost = opening = 0
-        for month in window.months:
-            before, now = table.at(month.shift(-1)), table.at(month)
-            lost += int((before - now).clip(lower=0).sum())
-            opening += int(before.sum())
-        if opening == 0:
-            raise Unavailable("aucun MRR en début de mois sur la période")
-        return Decimal(lost) / Decimal(opening) * 100
+        return _monthly_loss_rate(
+            self.mrr(ctx), window,
+            lost=lambda before, now: (before - now).clip(lower=0).sum(),
+            base=lambda before: before.sum(),
+            empty="aucun MRR en début de mois sur la période",
+        )
 
 
 class AttritionClients(_SaasKPI):
@@ -165,15 +157,26 @@ class AttritionClients(_SaasKPI):
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
         """Customers with an MRR at the end of the month before and none at the end of the month."""
-        table = self.mrr(ctx)
-        lost = opening = 0
-        for month in window.months:
-            before, now = table.at(month.shift(-1)), table.at(month)
-            lost += int(((before > 0) & (now == 0)).sum())
-            opening += int((before > 0).sum())
-        if opening == 0:
-            raise Unavailable("aucun client en début de mois sur la période")
-        return Decimal(lost) / Decimal(opening) * 100
+        return _monthly_loss_rate(
+            self.mrr(ctx), window,
+            lost=lambda before, now: ((before > 0) & (now == 0)).sum(),
+            base=lambda before: (before > 0).sum(),
+            empty="aucun client en début de mois sur la période",
+        )
+
+
+def _monthly_loss_rate(table: MrrTable, window: Window, lost: Callable[[Any, Any], Any],
+                       base: Callable[[Any], Any], empty: str) -> Decimal:
+    """Σ ``lost(before, now)`` / Σ ``base(before)`` × 100 over the window's months, where
+    ``before`` and ``now`` are the customers' MRR at the end of the previous and the month."""
+    total = opening = 0
+    for month in window.months:
+        before, now = table.at(month.shift(-1)), table.at(month)
+        total += int(lost(before, now))
+        opening += int(base(before))
+    if opening == 0:
+        raise Unavailable(empty)
+    return Decimal(total) / Decimal(opening) * 100
 
 
 class RecuperationCac(_SaasKPI):
