@@ -313,6 +313,8 @@ class DemoBuild:
     paths: dict[str, Path]
     period: Month
     config: Any
+    #: each audience's HTML, as handed to WeasyPrint
+    html: dict[str, str]
 
 
 @pytest.fixture(scope="session")
@@ -331,7 +333,7 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
             result = build(config, out_dir=out)
         finally:
             plugins.reset()
-    return DemoBuild(out=out, paths=dict(result.paths), period=result.period, config=config)
+    return DemoBuild(out=out, paths=dict(result.paths), period=result.period, config=config, html=dict(result.html))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -387,11 +387,13 @@ def test_kpis_from_the_emulator_equal_the_demo(emulator: HubSpotEmulator, tmp_pa
 
 
 def test_operations_pack_builds_from_the_emulator(emulator: HubSpotEmulator, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """The operations pack (pipeline section) builds into a PDF from the emulator's deals."""
+                                                  monkeypatch: pytest.MonkeyPatch, demo_build: Any) -> None:
+    """The four packs' HTML from the emulator's deals is the demo's; the operations pack (pipeline
+    section) builds into a PDF."""
     monkeypatch.setenv("HUBSPOT_TOKEN", TOKEN)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     config = load_config(hubspot_config(tmp_path, emulator))
+    assert build(config, period=OCT_2026, write=False).html == demo_build.html
     result = build(config, period=OCT_2026, audiences=["operations"], out_dir=tmp_path / "out", parallel=False)
     pdf = result.paths["operations"]
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")

@@ -415,8 +415,9 @@ def pennylane_config(folder: Path, base_url: str) -> Path:
 
 
 def test_kpis_and_pack_from_the_emulator_equal_the_demo(emulator: PennylaneEmulator, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every KPI for 2026-10 (month and YTD) from Pennylane + demo equals the plain demo's; the dirigeant pack builds."""
+                                                        monkeypatch: pytest.MonkeyPatch, demo_build: Any) -> None:
+    """Every KPI for 2026-10 (month and YTD) from Pennylane + demo equals the plain demo's; the four
+    packs' HTML is the demo's, figure for figure; the dirigeant pack builds into a PDF."""
     monkeypatch.setenv("PENNYLANE_TOKEN", TOKEN)
     config = load_config(pennylane_config(tmp_path / "societe", emulator.base_url))
     session = Session(config, refresh=True, period=OCT_2026)
@@ -437,6 +438,7 @@ def test_kpis_and_pack_from_the_emulator_equal_the_demo(emulator: PennylaneEmula
     assert different == []
     assert compared > 50
     fetched = len(emulator.requests)
+    assert build(config, period=OCT_2026, write=False).html == demo_build.html
     result = build(config, period=OCT_2026, audiences=["dirigeant"], out_dir=tmp_path / "out", parallel=False)
     assert result.paths["dirigeant"].read_bytes().startswith(b"%PDF")
     assert len(emulator.requests) == fetched  # built offline from the snapshot the session wrote

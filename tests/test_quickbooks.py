@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import os
 import stat
 import threading
@@ -503,11 +504,14 @@ def test_default_span_is_three_fiscal_years_back(tmp_path: Path, monkeypatch: py
 
 
 def _config(folder: Path, name: str, sources: str) -> Path:
-    head = DEMO_CONFIG.read_text(encoding="utf-8").split("# --- Sources")[0]
-    audiences = DEMO_CONFIG.read_text(encoding="utf-8").split("[audiences.dirigeant]")[1].split("[audiences.daf]")[0]
+    """The demo config (its four audiences and commentary) with ``sources`` instead of the demo's."""
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
+    assert '[sources.demo]\ntype = "demo"\n' in text
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "commentaires").exists():
+        shutil.copytree(DEMO_CONFIG.parent / "commentaires", folder / "commentaires")
     path = folder / f"{name}.toml"
-    path.write_text(f"{head}{sources}\n[kpis.thresholds.dscr]\nwarn = 1.5\nalert = 1.25\n"
-                    f"[audiences.dirigeant]{audiences}", encoding="utf-8")
+    path.write_text(text.replace('[sources.demo]\ntype = "demo"\n', sources), encoding="utf-8")
     return path
 
 
@@ -519,8 +523,9 @@ def _kpis(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def test_kpis_and_pack_from_the_emulator(emulator: QuickBooksEmulator, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
-    """Every KPI (month, YTD, with comparisons) from QuickBooks equals the demo CSVs'; a pack builds."""
+                                         monkeypatch: pytest.MonkeyPatch, waits: list[float], demo_build: Any) -> None:
+    """Every KPI (month, YTD, with comparisons) from QuickBooks equals the demo CSVs'; the four packs'
+    HTML is the demo's; a pack builds into a PDF."""
     path = token_file(emulator, tmp_path / "hors-depot")
     monkeypatch.setenv("QBO_CLIENT_ID", emulator.client_id)
     monkeypatch.setenv("QBO_CLIENT_SECRET", emulator.client_secret)
@@ -545,6 +550,8 @@ datasets = {json.dumps(OTHERS)}
     # monthly figures, and the receivable/payable flows are split by the invoices: all match.
     assert from_api == from_csv
     assert {kpi for kpi, _ in from_api} >= {"chiffre_affaires", "ebe", "dso", "dpo", "tresorerie_nette", "dscr"}
+    packs = build(load_config(qbo), period=Month(2026, 10), write=False)
+    assert packs.html == demo_build.html
     result = build(load_config(qbo), period=Month(2026, 10), audiences=["dirigeant"], out_dir=tmp_path / "out",
                    parallel=False)
     assert result.paths["dirigeant"].read_bytes()[:5] == b"%PDF-"
