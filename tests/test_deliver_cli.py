@@ -96,6 +96,22 @@ def test_deliver_sends_the_built_packs(company: SmallCompany, smtp_server: SmtpS
     assert "\tsent\t" in run("deliveries", str(company.config)).stdout
 
 
+def test_build_deliver_goes_through_the_log(company: SmallCompany, smtp_server: SmtpServer) -> None:
+    """build --deliver sends each recipient its PDF once: a second build --deliver, or a deliver
+    of the same period, finds it sent."""
+    first = run("build", str(company.config), "--period", "2026-02", "--deliver", "--quiet")
+    assert first.exit_code == 0, first.output
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.received) == ["daf@example.fr", "expert@example.fr",
+                                                                   "pdg@example.fr"]
+    out = company.config.parent / "out"
+    ceo = next(m for m in smtp_server.received if m.rcpt_tos == ["pdg@example.fr"])
+    assert ceo.attachments() == {"dirigeant_2026-02.pdf": (out / "dirigeant_2026-02.pdf").read_bytes()}
+    again = run("build", str(company.config), "--period", "2026-02", "--deliver", "--quiet")
+    assert again.exit_code == 0 and "déjà fait\tdirigeant" in again.stdout
+    assert run("deliver", str(company.config), "--period", "2026-02").exit_code == 0
+    assert len(smtp_server.received) == 3
+
+
 def test_dry_run_sends_nothing(company: SmallCompany, smtp_server: SmtpServer) -> None:
     """--dry-run lists who would get which file and builds nothing."""
     result = run("deliver", str(company.config), "--period", "2026-02", "--dry-run")

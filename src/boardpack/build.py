@@ -15,29 +15,44 @@ import difflib
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from .accounting import Statements
-from .config import AudienceConfig, CompanyConfig, Config, PluginConfig, load_config, resolve_secrets
+from .config import (
+    AudienceConfig,
+    CompanyConfig,
+    Config,
+    PluginConfig,
+    load_config,
+    resolve_secrets,
+)
 from .errors import ConfigError, DataError
 from .formatting import Formatter
 from .gates import blocking, check_ignored, run_alerts, run_quality
-from .interfaces import Alert, DataSource, Delivery, Issue, Unavailable
+from .interfaces import Alert, DataSource, Issue, Unavailable
 from .kpi_context import KPIContext
 from .kpi_engine import KPIEngine
 from .pack import PackContext
 from .periods import Month
 from .plugins import Registry, get_registry
-from .render.charts import ChartRenderer
 from .render.archive import pack_files
-from .render.pdf import Binding, Layouts, PdfJob, bound_pdf, html_to_pdf, pdfs_and_bound, write_atomically
+from .render.charts import ChartRenderer
+from .render.pdf import (
+    Binding,
+    Layouts,
+    PdfJob,
+    bound_pdf,
+    html_to_pdf,
+    pdfs_and_bound,
+    write_atomically,
+)
 from .render.templates import BUILTIN_TEMPLATES, make_environment
 from .snapshots import Snapshot, snapshot_sources
 from .theme import ChartStyle, Theme, resolve_chain
@@ -384,22 +399,11 @@ def load_statements(source: Path, strict: bool = False) -> Statements:
         raise DataError(f"{source} : {exc}") from None
 
 
-def deliver(session: Session, result: BuildResult, config: Config) -> list[str]:
-    """Hand every built PDF to every configured channel; return the receipts."""
-    receipts = []
-    for table in config.channels:
-        channel = session.instantiate(table, session.registry.channels, "canal")
-        channel.check_audiences([a.key for a in config.audiences])
-        for key, path in result.paths.items():
-            audience = next(a for a in config.audiences if a.key == key)
-            if not channel.recipients(key):
-                continue  # this channel does not deliver that audience
-            receipts.append(channel.deliver(Delivery(path, key, audience.title, str(result.period), config.company.name,
-                                                     language=audience.language)))
-    return receipts
-
-
 def select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceConfig]:
+    """The audiences ``wanted``, in that order (all of the config's, in its order, when empty).
+
+    :raises ConfigError: naming an audience the config does not have.
+    """
     wanted = list(wanted)
     known = {a.key: a for a in config.audiences}
     for key in wanted:

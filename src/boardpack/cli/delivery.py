@@ -16,7 +16,8 @@ from ..delivery.runner import local_time
 from ..errors import BoardpackError, ConfigError, DataError, DeliveryError
 from .app import cli, handle_errors, parse_period
 
-__all__ = ["deliver_command", "deliveries_command", "schedule_list_command", "schedule_run_command"]
+__all__ = ["deliver_command", "deliveries_command", "delivery_log", "echo_reports", "schedule_list_command",
+           "schedule_run_command"]
 
 _STATE_WORDS = {"sent": "envoyé", "failed": "échec", "unknown": "incertain", "held": "retenu",
                 "skipped": "déjà fait", "planned": "à envoyer", "pending": "en attente", "sending": "en cours"}
@@ -33,12 +34,13 @@ def _now_option(value: str | None) -> Any:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _delivery_log(config: Config) -> Any:
+def delivery_log(config: Config) -> DeliveryLog:
+    """The config's delivery log (``[delivery] log``, default beside the config file)."""
 
     return DeliveryLog(config.delivery.log or config.base_dir / "deliveries.sqlite3")
 
 
-def _echo_reports(reports: list[Any], notes: list[str]) -> None:
+def echo_reports(reports: list[Any], notes: list[str]) -> None:
     """Print each job's outcomes (stdout) and notes (stderr); raise on failures, held packs, errors."""
 
     for note in notes:
@@ -89,14 +91,14 @@ def deliver_command(config_path: Path, due: bool, period: str | None, schedule_i
                           "--audience, --force ni --dry-run")
     config = load_config(config_path)
     now = _now_option(now_text)
-    with _delivery_log(config) as log:
+    with delivery_log(config) as log:
         runner = Runner(config, log, refresh=refresh or due, **({"clock": lambda: now} if now else {}))
         if dry_run:
-            _echo_reports(runner.plan(parse_period(period), schedule_ids, audience), [])
+            echo_reports(runner.plan(parse_period(period), schedule_ids, audience), [])
         elif due:
-            _echo_reports(*runner.run_due())
+            echo_reports(*runner.run_due())
         else:
-            _echo_reports(runner.deliver(parse_period(period), schedule_ids, audience, force), [])
+            echo_reports(runner.deliver(parse_period(period), schedule_ids, audience, force), [])
 
 
 @cli.group("schedule")
@@ -122,7 +124,7 @@ def schedule_list_command(config_path: Path, count: int, now_text: str | None) -
         click.echo(f"{schedule.id}\t{schedule.cron}\t{schedule.timezone}\tpériode {schedule.period}\t"
                    f"audiences {audiences}\tcanaux {channels}")
         if log_path.exists():
-            with _delivery_log(config) as log:
+            with delivery_log(config) as log:
                 runs = [r for r in log.runs(schedule.id) if r.state != "baseline"]
             if runs:
                 click.echo(f"  dernier passage : {local_time(runs[-1].occurrence, schedule)} ({runs[-1].state})")
@@ -140,12 +142,12 @@ def schedule_run_command(config_path: Path, interval: int) -> None:
 
     config = load_config(config_path)
     click.echo(f"boardpack schedule run : {len(config.schedules)} planning(s), Ctrl-C pour arrêter", err=True)
-    with _delivery_log(config) as log:
+    with delivery_log(config) as log:
         runner = Runner(config, log, refresh=True)
         try:
             while True:
                 try:
-                    _echo_reports(*runner.run_due())
+                    echo_reports(*runner.run_due())
                 except BoardpackError as exc:  # keep serving: the next run may succeed
                     click.echo(f"Erreur : {exc}", err=True)
                 now = dt.datetime.now(dt.UTC)
@@ -168,7 +170,7 @@ def deliveries_command(config_path: Path, schedule_id: str | None, period: str |
     month = parse_period(period)
     entries = []
     if (config.delivery.log or config.base_dir / "deliveries.sqlite3").exists():  # listing creates nothing
-        with _delivery_log(config) as log:
+        with delivery_log(config) as log:
             entries = log.entries(schedule_id, str(month) if month else None)
     if output == "json":
         click.echo(json.dumps([

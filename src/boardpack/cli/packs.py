@@ -12,10 +12,12 @@ import click
 
 from ..accounting.report import fiscal_years, year_report
 from ..accounting.text_report import render_year
-from ..build import Session, build, deliver, load_statements
+from ..build import Session, build, load_statements
 from ..catalogue import catalogue
 from ..catalogue import markdown as catalogue_markdown
 from ..config import Config, load_config
+from ..delivery import Runner
+from ..delivery.packs import built_from
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
 from ..gates import blocking, run_alerts
@@ -23,6 +25,7 @@ from ..interfaces import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
 from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
+from .delivery import delivery_log, echo_reports
 
 __all__ = ["build_command", "check_command", "demo_command", "init_command", "kpis_command", "statements_command"]
 
@@ -38,9 +41,11 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
         click.echo(f"{key}\t{path}")
     if session_result.combined is not None:
         click.echo(f"complet\t{session_result.combined}")
-    if deliver_packs:
-        for receipt in deliver(Session(config), session_result, config):
-            click.echo(f"livré : {receipt}")
+    if deliver_packs:  # through the delivery log, as boardpack deliver: never twice
+        built = built_from(config, session_result, audience)
+        with delivery_log(config) as log:
+            runner = Runner(config, log, builder=lambda *_: built)
+            echo_reports(runner.deliver(session_result.period, (), audience), [])
 
 
 _build_options = [
@@ -74,7 +79,7 @@ def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None
 @cli.command("build")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @_with_build_options
-@click.option("--deliver", "deliver_packs", is_flag=True, help="Livrer ensuite via les canaux [channels].")
+@click.option("--deliver", "deliver_packs", is_flag=True, help="Livrer ensuite via les canaux [channels], une seule fois par destinataire (journal des envois).")
 @click.option("--strict", is_flag=True, help="Les avertissements des contrôles de données deviennent des erreurs.")
 @click.option("--refresh", is_flag=True,
               help="Relire les sources distantes en direct (nouvel instantané) au lieu du dernier instantané.")

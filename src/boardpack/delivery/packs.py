@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import build, select_audiences
+from ..build import BuildResult, build, select_audiences
 from ..config import Config
 from ..pack import PackContext
 from ..periods import Month
 
-__all__ = ["Builder", "Built", "Pack", "build_packs", "headlines"]
+__all__ = ["Builder", "Built", "Pack", "build_packs", "built_from", "headlines"]
 
 #: How many headline KPIs an email quotes.
 HEADLINE_COUNT = 6
@@ -77,6 +77,11 @@ def build_packs(config: Config, period: Month | None, audiences: Sequence[str], 
     :raises BoardpackError: on bad config or data, before any PDF is written.
     """
     result = build(config, period, audiences, out, refresh=refresh, hold=True)
+    return built_from(config, result, audiences)
+
+
+def built_from(config: Config, result: BuildResult, audiences: Sequence[str] = ()) -> Built:
+    """What a delivery run needs of a finished build: each pack's PDF, headline KPIs and alerts."""
     built = Built(result.period, blocking=[issue.message["fr"] for issue in result.held])
     for audience in select_audiences(config, audiences):
         pack = result.packs.get(audience.key)
