@@ -171,6 +171,21 @@ def test_unknown_source_type_names_the_broken_plugin(tmp_path: Path, small_compa
         Session(load_config(small_company.config), registry).load()
     message = str(info.value)
     assert "type de source inconnu « sage »" in message and "« mes_plugins/casse.py »" in message
+    assert message.count("n'a pas pu être chargé") == 1  # the hint is not given twice
+
+
+def test_unknown_dataset_of_a_source_names_the_broken_plugin(tmp_path: Path, small_company: SmallCompany) -> None:
+    """A source refusing a dataset nobody registered while a plugin is broken: the error names both."""
+    text = small_company.config.read_text(encoding="utf-8").replace(
+        'path = "donnees"', 'path = "donnees"\ndatasets = ["entries", "subscriptions"]')
+    small_company.config.write_text(text, encoding="utf-8")
+    registry = plugins.get_registry([folder_with(tmp_path, "import_error")])
+    with pytest.raises(ConfigError) as info:
+        Session(load_config(small_company.config), registry).load()
+    message = str(info.value)
+    assert "sources.compta.datasets » : jeu de données inconnu « subscriptions »" in message
+    assert message.count("le plugin « mes_plugins/dependance.py » n'a pas pu être chargé") == 1
+    assert "boardpack_module_absent_pour_test" in message
 
 
 def test_known_names_need_no_hint(small_company: SmallCompany) -> None:

@@ -192,3 +192,41 @@ def test_hook_registers_through_a_test_plugin(hook: str, tmp_path: Path) -> None
         assert next(p for (_, n), p in registry.providers.items() if n == name) == f"essai_{hook}"
     with testing.registered() as registry:
         assert name not in getattr(registry, attribute)
+
+
+# ---------------------------------------------------------------- the testing kit's table and the channel's members
+
+
+@pytest.mark.parametrize("name", ["registered", "demo_datasets", "make_config", "build_pack", "render_section",
+                                  "render_chart", "render_pdf", "compute_kpi", "run_cli"])
+def test_testing_kit_table_lists_every_parameter(name: str) -> None:
+    """The row of each boardpack.testing function shows every parameter that has a default, with it
+    (parameters without one are positional, named in French in the table)."""
+    text = doc_text().split("## Tester un plugin", 1)[1]
+    rows = [line for line in text.splitlines() if line.startswith(f"| `{name}(")]
+    assert len(rows) == 1, name
+    shown = rows[0].split("`")[1]
+    for parameter in inspect.signature(getattr(testing, name)).parameters.values():
+        if parameter.default is parameter.empty:
+            continue
+        expected = f"{parameter.name}={parameter.default!r}".replace("'", '"')
+        assert expected in shown, (name, expected, shown)
+
+
+def test_pack_chart_size_documented() -> None:
+    """pack.chart is documented with its width and height."""
+    assert 'chart(nom, données, width_cm=17, height_cm=7, alt="")' in doc_text()
+
+
+def test_channel_members_documented() -> None:
+    """Every public method of Channel is in its table, with what an empty recipients list means."""
+    table = doc_text().split("\n### Channel\n", 1)[1].split("\n### ", 1)[0]
+    for method in ("deliver", "recipients", "check_audiences", "notify"):
+        assert f"`{method}(" in table, method
+    assert "ne livre pas cette audience" in table
+
+
+def test_broken_plugin_named_by_its_entry_point() -> None:
+    """An installed plugin is named by its entry point (top3), never by its distribution (boardpack-top3)."""
+    assert "plugin « boardpack-top3 »" not in doc_text()
+    assert "plugin « top3 » ignoré" in doc_text()

@@ -251,3 +251,138 @@ def test_describe_plugins_lists_hooks(no_entry_points: None) -> None:
     assert "dscr" in finance["provides"]["KPI"]
     assert finance["version"]
     assert plugins.describe_plugins(False) == []
+
+
+# ---------------------------------------------------------------- loading details (review fixes)
+
+
+DATACLASS_PLUGIN = '''
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from boardpack import KPI, hookimpl
+
+
+@dataclass
+class Seuil:
+    valeur: Decimal
+
+
+class Constant(KPI):
+    id = "constante_dataclass"
+    label = {"fr": "Constante", "en": "Constant"}
+    formula = {"fr": "7", "en": "7"}
+    unit = "count"
+
+    def compute(self, ctx, window):
+        return Seuil(Decimal(7)).valeur
+
+
+@hookimpl
+def register_kpis():
+    return [Constant()]
+'''
+
+
+def test_plugins_dir_file_with_future_annotations_and_dataclass(tmp_path: Path, no_entry_points: None) -> None:
+    """A loose file using ``from __future__ import annotations`` and ``@dataclass`` loads (it is in
+    sys.modules while it runs, as an imported module is); a failing file is not left there."""
+    import sys
+
+    folder = plugin_dir(tmp_path, {"seuil.py": DATACLASS_PLUGIN, "casse.py": "raise RuntimeError('non')\n"})
+    registry = plugins.get_registry([folder])
+    assert "plugins/seuil.py" not in registry.broken
+    assert "constante_dataclass" in registry.kpis
+    assert "boardpack_local_seuil" in sys.modules
+    assert "plugins/casse.py" in registry.broken
+    assert "boardpack_local_casse" not in sys.modules
+
+
+def test_broken_reasons_are_one_line(tmp_path: Path, no_entry_points: None) -> None:
+    """Reasons spanning lines (pluggy's, an exception's) are put on one line."""
+    folder = plugin_dir(tmp_path, {
+        "args.py": "from boardpack import hookimpl\n\n@hookimpl\ndef register_kpis(inconnu):\n    return []\n",
+        "multi.py": ("from boardpack import hookimpl\n\n@hookimpl\ndef register_kpis():\n"
+                     "    raise RuntimeError('ligne un\\n  ligne deux')\n"),
+    })
+    registry = plugins.get_registry([folder])
+    assert "register_kpis" in registry.broken["plugins/args.py"]
+    assert "ligne un ligne deux" in registry.broken["plugins/multi.py"]
+    for reason in registry.broken.values():
+        assert "\n" not in reason and "  " not in reason
+
+
+def test_set_aside_plugins_are_unregistered(tmp_path: Path, no_entry_points: None) -> None:
+    """A plugin set aside is no longer registered with the plugin manager, whichever way it broke."""
+    folder = plugin_dir(tmp_path, {
+        "args.py": "from boardpack import hookimpl\n\n@hookimpl\ndef register_kpis(inconnu):\n    return []\n",
+        "boom.py": "from boardpack import hookimpl\n\n@hookimpl\ndef register_kpis():\n    raise RuntimeError('oups')\n",
+    })
+    registry = plugins.get_registry([folder])
+    assert {"plugins/args.py", "plugins/boom.py"} <= set(registry.broken)
+    names = {name for name, _ in plugins.get_plugin_manager().list_name_plugin()}
+    assert "plugins/args.py" not in names and "plugins/boom.py" not in names
+
+
+def test_partial_registration_of_older_pluggy_is_undone(
+    tmp_path: Path, no_entry_points: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pluggy < 1.6 registers a plugin's name before validating its hooks: the invalid plugin is unregistered."""
+    import pluggy
+
+    original = pluggy.PluginManager.register
+
+    def register_like_pluggy_1_5(self: pluggy.PluginManager, plugin: Any, name: str | None = None) -> Any:
+        try:
+            return original(self, plugin, name)
+        except pluggy.PluginValidationError:
+            self._name2plugin[name] = plugin  # what pluggy 1.5 left behind
+            raise
+
+    monkeypatch.setattr(pluggy.PluginManager, "register", register_like_pluggy_1_5)
+    folder = plugin_dir(tmp_path, {
+        "args.py": "from boardpack import hookimpl\n\n@hookimpl\ndef register_kpis(inconnu):\n    return []\n",
+    })
+    registry = plugins.get_registry([folder])
+    assert "plugins/args.py" in registry.broken
+    names = {name for name, _ in plugins.get_plugin_manager().list_name_plugin()}
+    assert "plugins/args.py" not in names
+    assert "plugins/args.py" not in {p["name"] for p in plugins.describe_plugins(False) if p["error"] is None}
+
+
+def test_same_plugin_name_twice_is_one_short_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two entry points of one name: one sentence naming it, without pluggy's table of plugins."""
+    eps = [FakeEntryPoint("alpha", fake_plugin("kpi_a1")), FakeEntryPoint("alpha", fake_plugin("kpi_a2"))]
+    monkeypatch.setattr(plugins, "entry_points", lambda group: eps)
+    monkeypatch.delenv("BOARDPACK_LOAD_PLUGINS", raising=False)
+    with pytest.raises(PluginError) as info:
+        plugins.get_registry()
+    message = str(info.value)
+    assert "\n" not in message and "{" not in message
+    assert message.startswith("plugin « alpha » : ") and "renommez l'un des deux" in message
+
+
+def test_entry_point_of_an_already_registered_plugin_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin under test also installed: its entry point loads the same module, which is not registered twice."""
+    module = fake_plugin("kpi_installe")
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [FakeEntryPoint("installe", module)])
+    monkeypatch.delenv("BOARDPACK_LOAD_PLUGINS", raising=False)
+    with plugins.isolated([("sous_test", module)], entry_points=True):
+        registry = plugins.get_registry()
+        assert registry.providers[("KPI", "kpi_installe")] == "sous_test"
+        assert not registry.broken
+
+
+def test_describe_plugins_version_from_the_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version shown is the one of the distribution the entry point was loaded from, broken or not."""
+    good = FakeEntryPoint("alpha", fake_plugin("kpi_alpha"))
+    bad = FakeEntryPoint("cassé", ImportError("No module named 'requests'"))
+    good.dist = types.SimpleNamespace(version="1.2.3")  # type: ignore[attr-defined]
+    bad.dist = types.SimpleNamespace(version="0.9")  # type: ignore[attr-defined]
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [good, bad])
+    monkeypatch.delenv("BOARDPACK_LOAD_PLUGINS", raising=False)
+    described = {p["name"]: p for p in plugins.describe_plugins(False)}
+    assert described["alpha"]["version"] == "1.2.3"
+    assert described["cassé"]["version"] == "0.9" and described["cassé"]["error"]

@@ -98,3 +98,31 @@ def test_unknown_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="type de plugin inconnu"):
         scaffold_plugin("x", "widget", tmp_path / "y")
     assert not (tmp_path / "y").exists()
+
+
+def test_kind_labels_come_from_the_registry_kinds(tmp_path: Path) -> None:
+    """Every kind has the label the registry's providers use: a built-in KPI or channel name is refused too."""
+    from boardpack.plugins import _KINDS
+    from boardpack.scaffold import _KIND_LABELS
+
+    assert set(_KIND_LABELS) == set(KINDS)
+    assert set(_KIND_LABELS.values()) <= {label for _, _, label, _ in _KINDS}
+    with pytest.raises(ConfigError, match="« ebe » est déjà fourni par boardpack.default_plugins"):
+        scaffold_plugin("ebe", "kpi", tmp_path / "ebe")
+    with pytest.raises(ConfigError, match="« folder » est déjà fourni par boardpack.default_plugins.folder_channel"):
+        scaffold_plugin("folder", "channel", tmp_path / "folder")
+
+
+def test_test_extra_is_boardpack_test_only(tmp_path: Path) -> None:
+    """The generated test extra is boardpack[test] (which brings pytest), nothing pinned beside it."""
+    folder = scaffold_plugin("mon-plugin", "kpi", tmp_path / "pkg")
+    pyproject = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["optional-dependencies"]["test"] == ["boardpack[test]"]
+
+
+def test_channel_template_is_not_the_folder_channel(tmp_path: Path) -> None:
+    """The channel skeleton writes a JSON receipt (a different, minimal example) and points to the built-in folder channel."""
+    folder = scaffold_plugin("journal", "channel", tmp_path / "pkg")
+    plugin = (folder / "src" / "boardpack_journal" / "plugin.py").read_text(encoding="utf-8")
+    assert "shutil" not in plugin and "json.dumps" in plugin
+    assert "use the built-in ``folder`` channel" in " ".join(plugin.split())

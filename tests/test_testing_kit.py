@@ -113,6 +113,37 @@ def test_plugin_registry_fixture(plugin_registry: Any) -> None:  # noqa: F811 - 
     assert plugin_registry.registry is registry
 
 
+def test_plugin_registry_fixture_undoes_its_registrations() -> None:
+    """Driven by hand: after the test, neither registration is left and the registry loaded before is back."""
+    before = plugins.get_registry()
+    fixture = plugin_registry.__wrapped__()  # the fixture's generator, as pytest runs it
+    registrar = next(fixture)
+    assert plugins.get_registry() is not before
+    registrar(kpi_plugin())
+    inner = registrar(types.ModuleType("autre"))
+    assert plugins.get_registry() is inner
+    with pytest.raises(StopIteration):
+        next(fixture)
+    assert registrar._stack == []
+    assert plugins.get_registry() is before
+    assert "fixe_42" not in plugins.get_registry().kpis
+    assert "plugin_fixe" not in {name for name, _ in plugins.get_plugin_manager().list_name_plugin()}
+
+
+def test_registered_with_entry_points_when_the_plugin_is_also_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """entry_points=True and the plugin under test installed too: registered once, under the test's name."""
+    module = kpi_plugin()
+    point = types.SimpleNamespace(name="fixe", value="plugin_fixe", load=lambda: module)
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [point])
+    monkeypatch.delenv("BOARDPACK_LOAD_PLUGINS", raising=False)
+    with registered(module, entry_points=True) as registry:
+        assert registry.providers[("KPI", "fixe_42")] == "plugin_fixe"
+        assert not registry.broken
+        result = run_cli("kpis", "--list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "fixe_42" in {entry["id"] for entry in json.loads(result.stdout)}
+
+
 # ---------------------------------------------------------------- data and config
 
 
@@ -218,6 +249,42 @@ def test_render_chart_svg() -> None:
         assert "<svg" in render_chart("barres_test", {"values": [3, 1, 2]})
         with pytest.raises(Unavailable):
             render_chart("barres_test", {"values": []})
+
+
+def test_render_chart_draws_in_the_packs_style(tmp_path: Path) -> None:
+    """render_chart gets the style a pack's chart gets (build.chart_style): theme font, full palette fallback."""
+    folder = tmp_path / "serif"
+    folder.mkdir()
+    (folder / "theme.toml").write_text(
+        'name = "serif_test"\n[colours]\nprimary = "#123456"\n[fonts]\nbody = "DejaVu Serif"\n', encoding="utf-8")
+    seen: list[Any] = []
+
+    class Espion(Chart):
+        """Records the style it is drawn in."""
+
+        name = "espion"
+
+        def draw(self, figure: Any, data: Mapping[str, Any], style: Any) -> None:
+            """One bar; the style kept."""
+            seen.append(style)
+            figure.add_subplot().bar([0], [1])
+
+    theme_plugin = types.ModuleType("theme_serif")
+    theme_plugin.register_themes = hookimpl(lambda: [folder])  # type: ignore[attr-defined]
+    theme_plugin.register_themes.__name__ = "register_themes"
+    theme_plugin.register_charts = hookimpl(lambda: [Espion()])  # type: ignore[attr-defined]
+    theme_plugin.register_charts.__name__ = "register_charts"
+    from boardpack.build import chart_style
+    from boardpack.formatting import Formatter
+    from boardpack.theme import resolve_chain
+
+    with registered(theme_plugin) as registry:
+        render_chart("espion", {}, theme="serif_test", language="en")
+        expected, _ = chart_style(resolve_chain("serif_test", registry.themes, "theme"), Formatter("en", "EUR"))
+    (style,) = seen
+    assert style.font == expected.font == "DejaVu Serif"
+    assert style.palette == expected.palette and len(style.palette) == 4
+    assert style.language == "en" and style.money(1234567) == expected.money(1234567)
 
 
 # ---------------------------------------------------------------- CLI

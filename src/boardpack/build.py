@@ -15,7 +15,7 @@ import difflib
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +57,7 @@ from .render.templates import BUILTIN_TEMPLATES, make_environment
 from .snapshots import Snapshot, snapshot_sources
 from .theme import ChartStyle, Theme, resolve_chain
 
-__all__ = ["BuildResult", "RenderedPack", "Session", "build", "render_pack"]
+__all__ = ["BuildResult", "RenderedPack", "Session", "build", "chart_style", "render_pack"]
 
 Progress = Callable[[str], None]
 STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
@@ -149,8 +149,15 @@ class Session:
         """
         replayed = snapshot_sources(self, self.refresh, self.period, self.say)
         for table in self.config.sources:
-            source: DataSource = replayed.get(table.key) or self.instantiate(table, self.registry.sources, "source")
-            loaded = source.load(self.registry.datasets)
+            try:
+                source: DataSource = replayed.get(table.key) or self.instantiate(table, self.registry.sources, "source")
+                loaded = source.load(self.registry.datasets)
+            except ConfigError as exc:
+                # a name the source does not know (a dataset…) may be one a broken plugin provides
+                hint = self.registry.broken_hint()
+                if not hint or hint in str(exc):
+                    raise
+                raise ConfigError(f"{exc}{hint}") from None
             self.findings.extend(source.findings)
             self.fiscal_years.extend(source.fiscal_years)
             self.opening_journals.extend(source.opening_journals)
@@ -315,12 +322,21 @@ def build(
 
 
 def _prepare(config: Config, period: Month | None, strict: bool, result: BuildResult,
-             say: Progress, refresh: bool = False) -> tuple[Session, KPIEngine]:
-    """Load, validate and compute: the session and its engine, ``result``'s period, issues and alerts."""
+             say: Progress, refresh: bool = False,
+             datasets: Mapping[str, pd.DataFrame] | None = None) -> tuple[Session, KPIEngine]:
+    """Load, validate and compute: the session and its engine, ``result``'s period, issues and alerts.
+
+    :param datasets: canonical datasets to use instead of reading the config's sources
+        (:mod:`boardpack.testing`); their provider is called ``test``.
+    """
     session = Session(config, strict=strict, refresh=refresh, period=period, progress=say)
     with _timed(result, "load"):
         say("chargement des données")
-        session.load()
+        if datasets is None:
+            session.load()
+        else:
+            session.datasets = dict(datasets)
+            session.providers = dict.fromkeys(datasets, "test")
     with _timed(result, "validate"):
         say("validation de la configuration et des données")
         session.validate()
@@ -412,26 +428,43 @@ def select_audiences(config: Config, wanted: Iterable[str]) -> list[AudienceConf
     return [known[k] for k in wanted] if wanted else list(config.audiences)
 
 
-def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, result: BuildResult) -> RenderedPack:
-    """Render one audience's pack to HTML, with the folders the PDF may read."""
-    config = session.config
-    chain = resolve_chain(audience.theme, session.themes, f"audiences.{audience.key}.theme")
-    colours: dict[str, Any] = {}
-    fonts: dict[str, str] = {}
+def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
+    """A theme chain's ``colours`` or ``fonts``: the closest theme's win over its parents'."""
+    merged: dict[str, Any] = {}
     for theme in reversed(chain):
-        colours.update(theme.colours)
-        fonts.update(theme.fonts)
-    fmt = Formatter(audience.language, config.company.currency)
+        merged.update(getattr(theme, attribute))
+    return merged
+
+
+def chart_style(chain: Sequence[Theme], fmt: Formatter) -> tuple[ChartStyle, list[Path]]:
+    """The style charts are drawn in for a theme chain (the theme first, then its parents), and
+    the chain's matplotlib style files (parents first).
+
+    Colours and fonts are the chain's; numbers, amounts and months are formatted by ``fmt``
+    (the pack's language and the company's currency).
+    """
+    colours = _merged(chain, "colours")
+    fonts = _merged(chain, "fonts")
     style = ChartStyle(
         colours=colours,
         palette=tuple(colours.get("palette", ["#1f3a5f", "#c8553d", "#5b8e7d", "#f2a541"])),
         font=fonts.get("body", "DejaVu Sans"),
-        language=audience.language,
+        language=fmt.language,
         money=fmt.money_short,
         number=fmt.number,
         month=fmt.month_short,
     )
-    mplstyles = [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
+    return style, [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
+
+
+def render_pack(session: Session, engine: KPIEngine, audience: AudienceConfig, result: BuildResult) -> RenderedPack:
+    """Render one audience's pack to HTML, with the folders the PDF may read."""
+    config = session.config
+    chain = resolve_chain(audience.theme, session.themes, f"audiences.{audience.key}.theme")
+    fmt = Formatter(audience.language, config.company.currency)
+    style, mplstyles = chart_style(chain, fmt)
+    colours = dict(style.colours)
+    fonts: dict[str, str] = _merged(chain, "fonts")
     renderer = ChartRenderer(session.registry.charts, style, mplstyles)
     pack = PackContext(config, audience, result.period, fmt, engine, renderer, result.alerts, result.issues)
     section_dirs = [s.templates_dir for s in session.registry.sections.values() if s.templates_dir]

@@ -41,8 +41,9 @@ __all__ = ["ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry"
 
 ENTRY_POINT_GROUP = "boardpack"
 _state: dict[str, Any] = {}
-#: what the next load registers besides the built-ins (set by :func:`isolated`, kept by :func:`reset`)
-_settings: dict[str, Any] = {"extra": (), "entry_points": True}
+#: what the next load registers besides the built-ins (set by :func:`isolated`, kept by :func:`reset`);
+#: ``isolated`` is true inside an :func:`isolated` block
+_settings: dict[str, Any] = {"extra": (), "entry_points": True, "isolated": False}
 
 
 def get_plugin_manager(plugins_dirs: Iterable[Path] = ()) -> pluggy.PluginManager:
@@ -58,17 +59,19 @@ def get_plugin_manager(plugins_dirs: Iterable[Path] = ()) -> pluggy.PluginManage
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     broken: dict[str, str] = {}
+    versions: dict[str, str] = {}
     for module_name in DEFAULT_PLUGINS:
         _register(pm, importlib.import_module(module_name), module_name)
     for name, plugin in _settings["extra"]:
         _register(pm, plugin, name)
     if _settings["entry_points"]:
-        _load_entry_points(pm, broken)
+        _load_entry_points(pm, broken, versions)
     for folder in plugins_dirs:
         _load_folder(pm, Path(folder), broken)
     _check_pending(pm, broken)
     _state["pm"] = pm
     _state["broken"] = broken
+    _state["versions"] = versions
     return pm
 
 
@@ -87,7 +90,7 @@ def isolated(extra: Sequence[tuple[str, object]] = (), entry_points: bool = Fals
     """
     saved_state, saved_settings = dict(_state), dict(_settings)
     _state.clear()
-    _settings.update(extra=tuple(extra), entry_points=entry_points)
+    _settings.update(extra=tuple(extra), entry_points=entry_points, isolated=True)
     try:
         yield
     finally:
@@ -102,15 +105,27 @@ def _strict() -> set[str]:
     return set(DEFAULT_PLUGINS) | {name for name, _ in _settings["extra"]}
 
 
+def _one_line(exc: BaseException) -> str:
+    """An exception's text on one line (pluggy's messages span several)."""
+    return " ".join(str(exc).split())
+
+
 def _register(pm: pluggy.PluginManager, plugin: object, name: str, broken: dict[str, str] | None = None) -> None:
+    if name in dict(pm.list_name_plugin()):  # same plugin name twice: ambiguous, never skipped
+        raise PluginError(f"plugin « {name} » : un autre plugin porte déjà ce nom ; renommez l'un des deux")
+    if pm.is_registered(plugin):
+        raise PluginError(
+            f"plugin « {name} » : ce plugin est déjà enregistré sous le nom « {pm.get_name(plugin)} » ; "
+            "ne l'enregistrez qu'une fois"
+        )
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
+        if pm.is_registered(plugin):  # pluggy < 1.6 registers part of the plugin before validating
+            pm.unregister(plugin)
         if broken is None:
-            raise PluginError(f"plugin « {name} » : {exc}") from None
-        broken[name] = f"hook invalide ({exc})"
-    except ValueError as exc:  # same plugin name registered twice: ambiguous, never skipped
-        raise PluginError(f"plugin « {name} » : {exc} ; renommez l'un des deux") from None
+            raise PluginError(f"plugin « {name} » : {_one_line(exc)}") from None
+        broken[name] = f"hook invalide ({_one_line(exc)})"
 
 
 def _check_pending(pm: pluggy.PluginManager, broken: dict[str, str]) -> None:
@@ -125,7 +140,7 @@ def _check_pending(pm: pluggy.PluginManager, broken: dict[str, str]) -> None:
             if name is None or name in _strict():
                 raise PluginError(f"plugin « {name or '?'} » : {reason}") from None
             pm.unregister(exc.plugin)
-            broken[name] = reason
+            broken[name] = " ".join(reason.split())
 
 
 def _unknown_hook(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> str:
@@ -141,16 +156,26 @@ def _unknown_hook(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -
     return f"hook inconnu « {unknown[0]} » ({hint}hooks connus : {', '.join(known)})"
 
 
-def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str]) -> None:
+def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str], versions: dict[str, str]) -> None:
+    """Register the allowed entry points, recording each one's distribution version in ``versions``.
+
+    An entry point whose plugin object is already registered (the plugin under test of
+    :func:`isolated`, also installed) is skipped: it is the same plugin.
+    """
     allow = os.environ.get("BOARDPACK_LOAD_PLUGINS")
     allowed = None if allow is None else {n.strip() for n in allow.split(",") if n.strip()}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if allowed is not None and ep.name not in allowed:
             continue
+        dist = getattr(ep, "dist", None)
+        if dist is not None:
+            versions[ep.name] = dist.version
         try:
             plugin = ep.load()
         except Exception as exc:  # any import-time failure of third-party code
-            broken[ep.name] = f"import impossible de {ep.value} ({exc.__class__.__name__}: {exc})"
+            broken[ep.name] = f"import impossible de {ep.value} ({exc.__class__.__name__}: {_one_line(exc)})"
+            continue
+        if pm.is_registered(plugin):
             continue
         _register(pm, plugin, ep.name, broken)
 
@@ -164,12 +189,15 @@ def _load_folder(pm: pluggy.PluginManager, folder: Path, broken: dict[str, str])
         if spec is None or spec.loader is None:  # pragma: no cover - .py files always have one
             raise PluginError(f"plugin « {name} » ne peut pas être chargé")
         module = importlib.util.module_from_spec(spec)
+        # In sys.modules while it runs, as an import would: dataclasses and typing look the
+        # module up there (``from __future__ import annotations`` + ``@dataclass``).
+        sys.modules[spec.name] = module
         try:
             spec.loader.exec_module(module)
         except Exception as exc:  # SyntaxError included: any failure of the plugin's own code
-            broken[name] = f"import impossible de {path} ({exc.__class__.__name__}: {exc})"
+            sys.modules.pop(spec.name, None)
+            broken[name] = f"import impossible de {path} ({exc.__class__.__name__}: {_one_line(exc)})"
             continue
-        sys.modules[spec.name] = module
         _register(pm, module, name, broken)
 
 
@@ -253,10 +281,11 @@ def get_registry(plugins_dirs: Iterable[Path] = ()) -> Registry:
                          for i in impl.function() or []]
                 named = [(key(item), item) for item in items]
             except Exception as exc:
-                reason = f"le hook {hook_name} a échoué ({exc.__class__.__name__}: {exc})"
+                reason = f"le hook {hook_name} a échoué ({exc.__class__.__name__}: {_one_line(exc)})"
                 if impl.plugin_name in _strict():
                     raise PluginError(f"plugin « {impl.plugin_name} » : {reason}") from None
                 registry.set_aside(impl.plugin_name, reason)
+                pm.unregister(name=impl.plugin_name)  # as for an unknown hook: set aside = not loaded
                 continue
             for name, item in named:
                 if name in table:
@@ -278,7 +307,7 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
     """
     pm = get_plugin_manager()
     registry = get_registry()
-    versions = {ep.name: dist.version for dist, ep in _entry_point_dists()}
+    versions: dict[str, str] = _state.get("versions", {})
     from . import __version__
 
     out = []
@@ -300,12 +329,3 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
     for name, reason in registry.broken.items():
         out.append({"name": name, "version": versions.get(name), "hooks": [], "provides": {}, "error": reason})
     return out
-
-
-def _entry_point_dists() -> Iterable[tuple[Any, Any]]:
-    from importlib.metadata import distributions
-
-    for dist in distributions():
-        for ep in dist.entry_points:
-            if ep.group == ENTRY_POINT_GROUP:
-                yield dist, ep

@@ -16,15 +16,15 @@ from pathlib import Path
 from string import Template
 
 from .errors import ConfigError
-from .plugins import get_registry
+from .plugins import _KINDS, get_registry
 
 __all__ = ["KINDS", "names", "scaffold_plugin"]
 
 #: What a scaffolded plugin may provide.
 KINDS = ("source", "kpi", "section", "chart", "theme", "channel")
-#: How the registry's ``providers`` name each kind.
-_KIND_LABELS = {"source": "source", "kpi": "KPI", "section": "section", "chart": "chart",
-                "theme": "theme", "channel": "channel"}
+#: How the registry's ``providers`` name each kind (from :data:`boardpack.plugins._KINDS`: the
+#: kind ``x`` is registered by the hook ``register_xs``).
+_KIND_LABELS = {kind: label for kind in KINDS for hook, _, label, _ in _KINDS if hook == f"register_{kind}s"}
 TEMPLATES = Path(__file__).resolve().parent / "scaffold_templates"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 

@@ -15,8 +15,9 @@ demo company's datasets or from datasets the test makes::
             pack = build_pack(sections=["kpi_table"])
             assert "Part des trois premiers clients" in pack.html
 
-Everything goes through the engine the ``boardpack`` command uses (:class:`boardpack.build.Session`,
-:func:`boardpack.build.render_pack`, :func:`boardpack.render.pdf.html_to_pdf`). Installed
+Everything goes through the code the ``boardpack`` command runs: the build's audience
+selection, load/validate/compute step and :func:`boardpack.build.render_pack`, its chart
+style (:func:`boardpack.build.chart_style`) and its PDF layout. Installed
 plugins (entry points) are left out unless asked, so a test sees the built-ins and the plugin
 under test only. ``pypdf`` (the ``test`` extra: ``pip install boardpack[test]``) is needed by
 :class:`PdfDocument` only.
@@ -41,10 +42,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import plugins
-from .build import BuildResult, Session, render_pack
+from .build import (
+    BuildResult,
+    _pdf_args,
+    _pdf_job,
+    _pdf_options,
+    _prepare,
+    render_pack,
+    select_audiences,
+)
 from .config import Config, parse_config
 from .errors import ConfigError, PluginError
-from .gates import run_alerts
 from .interfaces import KPI, Alert, Issue, Unavailable
 from .kpi_context import KPIContext
 from .kpi_engine import KPIEngine, KPIResult
@@ -71,8 +79,6 @@ __all__ = [
 
 #: Where an in-memory config pretends to live (never written; relative paths start here).
 _CONFIG_PATH = Path(tempfile.gettempdir()) / "boardpack-testing" / "boardpack.toml"
-#: The registrations currently active (innermost last): ``(extra plugins, load entry points)``.
-_active: list[tuple[tuple[tuple[str, object], ...], bool]] = []
 _demo_cache: dict[str, pd.DataFrame] = {}
 
 
@@ -103,11 +109,7 @@ def registered(*plugin_objects: object, name: str | None = None, entry_points: b
         for index, plugin in enumerate(plugin_objects)
     )
     with plugins.isolated(extra, entry_points):
-        _active.append((extra, entry_points))
-        try:
-            yield plugins.get_registry()
-        finally:
-            _active.pop()
+        yield plugins.get_registry()
 
 
 class PluginRegistry:
@@ -261,29 +263,18 @@ def build_pack(
         config = make_config(audiences={audience: {
             "title": audience.capitalize(), "sections": list(sections), "theme": theme, "language": language,
         }})
-    target = next((a for a in config.audiences if a.key == audience), None)
-    if target is None:
-        raise ConfigError(f"audience inconnue « {audience} » (audiences : {', '.join(a.key for a in config.audiences)})")
-    session = Session(config)
-    if datasets is None:
-        session.load()
-    else:
-        session.datasets = dict(datasets)
-        session.providers = {name: "test" for name in datasets}
-    session.validate()
-    engine = session.engine()
-    issues = session.quality(engine)
-    month = _month(period) if period is not None else session.latest_period(engine)
-    result = BuildResult(period=month, issues=issues)
-    result.alerts = run_alerts(engine, session.registry, month, config.alerts, issues)
+    (target,) = select_audiences(config, [audience])
+    month = _month(period) if period is not None else None
+    result = BuildResult(period=month or Month(1900, 1))
+    session, engine = _prepare(config, month, False, result, lambda message: None, datasets=datasets)
     rendered = render_pack(session, engine, target, result)
     document = None
     if pdf:
         from .render.pdf import html_to_pdf
-        from .render.templates import BUILTIN_TEMPLATES
 
-        document = html_to_pdf(rendered.html, BUILTIN_TEMPLATES, rendered.allowed, month.last_day)
-    return PackResult(rendered.html, document, engine, month, result.alerts, issues)
+        job = _pdf_job(rendered, pdfa=False)
+        document = html_to_pdf(*_pdf_args(job), **_pdf_options(job))
+    return PackResult(rendered.html, document, engine, result.period, result.alerts, result.issues)
 
 
 def render_section(
@@ -324,19 +315,14 @@ def render_chart(name: str, data: Mapping[str, Any], *, language: str = "fr", th
 
     :raises Unavailable: when the chart says it cannot be drawn (a section shows « non disponible »).
     """
+    from .build import chart_style
     from .formatting import Formatter
     from .render.charts import ChartRenderer
-    from .theme import ChartStyle, resolve_chain
+    from .theme import resolve_chain
 
     registry = plugins.get_registry()
     chain = resolve_chain(theme, registry.themes, "theme")
-    colours: dict[str, Any] = {}
-    for item in reversed(chain):
-        colours.update(item.colours)
-    fmt = Formatter(language, "EUR")
-    style = ChartStyle(colours=colours, palette=tuple(colours.get("palette", ["#1f3a5f"])), font="DejaVu Sans",
-                       language=language, money=fmt.money_short, number=fmt.number, month=fmt.month_short)
-    mplstyles = [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
+    style, mplstyles = chart_style(chain, Formatter(language, make_config().company.currency))
     return ChartRenderer(registry.charts, style, mplstyles).svg(name, data, width_cm, height_cm)
 
 
@@ -460,6 +446,8 @@ def run_cli(*args: str | Path, env: Mapping[str, str] | None = None, entry_point
 
     from .cli import cli
 
-    extra, with_entry_points = _active[-1] if _active else ((), entry_points)
+    # inside registered() (or the fixture), the plugins of that block; else the built-ins only
+    settings = plugins._settings
+    extra, with_entry_points = (settings["extra"], settings["entry_points"]) if settings["isolated"] else ((), False)
     with plugins.isolated(extra, with_entry_points or entry_points):
         return CliRunner().invoke(cli, [str(a) for a in args], env=dict(env or {}), catch_exceptions=False)

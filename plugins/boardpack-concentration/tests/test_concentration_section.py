@@ -8,7 +8,8 @@ Pack month March 2026, so the window is April 2025 – March 2026. Sale invoices
 * Zeta has only a credit note of − 1 000: set aside (net revenue not positive).
 
 Left out (99 000 each): a draft, a cancelled invoice, a purchase, an invoice of 31/03/2025
-(before the window) and one of 01/04/2026 (after it).
+(before the window) and one of 01/04/2026 (after it). The sale invoices so cover March 2025 –
+April 2026: a window reaching outside is « non disponible ».
 
 Total 100 000, so the shares are 50 / 20 / 15 / 10 / 5 %, cumulated 50 / 70 / 85 / 95 / 100 %:
 the 80/20 point is 3 customers (60 % of 5). HHI = 50² + 20² + 15² + 10² + 5² = 2 500 + 400
@@ -30,8 +31,9 @@ from matplotlib.figure import Figure
 from boardpack.default_plugins.datasets import INVOICES
 from boardpack.formatting import Formatter
 from boardpack.interfaces import Unavailable
+from boardpack.kpi_context import KPIContext
 from boardpack.periods import Month, Window
-from boardpack.testing import registered, render_section
+from boardpack.testing import make_config, registered, render_section
 from boardpack.theme import ChartStyle
 
 HEADER = "kind;number;counterparty;counterparty_id;issue_date;due_date;amount_excl_tax;amount_incl_tax;status"
@@ -59,9 +61,14 @@ def invoices(rows: list[str] = ROWS) -> pd.DataFrame:
     return INVOICES.coerce(raw, "invoices.csv")
 
 
+def context(rows: list[str] = ROWS) -> KPIContext:
+    """A KPI context over the fixture invoices."""
+    return KPIContext({"invoices": invoices(rows)}, make_config().company)
+
+
 def test_revenue_by_customer() -> None:
     """Drafts, cancelled invoices, purchases and invoices outside the window are left out; credit notes count."""
-    assert revenue_by_customer(invoices(), WINDOW) == {
+    assert revenue_by_customer(context(), WINDOW) == {
         "Alpha": 5_000_000, "Beta": 2_000_000, "Gamma": 1_500_000, "C-DELTA": 1_000_000,
         "Epsilon": 500_000, "Zeta": -100_000,
     }
@@ -69,7 +76,7 @@ def test_revenue_by_customer() -> None:
 
 def test_measures() -> None:
     """Shares, cumulated shares, 80/20 point, HHI and its reading, worked out in the module docstring."""
-    measures = concentration(revenue_by_customer(invoices(), WINDOW))
+    measures = concentration(revenue_by_customer(context(), WINDOW))
     assert [name for name, _ in measures.customers] == ["Alpha", "Beta", "Gamma", "C-DELTA", "Epsilon"]
     assert measures.total == 10_000_000 and measures.count == 5 and measures.set_aside == 1
     assert measures.shares() == [Decimal(50), Decimal(20), Decimal(15), Decimal(10), Decimal(5)]
@@ -91,6 +98,27 @@ def test_hhi_bands() -> None:
     assert moderate.hhi() == Decimal(1800) and moderate.band() == "modérément concentré"
     with pytest.raises(ValueError):
         concentration({"A": -5})
+
+
+def test_hhi_band_boundaries() -> None:
+    """As the section's note says: 1 500 and 2 500 are both « modérément concentré »; just above 2 500 is « fortement »."""
+    at_1500 = concentration({f"C{i}": share for i, share in enumerate((10, 10, 15, 15, 15, 15, 20))})
+    assert at_1500.hhi() == Decimal(1500) and at_1500.band() == "modérément concentré"
+    just_below = concentration({f"C{i}": share for i, share in enumerate((100, 100, 150, 150, 150, 151, 199))})
+    assert just_below.hhi() < Decimal(1500) and just_below.band() == "peu concentré"
+    at_2500 = concentration({f"C{i}": 25 for i in range(4)})
+    assert at_2500.hhi() == Decimal(2500) and at_2500.band() == "modérément concentré"
+    assert at_2500.band("en") == "moderately concentrated"
+    above = concentration({"A": 251, "B": 250, "C": 250, "D": 249})
+    assert above.hhi() > Decimal(2500) and above.band() == "fortement concentré"
+
+
+def test_window_not_covered_by_the_invoices() -> None:
+    """Before the first sale invoice or after the last one, no figure: the reason why, not a zero revenue."""
+    with pytest.raises(Unavailable, match=r"^pas de factures de vente avant 2025-03$"):
+        revenue_by_customer(context(), Window("ltm", Month(2025, 2), Month(2026, 1)))
+    with pytest.raises(Unavailable, match=r"^pas de factures de vente après 2026-04$"):
+        revenue_by_customer(context(), Window("ltm", Month(2025, 6), Month(2026, 5)))
 
 
 def test_section_in_french() -> None:
@@ -120,10 +148,15 @@ def test_section_in_english() -> None:
 
 
 def test_section_unavailable_without_sales() -> None:
-    """No sale invoice in the window, or no invoices at all: the section says why."""
+    """A window the invoices do not cover, credit notes only, or no invoices at all: the section says why."""
     with registered(plugin):
         html = render_section("concentration_clients", {"invoices": invoices()}, period="2027-06")
-        assert "Section non disponible : aucune facture de vente sur juillet 2026 – juin 2027" in html
+        assert "Section non disponible : pas de factures de vente après 2026-04" in html
+        html = render_section("concentration_clients", {"invoices": invoices()}, period="2026-01")
+        assert "Section non disponible : pas de factures de vente avant 2025-03" in html
+        only_credit_notes = [ROWS[4].replace("15/09/2025", "15/04/2025"), ROWS[7].replace("02/02/2026", "02/03/2026")]
+        html = render_section("concentration_clients", {"invoices": invoices(only_credit_notes)}, period="2026-03")
+        assert "Section non disponible : aucune facture de vente sur avril 2025 – mars 2026" in html
         html = render_section("concentration_clients", {}, period="2026-03")
         assert "Section non disponible : aucune source ne fournit le jeu de données « invoices »" in html
 

@@ -117,10 +117,11 @@ def test_net_revenue_retention(data: dict[str, pd.DataFrame]) -> None:
 
 def test_gross_revenue_churn(data: dict[str, pd.DataFrame]) -> None:
     """Departures and downgrades over opening MRR, month by month and over January–February."""
+    # January: B's 500 lost / 4 300; A's upgrade (+500) is not netted against B's departure.
     assert value("attrition_revenu_brute", data, "2026-01") == Decimal("11.6279")
     assert value("attrition_revenu_brute", data) == Decimal("9.3023")
     assert value("attrition_revenu_brute", data, window="ytd") == Decimal("10.4651")
-    # A's upgrade in January is not netted against B's departure.
+    # December 2025: nobody left and nobody downgraded.
     assert value("attrition_revenu_brute", data, "2025-12") == Decimal("0")
 
 

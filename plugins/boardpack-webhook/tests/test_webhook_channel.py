@@ -23,7 +23,7 @@ import pytest
 from boardpack_webhook import WebhookChannel, shown_url
 
 from boardpack.errors import ConfigError, DeliveryError
-from boardpack.interfaces import Delivery
+from boardpack.interfaces import Delivery, DeliveryFailure
 from boardpack.testing import make_config, registered
 
 TOKEN = "tok-3f9a1c77e2b845d0"
@@ -137,6 +137,17 @@ def test_posts_pdf_and_metadata(delivery: Delivery, waits: list[float]) -> None:
     assert request.parts["file"] == ("dirigeant_2026-10.pdf", "application/pdf", PDF)
 
 
+def test_metadata_in_the_packs_language(delivery: Delivery, waits: list[float]) -> None:
+    """The metadata's language is the delivery's (an English pack says ``en``); every audience is delivered."""
+    from dataclasses import replace
+
+    with Hook() as hook:
+        sender = channel(hook.url)
+        sender.deliver(replace(delivery, language="en"))
+    assert json.loads(hook.received[0].parts["metadata"][2].decode("utf-8"))["language"] == "en"
+    assert sender.recipients("dirigeant") == sender.recipients("une_autre_audience") == ["hook"]
+
+
 def test_scheme_option_and_no_token(delivery: Delivery, waits: list[float]) -> None:
     """``scheme = "Token"`` changes the prefix; without a token there is no Authorization header."""
     with Hook() as hook:
@@ -167,7 +178,7 @@ def test_gives_up_after_retries(delivery: Delivery, waits: list[float]) -> None:
         f"canal « hook » : {hook.url} a répondu HTTP 500 Internal Server Error à 4 tentatives pour "
         "le dossier « dirigeant » (2026-10) ; réessayez plus tard"
     )
-    assert getattr(caught.value, "outcome", "transient") == "transient"
+    assert isinstance(caught.value, DeliveryFailure) and caught.value.outcome == "transient"
 
 
 def test_4xx_is_final_and_explained(delivery: Delivery, waits: list[float]) -> None:
@@ -181,7 +192,7 @@ def test_4xx_is_final_and_explained(delivery: Delivery, waits: list[float]) -> N
         "« invalid token *** ») ; vérifiez le jeton (option token) et ses droits"
     )
     assert TOKEN not in str(caught.value)
-    assert getattr(caught.value, "outcome", "permanent") == "permanent"
+    assert isinstance(caught.value, DeliveryFailure) and caught.value.outcome == "permanent"
     with Hook([413]) as hook:
         with pytest.raises(DeliveryError, match=r"\(HTTP 413 Request Entity Too Large\) ; le PDF dépasse la taille"):
             channel(hook.url).deliver(delivery)
@@ -211,7 +222,7 @@ def test_connection_refused_and_timeout(delivery: Delivery, waits: list[float]) 
         f"canal « hook » : pas de réponse de {url} en 0.2 s (1 tentative) pour le dossier « dirigeant » (2026-10) ; "
         "il a peut-être été reçu : vérifiez chez le destinataire avant de relancer"
     )
-    assert getattr(caught.value, "outcome", "unknown") == "unknown"
+    assert isinstance(caught.value, DeliveryFailure) and caught.value.outcome == "unknown"
 
 
 @pytest.mark.parametrize(

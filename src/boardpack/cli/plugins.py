@@ -13,6 +13,7 @@ from .app import cli, handle_errors
 
 __all__ = ["new_plugin_command", "plugins_command"]
 
+
 @cli.command("plugins")
 @click.option("--all", "include_defaults", is_flag=True, help="Inclure les plugins intégrés.")
 @handle_errors

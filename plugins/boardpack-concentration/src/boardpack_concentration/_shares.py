@@ -18,11 +18,12 @@ __all__ = ["HHI_BANDS", "PARETO_SHARE", "Concentration", "concentration"]
 
 #: The share of revenue the Pareto point is read at, in percent.
 PARETO_SHARE = Decimal(80)
-#: HHI bands (upper bound excluded, label fr, label en), as competition authorities read them.
+#: HHI bands (upper bound, whether the bound belongs to the band, label fr, label en), as
+#: competition authorities read them: below 1 500, 1 500 to 2 500 (both included), above 2 500.
 HHI_BANDS = (
-    (Decimal(1500), "peu concentré", "unconcentrated"),
-    (Decimal(2500), "modérément concentré", "moderately concentrated"),
-    (None, "fortement concentré", "highly concentrated"),
+    (Decimal(1500), False, "peu concentré", "unconcentrated"),
+    (Decimal(2500), True, "modérément concentré", "moderately concentrated"),
+    (None, False, "fortement concentré", "highly concentrated"),
 )
 
 
@@ -74,10 +75,11 @@ class Concentration:
         return Decimal(10000) / self.hhi()
 
     def band(self, language: str = "fr") -> str:
-        """The HHI's reading: « peu », « modérément » or « fortement concentré »."""
+        """The HHI's reading: « peu » (below 1 500), « modérément » (1 500 to 2 500) or « fortement
+        concentré » (above 2 500)."""
         hhi = self.hhi()
-        for bound, fr, en in HHI_BANDS:
-            if bound is None or hhi < bound:
+        for bound, included, fr, en in HHI_BANDS:
+            if bound is None or hhi < bound or (included and hhi == bound):
                 return fr if language == "fr" else en
         raise AssertionError("unreachable")  # pragma: no cover
 

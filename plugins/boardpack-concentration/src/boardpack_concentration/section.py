@@ -1,9 +1,13 @@
 """The ``concentration_clients`` section: how much revenue hangs on a few customers.
 
-Revenue is read from the ``invoices`` dataset as the built-in sections read it: sale
-invoices and credit notes (negative) issued over the twelve months ending with the pack's
-month, drafts and cancelled invoices left out, amounts excluding VAT; the customer is the
-invoice's ``counterparty`` (its ``counterparty_id`` when the name is empty).
+Revenue is read from the ``invoices`` dataset with boardpack's own helpers, the ones the
+built-in ``ca_par_client`` KPI uses (:mod:`boardpack.default_plugins._commercial_data`, an
+internal module: pin the boardpack version you test against), so the figures match the
+built-in sections: sale invoices and credit notes (negative) issued over the twelve months
+ending with the pack's month, drafts and cancelled invoices left out, amounts excluding
+VAT; the customer is the invoice's ``counterparty`` (its ``counterparty_id`` when the name
+is empty). A window the invoices do not cover (before the first sale invoice, after the
+last one) is « non disponible » with the reason, never read as no revenue.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from boardpack import Section, Unavailable
+from boardpack.default_plugins._commercial_data import customer_of, issued_in
+from boardpack.kpi_context import KPIContext
 from boardpack.pack import PackContext
 from boardpack.periods import Window
 
@@ -27,19 +31,14 @@ TABLE_ROWS = 10
 CHART_BARS = 25
 
 
-def revenue_by_customer(invoices: pd.DataFrame, window: Window, unnamed: str = "(non renseigné)") -> dict[str, int]:
+def revenue_by_customer(ctx: KPIContext, window: Window, unnamed: str = "(non renseigné)") -> dict[str, int]:
     """Net revenue excluding VAT of each customer over ``window``, in cents.
 
     :param unnamed: the name given to invoices with neither a counterparty nor its id.
+    :raises Unavailable: without sale invoices, or when they do not cover ``window``.
     """
-    start, end = pd.Timestamp(window.start.first_day), pd.Timestamp(window.end.last_day)
-    sales = invoices[
-        (invoices["kind"] == "sale")
-        & ~invoices["status"].isin(("draft", "cancelled"))
-        & (invoices["issue_date"] >= start)
-        & (invoices["issue_date"] <= end)
-    ]
-    names = sales["counterparty"].where(sales["counterparty"] != "", sales["counterparty_id"])
+    sales = issued_in(ctx, window)
+    names = customer_of(sales)
     names = names.where(names != "", unnamed)
     totals = sales["amount_excl_tax"].astype("int64").groupby(names).sum()
     return {str(name): int(cents) for name, cents in totals.items()}
@@ -59,10 +58,9 @@ class ConcentrationSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Key figures, the top customers table and the Pareto chart over the last twelve months."""
-        invoices = pack.data.dataset("invoices")
         window = pack.data.window("ltm", pack.period)
         span = f"{pack.fmt.month(window.start)} – {pack.fmt.month(window.end)}"
-        revenue = revenue_by_customer(invoices, window, pack.t("(non renseigné)", "(not given)"))
+        revenue = revenue_by_customer(pack.data, window, pack.t("(non renseigné)", "(not given)"))
         if not any(cents > 0 for cents in revenue.values()):
             raise Unavailable(pack.t(f"aucune facture de vente sur {span}", f"no sale invoice in {span}"))
         measures = concentration(revenue)

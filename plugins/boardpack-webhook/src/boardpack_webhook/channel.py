@@ -19,35 +19,28 @@ import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
 from boardpack import Channel, Delivery, hookimpl
 from boardpack.errors import DeliveryError
+from boardpack.interfaces import DeliveryFailure
 
 from ._options import WebhookOptions, parse_options, shown_url
-
-try:  # boardpack >= 0.2 tells the host whether trying again may help
-    from boardpack.interfaces import DeliveryFailure
-except ImportError:  # pragma: no cover - older boardpack: a plain DeliveryError
-    DeliveryFailure = None  # type: ignore[assignment,misc]
 
 __all__ = ["WebhookChannel", "register_channels"]
 
 USER_AGENT = "boardpack-webhook/0.1.0"
 MAX_WAIT = 60.0
-Outcome = Literal["transient", "permanent", "unknown"]
-
-
-def _failure(message: str, outcome: Outcome) -> DeliveryError:
-    if DeliveryFailure is None:  # pragma: no cover - older boardpack
-        return DeliveryError(message)
-    return DeliveryFailure(message, outcome)
 
 
 class WebhookChannel(Channel):
-    """POSTs each PDF with its metadata to ``url``."""
+    """POSTs each PDF with its metadata to ``url``.
+
+    Every audience is delivered (the default :meth:`~boardpack.Channel.recipients`: one
+    delivery per pack, to the channel's id).
+    """
 
     name = "webhook"
     description = "Envoie chaque PDF par HTTP POST (multipart : métadonnées JSON et PDF) à une adresse."
@@ -76,8 +69,9 @@ class WebhookChannel(Channel):
     def deliver(self, delivery: Delivery) -> str:
         """POST the pack; return ``<audience> → <url> (HTTP <status>)``.
 
-        :raises DeliveryError: (a ``DeliveryFailure`` saying whether to try again when boardpack has it)
-            with one sentence naming the channel, the address and the pack.
+        :raises DeliveryFailure: saying whether to try again (``transient``, ``permanent`` or
+            ``unknown``), with one sentence naming the channel, the address and the pack.
+        :raises DeliveryError: when the PDF cannot be read.
         """
         try:
             pdf = delivery.path.read_bytes()
@@ -92,7 +86,7 @@ class WebhookChannel(Channel):
             "filename": delivery.path.name,
             "size": len(pdf),
             "sha256": digest,
-            "language": getattr(delivery, "language", "fr"),
+            "language": delivery.language,
         }
         files = {
             "metadata": (None, json.dumps(metadata, ensure_ascii=False).encode("utf-8"), "application/json"),
@@ -134,7 +128,7 @@ class WebhookChannel(Channel):
             text = text.replace(self.config.token, "***")
         return f" : « {text} »" if text else ""
 
-    def _refused(self, response: httpx.Response, where: str, pack: str) -> DeliveryError:
+    def _refused(self, response: httpx.Response, where: str, pack: str) -> DeliveryFailure:
         status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
         if response.status_code in (401, 403):
             advice = "vérifiez le jeton (option token) et ses droits"
@@ -144,27 +138,28 @@ class WebhookChannel(Channel):
             advice = "le PDF dépasse la taille admise par le destinataire"
         else:
             advice = "corrigez la demande ou l'adresse, puis relancez la livraison"
-        return _failure(
+        return DeliveryFailure(
             f"canal « {self.key} » : {where} a refusé {pack} ({status}{self._said(response)}) ; {advice}",
             "permanent",
         )
 
-    def _gave_up(self, last: httpx.Response | Exception | None, where: str, pack: str, attempts: int) -> DeliveryError:
+    def _gave_up(self, last: httpx.Response | Exception | None, where: str, pack: str,
+                 attempts: int) -> DeliveryFailure:
         tries = f"{attempts} tentative{'s' if attempts > 1 else ''}"
         if isinstance(last, httpx.Response):
             status = f"HTTP {last.status_code} {last.reason_phrase}".strip()
-            return _failure(
+            return DeliveryFailure(
                 f"canal « {self.key} » : {where} a répondu {status} à {tries} pour {pack} ; réessayez plus tard",
                 "transient",
             )
         if isinstance(last, httpx.TimeoutException) and not isinstance(last, httpx.ConnectTimeout):
-            return _failure(
+            return DeliveryFailure(
                 f"canal « {self.key} » : pas de réponse de {where} en {self.config.timeout:g} s ({tries}) pour "
                 f"{pack} ; il a peut-être été reçu : vérifiez chez le destinataire avant de relancer",
                 "unknown",
             )
         kind = last.__class__.__name__ if last is not None else "?"
-        return _failure(
+        return DeliveryFailure(
             f"canal « {self.key} » : connexion impossible à {where} ({kind}, {tries}) pour {pack} ; "
             "vérifiez l'adresse et le réseau",
             "transient",
