@@ -204,3 +204,41 @@ def test_schedule_run_loops_until_interrupted(company: SmallCompany, monkeypatch
     assert result.exit_code == 0, result.output
     assert "Arrêt demandé" in result.stderr and "première exécution" in result.stderr
     assert len(waits) == 2 and all(1 <= w <= 30 for w in waits)
+
+
+def _without_schedules(text: str) -> str:
+    """The config text with its [[schedules]] entry removed."""
+    return text.replace('[[schedules]]\nid = "mensuel"\ncron = "0 7 5 * *"\ntimezone = "Europe/Paris"\n', "")
+
+
+def test_dry_run_of_the_latest_period_reads_the_log(company: SmallCompany, smtp_server: SmtpServer) -> None:
+    """No [[schedules]] (period latest): the dry run finds the ledger's last month and what was already sent."""
+    company.config.write_text(_without_schedules(delivery_config(smtp_server.port)), encoding="utf-8")
+    before = run("deliver", str(company.config), "--dry-run")
+    assert before.exit_code == 0, before.output
+    assert "planning « manuel » — période 2026-02" in before.stdout
+    assert "à envoyer\tdirigeant\tmail\tpdg@example.fr\tdirigeant_2026-02.pdf" in before.stdout
+    assert "dernier mois des écritures" in before.stderr
+    sent = run("deliver", str(company.config))
+    assert sent.exit_code == 0, sent.output
+    assert len(smtp_server.received) == 3
+    after = run("deliver", str(company.config), "--dry-run")
+    assert after.exit_code == 0, after.output
+    assert "à envoyer" not in after.stdout
+    assert after.stdout.count("déjà fait\t") == 3
+
+
+def test_schedule_run_without_schedules_stops_at_once(company: SmallCompany, smtp_server: SmtpServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """schedule run with no [[schedules]]: one config error (exit 2), no loop."""
+    company.config.write_text(_without_schedules(delivery_config(smtp_server.port)), encoding="utf-8")
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(boardpack.cli.delivery.time, "sleep", sleep)
+    result = run("schedule", "run", str(company.config))
+    assert result.exit_code == 2 and "aucun planning [[schedules]]" in result.stderr
+    assert waits == []

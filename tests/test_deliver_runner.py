@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,11 @@ import pytest
 from test_email_server import SmtpServer, free_port, smtp_server  # noqa: F401  (fixture)
 
 from boardpack.config import Config, parse_config
+from boardpack.default_plugins.email_channel import EmailChannel
 from boardpack.delivery import Built, DeliveryKey, DeliveryLog, Pack, Runner
-from boardpack.errors import ConfigError
+from boardpack.delivery.log import INTERRUPTED, Claim
+from boardpack.delivery.runner import RUN_RETRY
+from boardpack.errors import ConfigError, DataError, RenderError
 from boardpack.periods import Month
 
 UTC = dt.UTC
@@ -27,17 +30,24 @@ DEAD = f"{socket.gethostname()}:4194305:dead"
 RECIPIENTS = {"dirigeant": ["pdg@example.fr"], "daf": ["daf@example.fr", "compta@example.fr"]}
 
 
-def make_config(folder: Path, port: int, delivery: dict[str, Any] | None = None, **schedule: Any) -> Config:
-    """Two audiences, one email channel to 127.0.0.1:port, one monthly schedule (5th, 07:00 Paris)."""
+def make_config(folder: Path, port: int, delivery: dict[str, Any] | None = None, *,
+                mail: dict[str, Any] | None = None, company: dict[str, Any] | None = None,
+                sources: dict[str, Any] | None = None, **schedule: Any) -> Config:
+    """Two audiences, one email channel to 127.0.0.1:port, one monthly schedule (5th, 07:00 Paris).
+
+    ``mail``, ``company`` and ``sources`` add to (or replace) the channel's options, the
+    company table and the sources.
+    """
     data = {
-        "company": {"name": "Atelier Lyonnais de Test"},
-        "sources": {"compta": {"type": "csv", "path": "donnees"}},
+        "company": {"name": "Atelier Lyonnais de Test", **(company or {})},
+        "sources": sources or {"compta": {"type": "csv", "path": "donnees"}},
         "audiences": {"dirigeant": {"title": "Synthèse dirigeant", "sections": ["kpi_tiles"]},
                       "daf": {"title": "Détail DAF", "sections": ["bilan"]}},
         "channels": {"mail": {"type": "email", "host": "127.0.0.1", "port": port, "tls": "none",
                               "from": "packs@atelier.example.fr", "timeout": 5,
                               "audiences": {"dirigeant": {"to": RECIPIENTS["dirigeant"]},
-                                            "daf": {"to": RECIPIENTS["daf"][:1], "cc": RECIPIENTS["daf"][1:]}}}},
+                                            "daf": {"to": RECIPIENTS["daf"][:1], "cc": RECIPIENTS["daf"][1:]}},
+                              **(mail or {})}},
         "schedules": [{"id": "mensuel", "cron": "0 7 5 * *", "timezone": "Europe/Paris", **schedule}],
         "delivery": {"owner": "patron@example.fr", "backoff": 10, "retries": 2, **(delivery or {})},
     }
@@ -45,11 +55,14 @@ def make_config(folder: Path, port: int, delivery: dict[str, Any] | None = None,
 
 
 class FakeBuilder:
-    """Writes one small « PDF » per audience; ``blocking`` stands for blocking data issues."""
+    """Writes one small « PDF » per audience; ``blocking`` stands for blocking data issues
+    (a French sentence, or ``{"fr": …, "en": …}``); ``error`` is raised instead of building."""
 
-    def __init__(self, blocking: Sequence[str] = (), size: int = 0, gate: threading.Barrier | None = None,
-                 until: threading.Event | None = None) -> None:
-        self.blocking = list(blocking)
+    def __init__(self, blocking: Sequence[str | Mapping[str, str]] = (), size: int = 0,
+                 gate: threading.Barrier | None = None, until: threading.Event | None = None,
+                 error: Exception | None = None) -> None:
+        self.blocking = [{"fr": b} if isinstance(b, str) else b for b in blocking]
+        self.error = error
         self.size = size
         self.gate = gate
         self.until = until
@@ -57,6 +70,8 @@ class FakeBuilder:
 
     def __call__(self, config: Config, period: Month | None, audiences: Sequence[str], out: Path) -> Built:
         self.calls.append((period, tuple(audiences)))
+        if self.error is not None:
+            raise self.error
         if self.gate is not None:
             self.gate.wait(10)
         if self.until is not None:
@@ -174,7 +189,7 @@ class CrashingLog(DeliveryLog):
         self.claims, self.sents = 0, 0
         self.claim_at, self.sent_at = claim_at, sent_at
 
-    def claim(self, key: DeliveryKey, force: bool = False) -> bool:
+    def claim(self, key: DeliveryKey, force: bool = False) -> Claim:
         self.claims += 1
         if self.claims == self.claim_at:
             raise Crash
@@ -365,11 +380,17 @@ def test_too_big_is_published_and_linked(smtp_server: SmtpServer, tmp_path: Path
 
 def test_plan_says_who_would_get_what(smtp_server: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The dry run lists each recipient without building or sending, secrets not needed; then shows what was sent."""
-    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
-    config = make_config(tmp_path, smtp_server.port)
+    monkeypatch.delenv("BOARDPACK_TEST_SMTP_PASSWORD", raising=False)
+    secret = {"username": "packs", "password": {"env": "BOARDPACK_TEST_SMTP_PASSWORD"}}
     builder = FakeBuilder()
     with DeliveryLog(tmp_path / "log.sqlite3") as log:
-        [plan] = runner(config, log, builder, NOV_5).plan(Month(2026, 10))
+        [unset] = runner(make_config(tmp_path, smtp_server.port, mail=secret), log, builder, NOV_5).deliver(
+            Month(2026, 10))
+        assert isinstance(unset.error, ConfigError) and "BOARDPACK_TEST_SMTP_PASSWORD" in str(unset.error)
+        [plan] = runner(make_config(tmp_path, smtp_server.port, mail=secret), log, builder, NOV_5).plan(
+            Month(2026, 10))
+        assert plan.error is None
+        config = make_config(tmp_path, smtp_server.port)
         assert [(o.state, o.key.recipient, o.detail) for o in plan.outcomes] == [
             ("planned", "pdg@example.fr", "dirigeant_2026-10.pdf"),
             ("planned", "daf@example.fr", "daf_2026-10.pdf"),
@@ -428,3 +449,155 @@ def test_an_audience_named_by_the_schedule_needs_a_recipient(smtp_server: SmtpSe
     assert isinstance(report.error, ConfigError)
     assert "« daf »" in str(report.error) and "[channels.mail.audiences.daf]" in str(report.error)
     assert builder.calls == [] and smtp_server.received == []
+
+
+# ---------------------------------------------------------------- failures before any traffic, secrets
+
+
+def test_broken_email_template_fails_without_sending(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """A user's template naming an unknown variable: failed (nothing went out), not unknown; sent once fixed."""
+    template = tmp_path / "templates" / "email" / "pack_subject.fr.txt"
+    template.parent.mkdir(parents=True)
+    template.write_text("{{ societe }} — {{ period }}\n", encoding="utf-8")
+    config = make_config(tmp_path, smtp_server.port, audiences=["dirigeant"])
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [report] = runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10))
+        [outcome] = report.outcomes
+        assert outcome.state == "failed" and "pack_subject.fr.txt" in outcome.detail
+        assert states(log) == {("dirigeant", "pdg@example.fr"): "failed"}
+        template.write_text("{{ company }} — {{ period }}\n", encoding="utf-8")
+        [fixed] = runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10))
+    assert [o.state for o in fixed.outcomes] == ["sent"]
+    assert rcpts(smtp_server) == ["pdg@example.fr"]
+
+
+def test_broken_notice_template_leaves_no_claim(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """The owner's notice cannot be written: the run stops on the template error, the notice is not left « sending »."""
+    template = tmp_path / "templates" / "email" / "held.fr.txt"
+    template.parent.mkdir(parents=True)
+    template.write_text("{{ problemes }}\n", encoding="utf-8")
+    config = make_config(tmp_path, smtp_server.port)
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [report] = runner(config, log, FakeBuilder(blocking=["Écriture VE12 déséquilibrée"]), NOV_5).deliver(
+            Month(2026, 10))
+        assert isinstance(report.error, RenderError)
+        assert {e.state for e in log.entries()} == {"held"}  # the packs; no notice row
+    assert smtp_server.received == []
+
+
+def test_unexpected_channel_error_is_logged_by_type_only(smtp_server: SmtpServer, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a channel: unknown (it may have sent), traceback kept, but its text never reaches the log."""
+    def broken(self: EmailChannel, delivery: Any) -> str:
+        raise RuntimeError("mot de passe refusé : hunter2")
+
+    monkeypatch.setattr(EmailChannel, "deliver", broken)
+    config = make_config(tmp_path, smtp_server.port, audiences=["dirigeant"])
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        with pytest.raises(RuntimeError):
+            runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10))
+        [entry] = log.entries()
+    assert entry.state == "unknown" and "RuntimeError" in entry.detail and "hunter2" not in entry.detail
+
+
+def test_publish_without_url_from_a_relative_config_path(smtp_server: SmtpServer, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Config given as ``boardpack.toml`` (relative), no publish_url: the link is the published file's file: URI."""
+    monkeypatch.chdir(tmp_path)
+    config = make_config(Path("."), smtp_server.port, {"max_attachment_mb": 0.001, "publish_dir": "partage"},
+                         audiences=["dirigeant"])
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [report] = runner(config, log, FakeBuilder(size=5000), NOV_5).deliver(Month(2026, 10))
+    assert [o.state for o in report.outcomes] == ["sent"]
+    [published] = (tmp_path / "partage").iterdir()
+    assert published.resolve().as_uri() in smtp_server.received[0].text()
+
+
+# ---------------------------------------------------------------- interrupted sends, retried runs
+
+
+def test_crash_after_the_last_send_resumes_as_unknown(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """Dies after the server took the last message, before logging it: the resumed run reports it unknown."""
+    config = make_config(tmp_path, smtp_server.port)
+    path = tmp_path / "log.sqlite3"
+    with DeliveryLog(path) as log:
+        log.set_baseline("mensuel", NOV_5 - dt.timedelta(days=20))
+    crashing = CrashingLog(path, sent_at=3)
+    with pytest.raises(Crash):
+        Runner(config, crashing, builder=FakeBuilder(), sleep=Sleeps(), clock=lambda: NOV_5).run_due()
+    crashing.close()
+    later = NOV_5 + dt.timedelta(minutes=15)
+    with DeliveryLog(path) as log:
+        [report], _ = runner(config, log, FakeBuilder(), later).run_due()
+        assert report.job.resumed
+        [failed] = report.failed  # what makes deliver --due exit 7
+        assert (failed.state, failed.key.recipient, failed.detail) == ("unknown", "compta@example.fr", INTERRUPTED)
+        assert states(log)[("daf", "compta@example.fr")] == "unknown"
+        assert runner(config, log, FakeBuilder(), later).run_due() == ([], [])
+    assert len(smtp_server.received) == 3
+
+
+def test_transient_failure_resumes_the_run_with_backoff(tmp_path: Path) -> None:
+    """Server down: the run is tried again 10 min later, then 20 min after that — not at every check."""
+    config = make_config(tmp_path, free_port(), {"retries": 0}, audiences=["dirigeant"])
+    builder = FakeBuilder()
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        log.set_baseline("mensuel", NOV_5 - dt.timedelta(days=20))
+        [first], _ = runner(config, log, builder, NOV_5).run_due()
+        [outcome] = first.outcomes
+        assert outcome.state == "failed" and outcome.transient and first.transient
+        assert any("nouvel essai" in note for note in first.notes)
+        assert runner(config, log, builder, NOV_5 + RUN_RETRY - dt.timedelta(minutes=1)).run_due() == ([], [])
+        [second], _ = runner(config, log, builder, NOV_5 + RUN_RETRY).run_due()
+        assert second.job.resumed
+        assert runner(config, log, builder, NOV_5 + 3 * RUN_RETRY - dt.timedelta(minutes=1)).run_due() == ([], [])
+        [third], _ = runner(config, log, builder, NOV_5 + 3 * RUN_RETRY).run_due()
+        assert third.job.resumed
+        [run] = [r for r in log.runs("mensuel") if r.state != "baseline"]
+        assert (run.state, run.attempts) == ("failed", 3)
+    assert len(builder.calls) == 3
+
+
+def test_permanent_error_waits_for_the_next_occurrence(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """Bad data: the run is not rebuilt at every check; the next month's occurrence runs as usual."""
+    config = make_config(tmp_path, smtp_server.port)
+    broken = FakeBuilder(error=DataError("écritures.csv, ligne 12 : montant illisible"))
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        log.set_baseline("mensuel", NOV_5 - dt.timedelta(days=20))
+        [report], _ = runner(config, log, broken, NOV_5).run_due()
+        assert isinstance(report.error, DataError) and not report.transient
+        assert any("--period 2026-10" in note for note in report.notes)
+        assert runner(config, log, broken, NOV_5 + dt.timedelta(days=3)).run_due() == ([], [])
+        assert len(broken.calls) == 1
+        [runs] = [[r for r in log.runs("mensuel") if r.state != "baseline"]]
+        assert [(r.state, r.retry_at) for r in runs] == [("failed", None)]
+        december = dt.datetime(2026, 12, 5, 6, tzinfo=UTC)
+        [next_month], _ = runner(config, log, FakeBuilder(), december).run_due()
+    assert next_month.period == "2026-11" and [o.state for o in next_month.outcomes] == ["sent"] * 3
+
+
+# ---------------------------------------------------------------- latest period, held notice language
+
+
+def test_plan_of_latest_period_with_remote_sources_says_it_is_unknown(smtp_server: SmtpServer, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``period = "latest"`` read from a remote source: not known before building, so nothing claimed « à envoyer »."""
+    monkeypatch.delenv("BOARDPACK_TEST_PENNYLANE", raising=False)
+    config = make_config(tmp_path, smtp_server.port, period="latest",
+                         sources={"pl": {"type": "pennylane", "token": {"env": "BOARDPACK_TEST_PENNYLANE"}}})
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        [plan] = runner(config, log, FakeBuilder(), NOV_5).plan()
+    assert {o.state for o in plan.outcomes} == {"unresolved"}
+    assert "inconnue" in plan.notes[0] and "[sources.pl]" in plan.notes[0]
+
+
+def test_held_notice_is_written_in_the_notice_language(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """An English-speaking company: the owner's notice lists the issues in English; the log keeps French."""
+    config = make_config(tmp_path, smtp_server.port, company={"locale": "en_GB"})
+    issue = {"fr": "Écriture VE12 déséquilibrée de 10,00 €", "en": "Entry VE12 is unbalanced by €10.00"}
+    with DeliveryLog(tmp_path / "log.sqlite3") as log:
+        runner(config, log, FakeBuilder(blocking=[issue]), NOV_5).deliver(Month(2026, 10))
+        assert {e.detail for e in log.entries() if e.key.kind == "pack"} == {f"données bloquantes : {issue['fr']}"}
+    [notice] = smtp_server.received
+    assert notice.text().startswith("Hello,")
+    assert "- Entry VE12 is unbalanced by €10.00" in notice.text() and "Écriture" not in notice.text()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from boardpack.delivery.log import LEASE, DeliveryKey, DeliveryLog, owner_alive
+from boardpack.delivery.log import LEASE, Claim, DeliveryKey, DeliveryLog, owner_alive
 from boardpack.errors import DeliveryError
 
 UTC = dt.UTC
@@ -43,7 +43,7 @@ def test_states_that_may_be_sent_again(tmp_path: Path) -> None:
     with log_at(tmp_path / "log.sqlite3") as log:
         for state, plain in (("failed", True), ("held", True), ("sent", False), ("unknown", False)):
             log.record(KEY, state)
-            assert log.claim(KEY) is plain, state
+            assert bool(log.claim(KEY)) is plain, state
             log.record(KEY, state)
             assert log.claim(KEY, force=True), state
 
@@ -94,7 +94,7 @@ def test_concurrent_threads_claim_each_delivery_once(tmp_path: Path) -> None:
 
 def _claim_all(path: str, count: int, queue: multiprocessing.Queue[int]) -> None:  # type: ignore[type-arg]
     with DeliveryLog(Path(path)) as log:
-        queue.put(sum(log.claim(DeliveryKey("m", "2026-10", "daf", "mail", f"r{i}")) for i in range(count)))
+        queue.put(sum(bool(log.claim(DeliveryKey("m", "2026-10", "daf", "mail", f"r{i}"))) for i in range(count)))
 
 
 def test_concurrent_processes_claim_each_delivery_once(tmp_path: Path) -> None:
@@ -121,22 +121,69 @@ def test_runs_baseline_claim_and_resume(tmp_path: Path) -> None:
         assert log.last_occurrence("mensuel") is None
         assert log.set_baseline("mensuel", NOW - dt.timedelta(days=40))
         assert not log.set_baseline("mensuel", NOW)
-        assert log.claim_run("mensuel", occurrence, "2026-10")
-        assert not log.claim_run("mensuel", occurrence, "2026-10")
+        assert log.claim_run("mensuel", occurrence)
+        assert not log.claim_run("mensuel", occurrence)
         assert log.resumable("mensuel") is None  # still running here
-        log.finish_run("mensuel", occurrence, "failed", "serveur injoignable")
+        log.finish_run("mensuel", occurrence, "failed", "serveur injoignable", retry_at=NOW)
         run = log.resumable("mensuel")
-        assert run is not None and (run.occurrence, run.period) == (occurrence, "2026-10")
-        assert log.claim_run("mensuel", occurrence, "2026-10")
+        assert run is not None and (run.occurrence, run.attempts, run.retry_at) == (occurrence, 1, NOW)
+        run = log.claim_run("mensuel", occurrence)
+        assert run is not None and run.attempts == 2
         log.finish_run("mensuel", occurrence, "done")
         assert log.resumable("mensuel") is None
         assert log.last_occurrence("mensuel") == occurrence
     with log_at(path, owner=DEAD) as crashed:
         later = occurrence + dt.timedelta(days=30)
-        assert crashed.claim_run("mensuel", later, "2026-11")
+        assert crashed.claim_run("mensuel", later)
     with log_at(path) as restarted:
         run = restarted.resumable("mensuel")
         assert run is not None and run.occurrence == later
+
+
+def test_failed_run_waits_for_its_retry_time(tmp_path: Path) -> None:
+    """A failed run is resumable once its retry time has come; without one (permanent error) never."""
+    occurrence = dt.datetime(2026, 11, 5, 6, tzinfo=UTC)
+    with log_at(tmp_path / "log.sqlite3") as log:
+        assert log.claim_run("mensuel", occurrence)
+        log.finish_run("mensuel", occurrence, "failed", "serveur injoignable", retry_at=NOW + dt.timedelta(minutes=10))
+        assert log.resumable("mensuel") is None  # not yet
+        log.clock = lambda: NOW + dt.timedelta(minutes=10)
+        assert log.resumable("mensuel") is not None
+        assert log.claim_run("mensuel", occurrence)
+        log.finish_run("mensuel", occurrence, "failed", "configuration invalide")  # permanent: no retry time
+        log.clock = lambda: NOW + dt.timedelta(days=20)
+        assert log.resumable("mensuel") is None
+        [run] = log.runs("mensuel")
+        assert (run.state, run.attempts, run.retry_at, run.detail) == ("failed", 2, None, "configuration invalide")
+
+
+def test_claim_says_what_it_found(tmp_path: Path) -> None:
+    """The claim tells the state it left the row in, and whether it found a dead process's send."""
+    path = tmp_path / "log.sqlite3"
+    with log_at(path, owner=DEAD) as crashed:
+        assert crashed.claim(KEY) == Claim(True, "sending")
+    with log_at(path) as restarted:
+        assert restarted.claim(KEY) == Claim(False, "unknown", interrupted=True)
+        assert restarted.claim(KEY) == Claim(False, "unknown")
+        restarted.record(KEY, "sent")
+        assert restarted.claim(KEY) == Claim(False, "sent")
+
+
+def test_hold_never_overwrites_a_delivery_that_went(tmp_path: Path) -> None:
+    """hold() marks pending, failed and held deliveries held in one step, and leaves sent, unknown, sending alone."""
+    with log_at(tmp_path / "log.sqlite3") as log:
+        assert log.hold(KEY, "données bloquantes") == "held"  # not in the log yet
+        for state in ("failed", "held"):
+            log.record(KEY, state)
+            assert log.hold(KEY, "données bloquantes") == "held"
+        for state in ("sent", "unknown"):
+            log.record(KEY, state, "reçu")
+            assert log.hold(KEY, "données bloquantes") == state
+            entry = log.entry(KEY)
+            assert entry is not None and (entry.state, entry.detail) == (state, "reçu")
+        other = DeliveryKey("mensuel", "2026-10", "daf", "mail", "daf@example.fr")
+        assert log.claim(other)
+        assert log.hold(other, "données bloquantes") == "sending"
 
 
 def test_owner_alive() -> None:

@@ -70,11 +70,25 @@ def test_sends_the_built_pdf_to_one_recipient(smtp_server: SmtpServer, dirigeant
     assert expected_id in receipt
 
 
-def test_without_recipient_one_message_goes_to_all(smtp_server: SmtpServer, small_pdf: Path, tmp_path: Path) -> None:
-    """``build --deliver`` names no recipient: one message, enveloped to every to and cc of the audience."""
-    channel(smtp_server.port, tmp_path).deliver(pack(small_pdf, recipient=None, schedule=""))
+def test_a_delivery_names_its_recipient(smtp_server: SmtpServer, small_pdf: Path, tmp_path: Path) -> None:
+    """The host always names one recipient; a delivery without one is refused, nothing sent."""
+    with pytest.raises(DeliveryFailure) as failure:
+        channel(smtp_server.port, tmp_path).deliver(pack(small_pdf, recipient=None))
+    assert failure.value.outcome == "permanent" and "destinataire" in str(failure.value)
+    assert smtp_server.received == []
+
+
+def test_french_text_travels_as_7bit(smtp_server: SmtpServer, small_pdf: Path, tmp_path: Path) -> None:
+    """No 8-bit body (the server may not offer 8BITMIME): every byte sent is ASCII, the text decodes accented."""
+    kpis = ({"label": "Trésorerie", "value": "12 000 €", "window": "mois", "status": "warn"},)
+    channel(smtp_server.port, tmp_path).deliver(pack(small_pdf, kpis=kpis))
     [received] = smtp_server.received
-    assert received.rcpt_tos == ["pdg@example.fr", "assistante@example.fr"]
+    assert max(received.data) < 128
+    assert "Content-Transfer-Encoding: 8bit" not in received.data.decode("ascii")
+    assert "Veuillez trouver ci-joint le dossier « Synthèse dirigeant » de Mécanique de Précision du Rhône" \
+        in received.text()
+    assert "Trésorerie (mois) : 12 000 € — à surveiller" in received.text()
+    assert "à surveiller" in received.html()
 
 
 def test_recipients_are_to_then_cc() -> None:
@@ -106,14 +120,16 @@ def test_body_quotes_headline_kpis_and_alerts(smtp_server: SmtpServer, small_pdf
 
 
 def test_english_audience_gets_english_text(smtp_server: SmtpServer, small_pdf: Path, tmp_path: Path) -> None:
-    """An English audience's message is written in English."""
+    """An English audience's message is written in English, KPI statuses included."""
+    kpis = ({"label": "Cash", "value": "€12,000", "window": "month", "status": "alert"},)
     channel(smtp_server.port, tmp_path).deliver(
         pack(small_pdf, audience="board", title="Board pack", recipient="chair@example.com", language="en",
-             period_label="October 2026"))
+             period_label="October 2026", kpis=kpis))
     [received] = smtp_server.received
     assert received.message["To"] == "chair@example.com, member@example.com"
     assert received.rcpt_tos == ["chair@example.com"]
     assert received.text().startswith("Hello,")
+    assert "Cash (month): €12,000 — alert" in received.text()
 
 
 def test_link_instead_of_attachment(smtp_server: SmtpServer, small_pdf: Path, tmp_path: Path) -> None:
@@ -176,6 +192,14 @@ def test_connection_lost_after_data_is_unknown(smtp_server: SmtpServer, small_pd
     assert len(smtp_server.handler.dropped) == 1
 
 
+def test_unreadable_pdf_fails_before_connecting(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """The PDF cannot be read: a permanent failure naming it, nothing sent (it never reached the server)."""
+    with pytest.raises(DeliveryFailure) as failure:
+        channel(smtp_server.port, tmp_path).deliver(pack(tmp_path / "absent.pdf"))
+    assert failure.value.outcome == "permanent" and "absent.pdf" in str(failure.value)
+    assert smtp_server.received == []
+
+
 def test_connection_refused_is_transient(small_pdf: Path, tmp_path: Path) -> None:
     """Nothing listening: transient (retried by the host)."""
     with pytest.raises(DeliveryFailure) as failure:
@@ -216,6 +240,18 @@ def test_wrong_password_is_permanent(certificate: tuple[Path, Path], small_pdf: 
                     password="faux-mot-de-passe").deliver(pack(small_pdf))
     assert failure.value.outcome == "permanent"
     assert "authentification refusée" in str(failure.value) and "faux-mot-de-passe" not in str(failure.value)
+
+
+def test_non_ascii_password_is_never_shown(small_pdf: Path, tmp_path: Path) -> None:
+    """A password smtplib cannot encode: permanent, one sentence, the password nowhere (message, cause, context)."""
+    with SmtpServer(authenticator=_authenticator, auth_require_tls=False) as server:
+        with pytest.raises(DeliveryFailure) as failure:
+            channel(server.port, tmp_path, username="packs", password="sécret-été").deliver(pack(small_pdf))
+        assert server.received == []
+    error = failure.value
+    assert error.outcome == "permanent" and "hors ASCII" in str(error) and "username et password" in str(error)
+    assert "sécret-été" not in str(error) and "sécret-été" not in repr(error)
+    assert error.__cause__ is None and error.__suppress_context__
 
 
 def test_untrusted_certificate_is_refused(certificate: tuple[Path, Path], small_pdf: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from boardpack.config import ScheduleConfig, parse_config
+from boardpack.delivery import schedule as schedule_module
 from boardpack.delivery.schedule import next_runs, occurrences, period_for
 from boardpack.errors import ConfigError
 from boardpack.periods import Month
@@ -52,12 +53,23 @@ def test_fall_back_sunday_runs_once_at_the_first_half_past_two() -> None:
 
 
 def test_hourly_schedule_never_repeats_an_instant_over_the_changes() -> None:
-    """Every half hour on both change nights: instants strictly increasing, none twice."""
+    """Every half hour on both change nights: each instant once, in order.
+
+    In March the missing local hour (02:00-03:00) lands on the instants of 03:00-04:00
+    CEST, which run once: every half hour in UTC. In October the repeated hour runs at
+    its first pass only (CEST): 01:00 and 01:30 UTC (02:00 and 02:30 CET) are not runs.
+    """
     every = ScheduleConfig(id="x", cron="*/30 * * * *", timezone="Europe/Paris")
-    for start in (utc(2026, 3, 28, 22), utc(2026, 10, 24, 22)):
-        runs = occurrences(every, start, start + dt.timedelta(hours=6))
-        assert runs == sorted(set(runs))
-        assert all(later > earlier for earlier, later in zip(runs, runs[1:]))
+    spring = utc(2026, 3, 28, 22)
+    assert occurrences(every, spring, spring + dt.timedelta(hours=6)) == [
+        spring + dt.timedelta(minutes=30 * step) for step in range(1, 13)]
+    autumn = utc(2026, 10, 24, 22)
+    assert occurrences(every, autumn, autumn + dt.timedelta(hours=6)) == [
+        utc(2026, 10, 24, 22, 30), utc(2026, 10, 24, 23), utc(2026, 10, 24, 23, 30),  # 00:30-01:30 CEST
+        utc(2026, 10, 25, 0), utc(2026, 10, 25, 0, 30),                               # 02:00, 02:30 CEST
+        utc(2026, 10, 25, 2), utc(2026, 10, 25, 2, 30), utc(2026, 10, 25, 3),          # 03:00-04:00 CET
+        utc(2026, 10, 25, 3, 30), utc(2026, 10, 25, 4),
+    ]
 
 
 def test_interval_is_open_on_the_left_closed_on_the_right() -> None:
@@ -75,6 +87,21 @@ def test_next_runs_and_impossible_dates() -> None:
     """The next three runs from a given instant; an expression that never matches gives none."""
     assert next_runs(MONTHLY, utc(2026, 10, 5, 5)) == [utc(2026, 11, 5, 6), utc(2026, 12, 5, 6), utc(2027, 1, 5, 6)]
     assert next_runs(ScheduleConfig(id="x", cron="0 0 30 2 *"), utc(2026, 1, 1)) == []
+
+
+def test_next_runs_walks_only_as_far_as_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`*/5`: the next run is found from a few cron steps, not by walking a year of them."""
+    steps: list[int] = []
+
+    class Counting(schedule_module.croniter):  # type: ignore[misc,name-defined]
+        def get_next(self, *args: Any, **kwargs: Any) -> Any:
+            steps.append(1)
+            return super().get_next(*args, **kwargs)
+
+    monkeypatch.setattr(schedule_module, "croniter", Counting)
+    every = ScheduleConfig(id="x", cron="*/5 * * * *", timezone="Europe/Paris")
+    assert next_runs(every, utc(2026, 11, 5, 6, 2), 2) == [utc(2026, 11, 5, 6, 5), utc(2026, 11, 5, 6, 10)]
+    assert len(steps) < 60  # the 3-hour margin before ``now`` plus the two runs
 
 
 def test_period_built_by_a_run() -> None:

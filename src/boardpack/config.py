@@ -39,6 +39,7 @@ __all__ = [
     "PluginConfig",
     "load_config",
     "parse_config",
+    "is_secret_reference",
     "resolve_secrets",
 ]
 
@@ -141,7 +142,8 @@ class ScheduleConfig:
 class DeliveryConfig:
     """The ``[delivery]`` table: who is told when a pack is held, where the log is, size limits.
 
-    ``log`` defaults to ``<config dir>/deliveries.sqlite3``. A PDF over
+    ``log`` is always set by :func:`parse_config` (default ``<config dir>/deliveries.sqlite3``;
+    the class default, relative to the working folder, only serves hand-built configs). A PDF over
     ``max_attachment_mb`` is copied into ``publish_dir`` and linked
     (``publish_url`` + file name, else the file's path) instead of attached; without
     ``publish_dir`` its delivery fails with a clear error. Transient failures are retried
@@ -149,7 +151,7 @@ class DeliveryConfig:
     """
 
     owner: str = ""
-    log: Path | None = None
+    log: Path = Path("deliveries.sqlite3")
     publish_dir: Path | None = None
     publish_url: str = ""
     max_attachment_mb: Decimal = Decimal(10)
@@ -512,6 +514,11 @@ def _delivery(check: _Checker, value: Any, base: Path) -> DeliveryConfig:
     )
 
 
+def is_secret_reference(value: Any) -> bool:
+    """Whether an option value names a secret: ``{ env = "VAR" }`` or ``{ file = "path" }``."""
+    return isinstance(value, dict) and set(value) in ({"env"}, {"file"})
+
+
 def resolve_secrets(options: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """Replace every ``{ env = "VAR" }`` / ``{ file = "path" }`` value by the secret it names.
 
@@ -520,12 +527,12 @@ def resolve_secrets(options: Mapping[str, Any], origin: str) -> dict[str, Any]:
     resolved: dict[str, Any] = {}
     for name, value in options.items():
         key = f"{origin}.{name}"
-        if isinstance(value, dict) and set(value) == {"env"}:
+        if is_secret_reference(value) and "env" in value:
             secret = os.environ.get(str(value["env"]))
             if not secret:
                 raise ConfigError(f"clé « {key} » : la variable d'environnement {value['env']} n'est pas définie")
             resolved[name] = secret
-        elif isinstance(value, dict) and set(value) == {"file"}:
+        elif is_secret_reference(value):
             try:
                 resolved[name] = Path(str(value["file"])).expanduser().read_text(encoding="utf-8").strip()
             except OSError:

@@ -256,10 +256,12 @@ class Delivery:
     """A finished pack handed to a channel: where the PDF is and what it is.
 
     The fields after ``company`` are optional: ``boardpack deliver`` fills them, a channel
-    may ignore them. ``recipient`` is one of :meth:`Channel.recipients` (``None``: all of
-    them at once); ``schedule`` names the ``[[schedules]]`` entry (for a deterministic
-    message id); ``kpis`` are the audience's headline figures already formatted in
-    ``language`` (``label``, ``value``, ``window``, ``status``); ``alerts`` its alerts
+    may ignore them. ``recipient`` is one of :meth:`Channel.recipients` (the host always
+    sets it; ``None`` only from a caller that does not log per recipient, which a channel
+    with real recipients may refuse); ``schedule`` names the ``[[schedules]]`` entry (for a
+    deterministic message id); ``kpis`` are the audience's headline figures already
+    formatted in ``language`` (``label``, ``value``, ``window``, ``status``,
+    ``status_label``); ``alerts`` its alerts
     (``severity``, ``title``, ``message``); ``link``, when set, is where the PDF was
     published because it was too big to attach: link to it instead of attaching it.
     """

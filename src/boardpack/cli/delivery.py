@@ -20,7 +20,8 @@ __all__ = ["deliver_command", "deliveries_command", "delivery_log", "echo_report
            "schedule_run_command"]
 
 _STATE_WORDS = {"sent": "envoyé", "failed": "échec", "unknown": "incertain", "held": "retenu",
-                "skipped": "déjà fait", "planned": "à envoyer", "pending": "en attente", "sending": "en cours"}
+                "skipped": "déjà fait", "planned": "à envoyer", "unresolved": "période inconnue",
+                "pending": "en attente", "sending": "en cours"}
 
 
 def _now_option(value: str | None) -> Any:
@@ -37,7 +38,11 @@ def _now_option(value: str | None) -> Any:
 def delivery_log(config: Config) -> DeliveryLog:
     """The config's delivery log (``[delivery] log``, default beside the config file)."""
 
-    return DeliveryLog(config.delivery.log or config.base_dir / "deliveries.sqlite3")
+    return DeliveryLog(config.delivery.log)
+
+
+def _no_schedule(config_path: Path) -> ConfigError:
+    return ConfigError(f"{config_path.name} : aucun planning [[schedules]] (id, cron, timezone)")
 
 
 def echo_reports(reports: list[Any], notes: list[str]) -> None:
@@ -115,19 +120,23 @@ def schedule_list_command(config_path: Path, count: int, now_text: str | None) -
     """Les plannings de CONFIG, leurs prochaines échéances (heure locale et UTC) et leur dernier passage."""
     config = load_config(config_path)
     if not config.schedules:
-        raise ConfigError(f"{config_path.name} : aucun planning [[schedules]] (id, cron, timezone)")
+        raise _no_schedule(config_path)
     now = _now_option(now_text) or dt.datetime.now(dt.UTC)
-    log_path = config.delivery.log or config.base_dir / "deliveries.sqlite3"
     for schedule in config.schedules:
         audiences = ", ".join(schedule.audiences) or "toutes"
         channels = ", ".join(schedule.channels) or "tous"
         click.echo(f"{schedule.id}\t{schedule.cron}\t{schedule.timezone}\tpériode {schedule.period}\t"
                    f"audiences {audiences}\tcanaux {channels}")
-        if log_path.exists():
+        if config.delivery.log.exists():
             with delivery_log(config) as log:
                 runs = [r for r in log.runs(schedule.id) if r.state != "baseline"]
             if runs:
-                click.echo(f"  dernier passage : {local_time(runs[-1].occurrence, schedule)} ({runs[-1].state})")
+                last = runs[-1]
+                retry = ""
+                if last.state == "failed":
+                    retry = (f", nouvel essai à partir du {local_time(last.retry_at, schedule)}" if last.retry_at
+                             else ", pas de nouvel essai avant la prochaine échéance")
+                click.echo(f"  dernier passage : {local_time(last.occurrence, schedule)} ({last.state}{retry})")
         for moment in next_runs(schedule, now, count):
             period = period_for(schedule, moment) or "dernier mois des écritures"
             click.echo(f"  prochain : {local_time(moment, schedule)}\t{moment:%Y-%m-%d %H:%M} UTC\tpériode {period}")
@@ -141,6 +150,8 @@ def schedule_run_command(config_path: Path, interval: int) -> None:
     """Reste actif et livre chaque échéance des plannings de CONFIG (comme deliver --due en boucle)."""
 
     config = load_config(config_path)
+    if not config.schedules:  # nothing would ever be due: say so once instead of at every check
+        raise _no_schedule(config_path)
     click.echo(f"boardpack schedule run : {len(config.schedules)} planning(s), Ctrl-C pour arrêter", err=True)
     with delivery_log(config) as log:
         runner = Runner(config, log, refresh=True)
@@ -169,7 +180,7 @@ def deliveries_command(config_path: Path, schedule_id: str | None, period: str |
     config = load_config(config_path)
     month = parse_period(period)
     entries = []
-    if (config.delivery.log or config.base_dir / "deliveries.sqlite3").exists():  # listing creates nothing
+    if config.delivery.log.exists():  # listing creates nothing
         with delivery_log(config) as log:
             entries = log.entries(schedule_id, str(month) if month else None)
     if output == "json":

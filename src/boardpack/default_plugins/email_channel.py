@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..delivery.message import compose, message_id
-from ..delivery.texts import TextTemplates
+from ..delivery.texts import TextTemplates, status_label
 from ..errors import ConfigError
 from ..hookspecs import hookimpl
 from ..interfaces import Channel, Delivery, DeliveryFailure, Notice
@@ -117,28 +117,41 @@ class EmailChannel(Channel):
         return list(dict.fromkeys(found.to + found.cc))
 
     def deliver(self, delivery: Delivery) -> str:
-        """Send the pack to ``delivery.recipient`` (to all the audience's recipients when ``None``)."""
+        """Send the pack to ``delivery.recipient``, one of :meth:`recipients` (the host sets it).
+
+        :raises DeliveryFailure: ``permanent`` when nothing could be sent (no recipient, PDF
+            unreadable, refused by the server…), see :meth:`_send` for the others.
+        :raises boardpack.errors.RenderError: from a user's email template, before any
+            network traffic.
+        """
         found = self._audience(delivery.audience)
-        envelope = [delivery.recipient] if delivery.recipient else self.recipients(delivery.audience)
+        if not delivery.recipient:
+            raise DeliveryFailure(f"canal « {self.key} » : aucun destinataire désigné pour l'audience "
+                                  f"« {delivery.audience} » (un destinataire par envoi)", "permanent")
         identifier = message_id(delivery.schedule or "build", delivery.period, delivery.audience,
-                                delivery.recipient or ",".join(envelope), self.domain)
+                                delivery.recipient, self.domain)
+        language = delivery.language
+        kpis = [{"status_label": status_label(str(kpi.get("status", "")), language), **kpi} for kpi in delivery.kpis]
         context = {
             "company": delivery.company, "title": delivery.title, "audience": delivery.audience,
             "period": delivery.period, "period_label": delivery.period_label or delivery.period,
-            "kpis": list(delivery.kpis), "alerts": list(delivery.alerts), "link": delivery.link,
+            "kpis": kpis, "alerts": list(delivery.alerts), "link": delivery.link,
             "attachment": None if delivery.link else delivery.path.name,
         }
-        language = delivery.language
-        message = compose(
-            sender=self.sender, to=found.to, cc=found.cc, reply_to=found.reply_to or self.reply_to,
-            subject=self.texts.subject("pack", language, **context),
-            text=self.texts.render("pack", language, "txt", **context),
-            html=self.texts.render("pack", language, "html", **context),
-            identifier=identifier, date=dt.datetime.now(dt.UTC),
-            attachment=None if delivery.link else delivery.path,
-        )
-        self._send(envelope, message)
-        return f"{delivery.audience} → {', '.join(envelope)} {identifier}"
+        subject = self.texts.subject("pack", language, **context)
+        text = self.texts.render("pack", language, "txt", **context)
+        html = self.texts.render("pack", language, "html", **context)
+        try:
+            message = compose(
+                sender=self.sender, to=found.to, cc=found.cc, reply_to=found.reply_to or self.reply_to,
+                subject=subject, text=text, html=html, identifier=identifier, date=dt.datetime.now(dt.UTC),
+                attachment=None if delivery.link else delivery.path,
+            )
+        except OSError as exc:
+            raise DeliveryFailure(f"canal « {self.key} » : lecture impossible de {delivery.path} "
+                                  f"({exc.strerror or type(exc).__name__})", "permanent") from None
+        self._send([delivery.recipient], message)
+        return f"{delivery.audience} → {delivery.recipient} {identifier}"
 
     def notify(self, notice: Notice) -> str:
         """Send the owner a plain-text notice."""
@@ -188,7 +201,13 @@ class EmailChannel(Channel):
                 smtp.starttls(context=tls_context(self.ca_file))
                 smtp.ehlo()
             if self.username:
-                smtp.login(self.username, self.password)
+                try:
+                    smtp.login(self.username, self.password)
+                except (UnicodeError, ValueError):  # its text would quote the password
+                    raise DeliveryFailure(
+                        f"{self._where()} : identifiant ou mot de passe impossible à transmettre (caractères "
+                        "hors ASCII refusés par l'authentification SMTP) ; vérifiez username et password",
+                        "permanent") from None
         except BaseException:
             smtp.close()
             raise
@@ -205,10 +224,9 @@ class EmailChannel(Channel):
             _expect(smtp.mail(self.sender_address), (250,), self._where(), "MAIL FROM")
             for address in envelope:
                 _expect(smtp.rcpt(address), (250, 251), self._where(), f"destinataire {address}")
-            _expect(smtp.docmd("DATA"), (354,), self._where(), "DATA")
-            handed_over = True
-            smtp.send(_dot_stuffed(payload))
-            _expect(smtp.getreply(), (250,), self._where(), "fin du message")
+            handed_over = True  # from DATA on, a lost connection may come after the server took the message
+            # a refusal of DATA itself raises SMTPDataError; the reply to the message is returned
+            _expect(smtp.data(payload), (250,), self._where(), "message")
             try:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
@@ -246,7 +264,7 @@ def _expect(reply: tuple[int, bytes], codes: tuple[int, ...], where: str, step: 
     code, text = reply
     if code in codes:
         return
-    outcome = "transient" if 400 <= code < 500 or code == -1 else "permanent"
+    outcome = "transient" if 400 <= code < 500 else "permanent"
     message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     raise DeliveryFailure(f"{where} : {step} refusé ({code} {' '.join(message.split())})", outcome)
 
@@ -254,14 +272,6 @@ def _expect(reply: tuple[int, bytes], codes: tuple[int, ...], where: str, step: 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
     return f"{exc.smtp_code} {' '.join(text.split())}"
-
-
-def _dot_stuffed(payload: bytes) -> bytes:
-    """The DATA body: lines starting with a dot doubled, ended by ``CRLF . CRLF`` (RFC 5321)."""
-    data = re.sub(rb"(?m)^\.", b"..", payload)
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return data + b".\r\n"
 
 
 def _text(options: Mapping[str, Any], name: str, where: str) -> str:

@@ -8,8 +8,10 @@ process that died may or may not have gone out: it becomes ``unknown`` and is ne
 again without ``force``.
 
 A second table keeps the schedule runs (one row per occurrence: ``running``, ``done``,
-``held``, or the ``baseline`` recorded the first time a schedule is seen) so that missed
-runs can be found and a run interrupted by a crash resumed.
+``held``, ``failed``, or the ``baseline`` recorded the first time a schedule is seen) so
+that missed runs can be found and a run interrupted by a crash resumed. A ``failed`` run
+counts its attempts and, when trying again may help, the instant it may be resumed
+(``retry_at``); without one it waits for the schedule's next occurrence.
 
 Each row records its owner (``host:pid:token``): a claim is stale when that process is
 gone (same host) or when it is older than :data:`LEASE`.
@@ -22,21 +24,23 @@ import os
 import socket
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from ..errors import DeliveryError
 
-__all__ = ["LEASE", "STATES", "DeliveryKey", "DeliveryLog", "Entry", "Run", "new_owner", "owner_alive"]
+__all__ = ["INTERRUPTED", "LEASE", "STATES", "Claim", "DeliveryKey", "DeliveryLog", "Entry", "Run", "new_owner", "owner_alive"]
 
 #: The states of a delivery, in the order of its life.
 STATES = ("pending", "sending", "sent", "failed", "unknown", "held")
 #: After this long, a claim is stale even if its process seems alive (pid reused, other host).
 LEASE = dt.timedelta(hours=2)
+#: The detail of a delivery left in ``sending`` by a process that is gone.
+INTERRUPTED = "envoi interrompu (processus arrêté) : le message a pu partir"
 #: States a delivery can be (re)claimed from without ``force``.
 _CLAIMABLE = ("pending", "failed", "held")
 _SCHEMA = """
@@ -48,9 +52,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (schedule, period, audience, channel, kind, recipient)
 );
 CREATE TABLE IF NOT EXISTS runs (
-    schedule TEXT NOT NULL, occurrence TEXT NOT NULL, period TEXT NOT NULL, state TEXT NOT NULL,
+    schedule TEXT NOT NULL, occurrence TEXT NOT NULL, state TEXT NOT NULL,
     owner TEXT NOT NULL DEFAULT '', started TEXT NOT NULL, finished TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, retry_at TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (schedule, occurrence)
 );
 """
@@ -116,14 +120,36 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What :meth:`DeliveryLog.claim` did: true when this process may send.
+
+    ``state`` is the row's state after the call (``sending`` when claimed);
+    ``interrupted`` says the row was left in ``sending`` by a process that is gone and
+    has just been turned ``unknown`` (it may have gone out).
+    """
+
+    taken: bool
+    state: str
+    interrupted: bool = False
+
+    def __bool__(self) -> bool:
+        return self.taken
+
+
+@dataclass(frozen=True)
 class Run:
-    """One schedule occurrence handled (or being handled)."""
+    """One schedule occurrence handled (or being handled).
+
+    ``attempts`` counts the times it was claimed; ``retry_at`` is when a ``failed`` run may
+    be resumed (``None``: not before the schedule's next occurrence).
+    """
 
     schedule: str
     occurrence: dt.datetime
-    period: str
     state: str
     detail: str
+    attempts: int = 0
+    retry_at: dt.datetime | None = None
 
 
 class DeliveryLog:
@@ -199,47 +225,60 @@ class DeliveryLog:
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM runs WHERE schedule = ?", (schedule,)).fetchone():
                 return False
-            db.execute("INSERT INTO runs (schedule, occurrence, period, state, owner, started, finished) "
-                       "VALUES (?, ?, '', 'baseline', ?, ?, ?)",
+            db.execute("INSERT INTO runs (schedule, occurrence, state, owner, started, finished) "
+                       "VALUES (?, ?, 'baseline', ?, ?, ?)",
                        (schedule, _stamp(at), self.owner, self._now(), self._now()))
         return True
 
-    def claim_run(self, schedule: str, occurrence: dt.datetime, period: str) -> bool:
-        """Take the run of ``schedule`` at ``occurrence``; ``False`` if it is done or another live
-        process has it (a ``failed`` run, or one whose process is gone, is taken over)."""
+    def claim_run(self, schedule: str, occurrence: dt.datetime) -> Run | None:
+        """Take the run of ``schedule`` at ``occurrence`` and count the attempt; ``None`` if it is
+        done or another live process has it (a ``failed`` run, or one whose process is gone,
+        is taken over)."""
         stamp = _stamp(occurrence)
         with self._transaction() as db:
-            row = db.execute("SELECT state, owner, started FROM runs WHERE schedule = ? AND occurrence = ?",
+            row = db.execute("SELECT state, owner, started, attempts FROM runs WHERE schedule = ? AND occurrence = ?",
                              (schedule, stamp)).fetchone()
             if row is not None and (row[0] not in ("running", "failed") or (
                     row[0] == "running" and self.alive(row[1], _parse(row[2]), self.clock()))):
-                return False
-            db.execute("INSERT OR REPLACE INTO runs (schedule, occurrence, period, state, owner, started) "
-                       "VALUES (?, ?, ?, 'running', ?, ?)", (schedule, stamp, period, self.owner, self._now()))
-        return True
+                return None
+            attempts = (row[3] if row is not None else 0) + 1
+            db.execute("INSERT OR REPLACE INTO runs (schedule, occurrence, state, owner, started, attempts) "
+                       "VALUES (?, ?, 'running', ?, ?, ?)", (schedule, stamp, self.owner, self._now(), attempts))
+        return Run(schedule, occurrence, "running", "", attempts)
 
-    def finish_run(self, schedule: str, occurrence: dt.datetime, state: str, detail: str = "") -> None:
-        """Close a run claimed by :meth:`claim_run` (``done``, ``held``, or ``failed`` to retry it)."""
+    def finish_run(self, schedule: str, occurrence: dt.datetime, state: str, detail: str = "",
+                   retry_at: dt.datetime | None = None) -> None:
+        """Close a run claimed by :meth:`claim_run` (``done``, ``held`` or ``failed``).
+
+        :param retry_at: when a ``failed`` run may be resumed by :meth:`resumable`
+            (``None``: it waits for the schedule's next occurrence).
+        """
         with self._transaction() as db:
-            db.execute("UPDATE runs SET state = ?, detail = ?, finished = ? WHERE schedule = ? AND occurrence = ?",
-                       (state, detail, self._now(), schedule, _stamp(occurrence)))
+            db.execute("UPDATE runs SET state = ?, detail = ?, finished = ?, retry_at = ? "
+                       "WHERE schedule = ? AND occurrence = ?",
+                       (state, detail, self._now(), _stamp(retry_at) if retry_at else "", schedule,
+                        _stamp(occurrence)))
 
-    def resumable(self, schedule: str) -> Run | None:
-        """The latest run of ``schedule`` if it must be run again: ``failed``, or ``running``
-        in a process that is gone."""
-        row = self._db.execute("SELECT occurrence, period, state, detail, owner, started FROM runs "
+    def resumable(self, schedule: str, now: dt.datetime | None = None) -> Run | None:
+        """The latest run of ``schedule`` if it must be run again at ``now`` (default: the
+        log's clock): ``failed`` with a ``retry_at`` that has come, or ``running`` in a
+        process that is gone."""
+        row = self._db.execute(f"SELECT {_RUN_COLUMNS}, owner, started FROM runs "
                                "WHERE schedule = ? ORDER BY occurrence DESC LIMIT 1", (schedule,)).fetchone()
-        if row is None or row[2] not in ("failed", "running"):
+        if row is None:
             return None
-        if row[2] == "running" and self.alive(row[4], _parse(row[5]), self.clock()):
-            return None
-        return Run(schedule, _parse(row[0]), row[1], row[2], row[3])
+        run = _run(schedule, row)
+        if run.state == "failed" and run.retry_at is not None and run.retry_at <= (now or self.clock()):
+            return run
+        if run.state == "running" and not self.alive(row[5], _parse(row[6]), self.clock()):
+            return run
+        return None
 
     def runs(self, schedule: str) -> list[Run]:
         """Every recorded run of ``schedule``, oldest first."""
-        rows = self._db.execute("SELECT occurrence, period, state, detail FROM runs WHERE schedule = ? "
-                                "ORDER BY occurrence", (schedule,))
-        return [Run(schedule, _parse(r[0]), r[1], r[2], r[3]) for r in rows.fetchall()]
+        rows = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE schedule = ? ORDER BY occurrence",
+                                (schedule,))
+        return [_run(schedule, r) for r in rows.fetchall()]
 
     # ------------------------------------------------------------ deliveries
 
@@ -250,33 +289,49 @@ class DeliveryLog:
                        "state, created, updated) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                        (*_columns(key), self._now(), self._now()))
 
-    def claim(self, key: DeliveryKey, force: bool = False) -> bool:
-        """Turn the delivery to ``sending`` for this process; ``False`` when it must not be sent.
+    def claim(self, key: DeliveryKey, force: bool = False) -> Claim:
+        """Turn the delivery to ``sending`` for this process; false when it must not be sent.
 
         ``pending``, ``failed`` and ``held`` deliveries are claimed; ``sent`` and
         ``unknown`` ones only with ``force``; a ``sending`` one whose process is gone
-        becomes ``unknown`` (it may have gone out).
+        becomes ``unknown`` (it may have gone out: :attr:`Claim.interrupted`).
         """
+        interrupted = False
         with self._transaction() as db:
             row = db.execute(f"SELECT state, owner, updated FROM deliveries WHERE {_WHERE}", _columns(key)).fetchone()
             if row is None:
                 db.execute("INSERT INTO deliveries (schedule, period, audience, channel, kind, recipient, state, "
                            "owner, created, updated) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
                            (*_columns(key), self.owner, self._now(), self._now()))
-                return True
+                return Claim(True, "sending")
             state, owner, updated = row
             if state == "sending":
                 if self.alive(owner, _parse(updated), self.clock()):
-                    return False
+                    return Claim(False, state)
                 db.execute(f"UPDATE deliveries SET state = 'unknown', detail = ?, updated = ? WHERE {_WHERE}",
-                           ("envoi interrompu (processus arrêté) : le message a pu partir", self._now(),
-                            *_columns(key)))
-                state = "unknown"
+                           (INTERRUPTED, self._now(), *_columns(key)))
+                state, interrupted = "unknown", True
             if state not in _CLAIMABLE and not force:
-                return False
+                return Claim(False, state, interrupted)
             db.execute(f"UPDATE deliveries SET state = 'sending', owner = ?, updated = ? WHERE {_WHERE}",
                        (self.owner, self._now(), *_columns(key)))
-        return True
+        return Claim(True, "sending", interrupted)
+
+    def hold(self, key: DeliveryKey, detail: str) -> str:
+        """Mark the delivery ``held`` unless it already went or is going; return its state after.
+
+        Only a ``pending``, ``failed`` or ``held`` delivery (or one not in the log yet) is
+        held, in one transaction: a delivery another process has just sent stays ``sent``.
+        """
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO deliveries (schedule, period, audience, channel, kind, recipient, "
+                       "state, created, updated) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                       (*_columns(key), self._now(), self._now()))
+            db.execute(f"UPDATE deliveries SET state = 'held', detail = ?, owner = ?, updated = ? "
+                       f"WHERE {_WHERE} AND state IN ({', '.join('?' * len(_CLAIMABLE))})",
+                       (detail, self.owner, self._now(), *_columns(key), *_CLAIMABLE))
+            row = db.execute(f"SELECT state FROM deliveries WHERE {_WHERE}", _columns(key)).fetchone()
+        return str(row[0])
 
     def record(self, key: DeliveryKey, state: str, detail: str = "", attempts: int = 0) -> None:
         """Set a delivery's outcome (``sent``, ``failed``, ``unknown``, ``held``), adding ``attempts``."""
@@ -315,6 +370,12 @@ class DeliveryLog:
 
 
 _WHERE = "schedule = ? AND period = ? AND audience = ? AND channel = ? AND kind = ? AND recipient = ?"
+_RUN_COLUMNS = "occurrence, state, detail, attempts, retry_at"
+
+
+def _run(schedule: str, row: Sequence[Any]) -> Run:
+    """A :class:`Run` from the columns :data:`_RUN_COLUMNS`."""
+    return Run(schedule, _parse(row[0]), row[1], row[2], row[3], _parse(row[4]) if row[4] else None)
 
 
 def _columns(key: DeliveryKey) -> tuple[str, ...]:

@@ -3,6 +3,9 @@
 The Message-ID is a hash of (schedule, period, audience, recipient) at the sender's
 domain: the same delivery always carries the same id, so a copy sent again with
 ``--force`` is recognised as the same message by the mail clients that deduplicate.
+
+Every part is 7-bit (text in quoted-printable, the PDF in base64): a French body goes
+through any server, including one that does not offer ``8BITMIME``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
-__all__ = ["compose", "message_id"]
+__all__ = ["POLICY", "compose", "message_id"]
+
+#: SMTP line endings, and no 8-bit body: non-ASCII text is quoted-printable (or base64).
+POLICY = SMTP.clone(cte_type="7bit")
 
 
 def message_id(schedule: str, period: str, audience: str, recipient: str, domain: str) -> str:
@@ -31,7 +37,7 @@ def compose(*, sender: str, to: Sequence[str], cc: Sequence[str] = (), reply_to:
 
     :param attachment: the PDF to attach (``None`` when the body links to it instead).
     """
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     if to:
         message["To"] = ", ".join(to)

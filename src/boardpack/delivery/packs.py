@@ -14,15 +14,15 @@ from pathlib import Path
 
 from ..build import BuildResult, build, select_audiences
 from ..config import Config
+from ..default_plugins.sections_summary import window_name
 from ..pack import PackContext
 from ..periods import Month
+from .texts import status_label
 
 __all__ = ["Builder", "Built", "Pack", "build_packs", "built_from", "headlines"]
 
 #: How many headline KPIs an email quotes.
 HEADLINE_COUNT = 6
-_WINDOWS = {"month": ("mois", "month"), "ytd": ("cumul exercice", "year to date"),
-            "ltm": ("12 derniers mois", "last 12 months"), "fy": ("exercice", "fiscal year")}
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ class Built:
 
     period: Month
     packs: dict[str, Pack] = field(default_factory=dict)
-    #: the blocking data-quality issues, one French sentence each (non-empty: hold)
-    blocking: list[str] = field(default_factory=list)
+    #: the blocking data-quality issues (non-empty: hold), each one sentence by language
+    #: (``{"fr": …, "en": …}``, as :attr:`boardpack.interfaces.Issue.message`)
+    blocking: list[Mapping[str, str]] = field(default_factory=list)
 
 
 #: ``builder(config, period or None for the latest month, audience ids, out dir) -> Built``
@@ -53,13 +54,19 @@ Builder = Callable[[Config, Month | None, Sequence[str], Path], Built]
 
 
 def headlines(pack: PackContext) -> tuple[tuple[Mapping[str, str], ...], tuple[Mapping[str, str], ...]]:
-    """The audience's first KPIs (label, value, window, status) and its alerts, in its language."""
+    """The audience's first KPIs and its alerts, in its language.
+
+    Each KPI has ``label``, ``value``, ``window``, ``status`` (``ok``, ``warn``, ``alert``
+    or empty) and ``status_label`` (« alerte », « à surveiller »; empty when ``ok`` or
+    without thresholds).
+    """
     kpis = []
     for kpi in pack.kpis_for_audience()[:HEADLINE_COUNT]:
         result = pack.result(kpi.id)
-        fr, en = _WINDOWS.get(result.window.kind, (result.window.kind, result.window.kind))
+        status = result.status or ""
         kpis.append({"label": pack.label(kpi.label), "value": pack.value(result),
-                     "window": pack.t(fr, en), "status": result.status or ""})
+                     "window": window_name(pack, result.window.kind), "status": status,
+                     "status_label": status_label(status, pack.language)})
     alerts = [{"severity": a.severity, "title": pack.label(a.title), "message": pack.label(a.message)}
               for a in pack.alerts_for_audience()]
     return tuple(kpis), tuple(alerts)
@@ -82,7 +89,7 @@ def build_packs(config: Config, period: Month | None, audiences: Sequence[str], 
 
 def built_from(config: Config, result: BuildResult, audiences: Sequence[str] = ()) -> Built:
     """What a delivery run needs of a finished build: each pack's PDF, headline KPIs and alerts."""
-    built = Built(result.period, blocking=[issue.message["fr"] for issue in result.held])
+    built = Built(result.period, blocking=[issue.message for issue in result.held])
     for audience in select_audiences(config, audiences):
         pack = result.packs.get(audience.key)
         if pack is None:  # held: nothing was laid out

@@ -4,8 +4,9 @@
 
 * :meth:`Runner.run_due` finds, for each ``[[schedules]]`` entry, the latest occurrence
   between the last recorded run and now (earlier missed ones are counted, not sent: only
-  the latest is caught up), or the last run if it failed or its process died, claims it
-  in the log, builds its period and sends;
+  the latest is caught up), or the last run if its process died or it failed on an error
+  that may go away (then after a growing wait: :data:`RUN_RETRY`), claims it in the log,
+  builds its period and sends;
 * :meth:`Runner.deliver` does the same for a period given by hand (``--period``);
 * :meth:`Runner.plan` says who would get what, without building nor sending.
 
@@ -30,20 +31,26 @@ from urllib.parse import quote
 from ..build import Session
 from ..config import Config, PluginConfig, ScheduleConfig
 from ..errors import BoardpackError, ConfigError, DeliveryError
-from ..interfaces import Channel, Delivery, DeliveryFailure, Notice
+from ..interfaces import Channel, Delivery, DeliveryFailure, Notice, Unavailable
 from ..periods import Month
 from ..render.pdf import write_atomically
-from .log import DeliveryKey, DeliveryLog
+from .log import INTERRUPTED, Claim, DeliveryKey, DeliveryLog
 from .packs import Builder, Built, Pack, build_packs
 from .schedule import occurrences, period_for
 from .texts import TextTemplates
 
-__all__ = ["MANUAL", "Job", "Outcome", "Report", "Runner", "local_time"]
+__all__ = ["MANUAL", "RUN_RETRY", "RUN_RETRY_MAX", "Job", "Outcome", "Report", "Runner", "local_time"]
 
 #: The schedule id of deliveries made by hand when the config has no ``[[schedules]]``.
 MANUAL = ScheduleConfig(id="manuel", cron="0 0 1 1 *", period="latest")
-#: Log states that mean « already handled » (nothing to send without ``--force``).
-_DONE = ("sent", "unknown", "sending")
+#: Log states that mean « already handled » (nothing to send without ``--force``). A
+#: ``sending`` row is not: if its process died, claiming it turns it ``unknown``.
+_DONE = ("sent", "unknown")
+#: A scheduled run that failed on an error that may go away is resumed after this long,
+#: then twice as long after each new failure…
+RUN_RETRY = dt.timedelta(minutes=10)
+#: …waiting at most this long between two attempts.
+RUN_RETRY_MAX = dt.timedelta(hours=6)
 
 
 def _utcnow() -> dt.datetime:
@@ -65,11 +72,17 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one delivery: ``sent``, ``failed``, ``unknown``, ``held``, ``skipped`` or ``planned``."""
+    """What happened to one delivery.
+
+    ``state`` is ``sent``, ``failed``, ``unknown``, ``held``, ``skipped``, or for a dry
+    run ``planned`` (would be sent) and ``unresolved`` (the period is not known before
+    building). ``transient`` marks a failure that may go away (retries exhausted).
+    """
 
     key: DeliveryKey
     state: str
     detail: str = ""
+    transient: bool = False
 
 
 @dataclass
@@ -86,6 +99,18 @@ class Report:
     def failed(self) -> list[Outcome]:
         """The deliveries that did not go (``failed``) or may not have (``unknown``)."""
         return [o for o in self.outcomes if o.state in ("failed", "unknown")]
+
+    @property
+    def transient(self) -> bool:
+        """Whether running the job again soon may succeed: a delivery failed on a transient
+        error, or the job stopped on a delivery error (the log busy, a publication…).
+
+        Configuration, data, source, template and plugin errors wait for a fix: running
+        again every few minutes would only rebuild the same failure.
+        """
+        if self.error is not None:
+            return isinstance(self.error, DeliveryError) and getattr(self.error, "outcome", "transient") == "transient"
+        return any(o.transient for o in self.failed)
 
 
 class Runner:
@@ -145,10 +170,9 @@ class Runner:
             if missed:
                 jobs.append(Job(schedule, period_for(schedule, missed[-1]), missed[-1], len(missed) - 1))
                 continue
-            run = self.log.resumable(schedule.id)
+            run = self.log.resumable(schedule.id, now)
             if run is not None:
-                period = Month.parse(run.period) if run.period else period_for(schedule, run.occurrence)
-                jobs.append(Job(schedule, period, run.occurrence, resumed=True))
+                jobs.append(Job(schedule, period_for(schedule, run.occurrence), run.occurrence, resumed=True))
         return jobs, notes
 
     # ------------------------------------------------------------ running
@@ -159,14 +183,28 @@ class Runner:
         reports = []
         for job in jobs:
             assert job.occurrence is not None
-            if not self.log.claim_run(job.schedule.id, job.occurrence, str(job.period or "")):
+            run = self.log.claim_run(job.schedule.id, job.occurrence)
+            if run is None:
                 notes.append(f"planning « {job.schedule.id} » : échéance du {local_time(job.occurrence, job.schedule)} "
                              "déjà traitée ou en cours dans un autre processus")
                 continue
             report = self._run(job)
-            state = "failed" if report.error or any(o.detail.startswith(_TRANSIENT) for o in report.failed) else (
-                "held" if any(o.state == "held" for o in report.outcomes) else "done")
-            self.log.finish_run(job.schedule.id, job.occurrence, state, str(report.error or ""))
+            retry_at = None
+            if report.error is not None or any(o.transient for o in report.failed):
+                state = "failed"
+                if report.transient:
+                    wait = min(RUN_RETRY * 2 ** (run.attempts - 1), RUN_RETRY_MAX)
+                    retry_at = self.clock() + wait
+                    report.notes.append(f"nouvel essai de cette échéance à partir du "
+                                        f"{local_time(retry_at, job.schedule)} (essai n° {run.attempts})")
+                else:
+                    report.notes.append("cette échéance ne sera pas retentée seule : corrigez la cause puis livrez "
+                                        f"avec boardpack deliver --schedule {job.schedule.id}"
+                                        + (f" --period {report.period}" if report.period else "")
+                                        + " (sinon, prochaine échéance du planning)")
+            else:
+                state = "held" if any(o.state == "held" for o in report.outcomes) else "done"
+            self.log.finish_run(job.schedule.id, job.occurrence, state, str(report.error or ""), retry_at)
             reports.append(report)
         return reports, notes
 
@@ -181,21 +219,58 @@ class Runner:
 
     def plan(self, period: Month | None = None, schedules: Sequence[str] = (),
              audiences: Sequence[str] = ()) -> list[Report]:
-        """Who would get what (``planned``), and what the log already holds — nothing built or sent."""
+        """Who would get what (``planned``), and what the log already holds — nothing built or sent.
+
+        A ``latest`` period is the ledger's last month: the local sources are read to find it
+        (no secret needed); with remote sources it is not known before a build, and the
+        deliveries are ``unresolved`` instead of claimed to be sent.
+        """
         reports = []
+        latest: tuple[Month | None, str] | None = None
         for schedule in self.schedules(schedules):
-            job = Job(schedule, period or period_for(schedule, self.clock()))
-            report = Report(job, str(job.period or "dernier mois des écritures"))
+            month = period or period_for(schedule, self.clock())
+            note = ""
+            if month is None:
+                latest = latest or self._latest_period()
+                month, why = latest
+                note = (f"période « latest » : {month}, dernier mois des écritures" if month else
+                        f"période « latest » inconnue avant la construction ({why}) : le journal ne peut pas "
+                        "dire ce qui est déjà envoyé")
+            job = Job(schedule, month)
+            report = Report(job, str(month or "dernier mois des écritures"))
+            if note:
+                report.notes.append(note)
             channels = self._channels(schedule, dry_run=True)
             for key in self._keys(job, channels, audiences, report.period):
-                entry = self.log.entry(key)
-                if entry is not None and entry.state in _DONE:
+                entry = self.log.entry(key) if month else None
+                if month is None:
+                    report.outcomes.append(Outcome(key, "unresolved", f"{key.audience}_<période>.pdf"))
+                elif entry is not None and entry.state in (*_DONE, "sending"):
                     report.outcomes.append(Outcome(key, "skipped", f"déjà {entry.state} ({entry.updated})"))
                 else:
-                    name = f"{key.audience}_{report.period}.pdf" if job.period else f"{key.audience}_<période>.pdf"
-                    report.outcomes.append(Outcome(key, "planned", name))
+                    report.outcomes.append(Outcome(key, "planned", f"{key.audience}_{month}.pdf"))
             reports.append(report)
         return reports
+
+    def _latest_period(self) -> tuple[Month | None, str]:
+        """The month a ``latest`` build would choose, found without secrets, or ``None`` and why not.
+
+        The config's ``period`` if set; else the last month of the ledger, read from the
+        local sources. Remote sources are not read (it would take their secrets, and a
+        scheduled run reads them live anyway).
+        """
+        if self.config.period is not None:
+            return self.config.period, ""
+        registry = self.session.registry
+        remote = [t.key for t in self.config.sources if getattr(registry.sources.get(t.type), "remote", False)]
+        if remote:
+            return None, "sources distantes " + ", ".join(f"[sources.{key}]" for key in remote)
+        session = Session(self.config, registry)
+        try:
+            session.load()
+            return session.engine().ctx.ledger.last, ""
+        except (BoardpackError, Unavailable) as exc:
+            return None, str(exc)
 
     def _run(self, job: Job, audiences: Sequence[str] = (), force: bool = False) -> Report:
         """Build and send one job; a user error stops it and is kept in the report."""
@@ -204,7 +279,7 @@ class Runner:
             report.notes.append(f"{job.missed} échéance(s) manquée(s) avant celle-ci : seule la dernière est rattrapée")
         try:
             channels = self._channels(job.schedule)
-            if job.period is not None and not force:
+            if job.period is not None and not force:  # nothing left to send: not even built
                 keys = self._keys(job, channels, audiences, str(job.period))
                 entries = [self.log.entry(k) for k in keys]
                 if entries and all(e is not None and e.state in _DONE for e in entries):
@@ -229,11 +304,12 @@ class Runner:
                 try:
                     link = self._link(pack, links) if channel.attaches else None
                 except DeliveryError as exc:
-                    if self.log.claim(key, force):
+                    claim = self.log.claim(key, force)
+                    if claim:
                         self.log.record(key, "failed", str(exc))
                         report.outcomes.append(Outcome(key, "failed", str(exc)))
                     else:
-                        report.outcomes.append(Outcome(key, "skipped", "déjà traité"))
+                        report.outcomes.append(_not_claimed(key, claim))
                     continue
                 report.outcomes.append(self._send(key, channel, pack, link, force))
         except BoardpackError as exc:
@@ -302,7 +378,10 @@ class Runner:
             return links[pack.audience]
         assert pack.path is not None
         settings = self.config.delivery
-        size = pack.path.stat().st_size
+        try:
+            size = pack.path.stat().st_size
+        except OSError as exc:
+            raise DeliveryError(f"{pack.path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
         limit = settings.max_attachment_mb * 1024 * 1024
         link = None
         if size > limit:
@@ -313,7 +392,10 @@ class Runner:
                     "des pièces jointes ([delivery] max_attachment_mb) ; relevez la limite ou indiquez "
                     "[delivery] publish_dir (et publish_url) pour envoyer un lien"
                 )
-            content = pack.path.read_bytes()
+            try:
+                content = pack.path.read_bytes()
+            except OSError as exc:
+                raise DeliveryError(f"{pack.path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
             name = f"{pack.path.stem}_{hashlib.sha256(content).hexdigest()[:16]}.pdf"
             target = settings.publish_dir / name
             try:
@@ -321,15 +403,17 @@ class Runner:
             except OSError as exc:
                 raise DeliveryError(f"publication impossible dans {settings.publish_dir} ({exc.strerror}) ; "
                                     "vérifiez [delivery] publish_dir") from None
-            link = f"{settings.publish_url.rstrip('/')}/{quote(name)}" if settings.publish_url else target.as_uri()
+            # a file: URI needs an absolute path (the config may have been given as a relative one)
+            link = (f"{settings.publish_url.rstrip('/')}/{quote(name)}" if settings.publish_url
+                    else target.resolve().as_uri())
         links[pack.audience] = link
         return link
 
     def _send(self, key: DeliveryKey, channel: Channel, pack: Pack, link: str | None, force: bool) -> Outcome:
         """Claim, then deliver with retries; the log says how it ended."""
-        if not self.log.claim(key, force):
-            entry = self.log.entry(key)
-            return Outcome(key, "skipped", f"déjà {entry.state if entry else '?'}")
+        claim = self.log.claim(key, force)
+        if not claim:
+            return _not_claimed(key, claim)
         assert pack.path is not None
         delivery = Delivery(
             pack.path, key.audience, pack.title, key.period, self.config.company.name,
@@ -347,18 +431,21 @@ class Runner:
             try:
                 receipt = call()
             except DeliveryFailure as exc:
-                if exc.outcome == "transient" and attempts <= settings.retries:
+                transient = exc.outcome == "transient"
+                if transient and attempts <= settings.retries:
                     self.sleep(float(settings.backoff) * 2 ** (attempts - 1))
                     continue
                 state = "unknown" if exc.outcome == "unknown" else "failed"
-                detail = f"{_TRANSIENT}{exc}" if exc.outcome == "transient" else str(exc)
+                detail = f"{_TRANSIENT}{exc}" if transient else str(exc)
                 self.log.record(key, state, detail, attempts)
-                return Outcome(key, state, detail)
-            except DeliveryError as exc:
+                return Outcome(key, state, detail, transient)
+            except BoardpackError as exc:  # a plain DeliveryError, or before any traffic (template, config)
                 self.log.record(key, "failed", str(exc), attempts)
                 return Outcome(key, "failed", str(exc))
             except Exception as exc:  # a bug in a channel: it may have sent; keep the traceback
-                self.log.record(key, "unknown", f"erreur inattendue du canal : {exc!r}", attempts)
+                # only the type: the text of an unexpected error may quote anything, a password included
+                self.log.record(key, "unknown", f"erreur inattendue du canal ({type(exc).__name__}) : le message "
+                                "a pu partir", attempts)
                 raise
             self.log.record(key, "sent", receipt, attempts)
             return Outcome(key, "sent", receipt)
@@ -366,15 +453,12 @@ class Runner:
     def _hold(self, job: Job, built: Built, keys: Sequence[DeliveryKey], channels: Mapping[str, Channel],
               report: Report) -> list[Outcome]:
         """Mark every delivery held and tell the owner, once per schedule and period."""
-        reason = "; ".join(built.blocking)
+        reason = "; ".join(_sentence(issue, "fr") for issue in built.blocking)
         outcomes = []
         for key in keys:
-            entry = self.log.entry(key)
-            if entry is not None and entry.state not in ("pending", "failed", "held"):
-                outcomes.append(Outcome(key, "skipped", f"déjà {entry.state}"))
-                continue
-            self.log.record(key, "held", f"données bloquantes : {reason}")
-            outcomes.append(Outcome(key, "held", reason))
+            state = self.log.hold(key, f"données bloquantes : {reason}")
+            outcomes.append(Outcome(key, "held", reason) if state == "held" else
+                            Outcome(key, "skipped", f"déjà {state}"))
         owner = self.config.delivery.owner
         notifier = next((c for c in channels.values() if c.notifies), None)
         if not owner or notifier is None:
@@ -382,22 +466,39 @@ class Runner:
                 "indiquez [delivery] owner" if not owner else "aucun canal de la livraison ne sait envoyer d'avis"))
             return outcomes
         key = DeliveryKey(job.schedule.id, str(built.period), "*", notifier.key, owner, kind="notice")
-        if not self.log.claim(key):
-            return outcomes
         language = self.config.company.locale[:2] if self.config.company.locale[:2] in ("fr", "en") else "fr"
         context: dict[str, Any] = {
             "company": self.config.company.name, "schedule": job.schedule.id, "period": str(built.period),
-            "issues": built.blocking, "audiences": [built.packs[a].title for a in built.packs],
-            "config": self.config.path.name,
+            "issues": [_sentence(issue, language) for issue in built.blocking],
+            "audiences": [built.packs[a].title for a in built.packs], "config": self.config.path.name,
         }
+        # written before the claim: a template error must not leave the notice « sending »
         notice = Notice(owner, self.texts.subject("held", language, **context),
                         self.texts.render("held", language, "txt", **context), job.schedule.id, str(built.period),
                         self.config.company.name)
+        claim = self.log.claim(key)
+        if not claim:
+            if claim.interrupted:
+                outcomes.append(_not_claimed(key, claim))
+            return outcomes
         outcomes.append(self._attempt(key, lambda: notifier.notify(notice)))
         return outcomes
 
 
 _TRANSIENT = "échec temporaire persistant : "
+
+
+def _not_claimed(key: DeliveryKey, claim: Claim) -> Outcome:
+    """The outcome of a delivery this process may not send: already handled, or just found
+    interrupted in ``sending`` by a process that is gone (``unknown``: it may have gone out)."""
+    if claim.interrupted:
+        return Outcome(key, "unknown", INTERRUPTED)
+    return Outcome(key, "skipped", f"déjà {claim.state}")
+
+
+def _sentence(issue: Mapping[str, str], language: str) -> str:
+    """A blocking issue's sentence in ``language`` (French when it has none)."""
+    return issue.get(language) or issue["fr"]
 
 
 def _size(count: int) -> str:

@@ -16,6 +16,8 @@ Two local times that land on the same instant count once.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
@@ -23,7 +25,7 @@ from croniter import CroniterBadDateError, croniter
 from ..config import ScheduleConfig
 from ..periods import Month
 
-__all__ = ["next_runs", "occurrences", "period_for", "to_utc"]
+__all__ = ["instants", "next_runs", "occurrences", "period_for", "to_utc"]
 
 #: How far outside the asked interval local times are looked at (covers any UTC offset jump).
 _MARGIN = dt.timedelta(hours=3)
@@ -34,41 +36,40 @@ def to_utc(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(dt.UTC)
 
 
+def instants(schedule: ScheduleConfig, after: dt.datetime) -> Iterator[dt.datetime]:
+    """The UTC instants the schedule runs at after ``after`` (an aware datetime), in order, lazily.
+
+    Local times are walked from a little before ``after`` (:data:`_MARGIN`); an instant
+    already given (two local times landing on it at a daylight-saving change) is not given
+    again. Stops only when the expression has no further date (30 February).
+    """
+    zone = ZoneInfo(schedule.timezone)
+    start = (after.astimezone(zone) - _MARGIN).replace(tzinfo=None)
+    walker = croniter(schedule.cron, start)
+    last = after
+    while True:
+        try:
+            local = walker.get_next(dt.datetime)
+        except CroniterBadDateError:  # a date that never comes (30 February)
+            return
+        instant = to_utc(local, zone)
+        if instant > last:  # in a gap, a local time lands on a later local time's instant: same run
+            last = instant
+            yield instant
+
+
 def occurrences(schedule: ScheduleConfig, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
     """The UTC instants the schedule runs at in ``(after, until]``, in order.
 
     :param after: an aware datetime (excluded).
     :param until: an aware datetime (included).
     """
-    zone = ZoneInfo(schedule.timezone)
-    start = (after.astimezone(zone) - _MARGIN).replace(tzinfo=None)
-    stop = (until.astimezone(zone) + _MARGIN).replace(tzinfo=None)
-    walker = croniter(schedule.cron, start)
-    found: set[dt.datetime] = set()
-    while True:
-        try:
-            local = walker.get_next(dt.datetime)
-        except CroniterBadDateError:  # a date that never comes (30 February)
-            break
-        if local > stop:
-            break
-        instant = to_utc(local, zone)
-        if after < instant <= until:
-            found.add(instant)
-    return sorted(found)
+    return list(itertools.takewhile(lambda instant: instant <= until, instants(schedule, after)))
 
 
 def next_runs(schedule: ScheduleConfig, now: dt.datetime, count: int = 3) -> list[dt.datetime]:
-    """The next ``count`` UTC instants after ``now``."""
-    runs: list[dt.datetime] = []
-    horizon = now
-    while len(runs) < count:
-        window = occurrences(schedule, horizon, horizon + dt.timedelta(days=400))
-        if not window:
-            break  # an expression that never matches (30 February)
-        runs.extend(window[: count - len(runs)])
-        horizon = runs[-1]
-    return runs
+    """The next ``count`` UTC instants after ``now`` (fewer when the expression runs out of dates)."""
+    return list(itertools.islice(instants(schedule, now), count))
 
 
 def period_for(schedule: ScheduleConfig, occurrence: dt.datetime) -> Month | None:

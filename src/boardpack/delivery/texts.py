@@ -13,9 +13,10 @@ from typing import Any
 import jinja2
 
 from ..errors import RenderError
+from ..kpi_engine import STATUS_LABELS
 from ..render.templates import BUILTIN_TEMPLATES
 
-__all__ = ["TextTemplates"]
+__all__ = ["TextTemplates", "status_label"]
 
 
 class TextTemplates:
@@ -47,3 +48,11 @@ class TextTemplates:
     def subject(self, name: str, language: str, **context: Any) -> str:
         """A one-line subject (``<name>_subject``), whitespace collapsed."""
         return " ".join(self.render(f"{name}_subject", language, "txt", **context).split())
+
+
+def status_label(status: str, language: str) -> str:
+    """The reader's word for a KPI status worth flagging in a message (``warn``, ``alert``), else ``""``."""
+    if status not in ("warn", "alert"):
+        return ""
+    fr, en = STATUS_LABELS[status]
+    return fr if language == "fr" else en
