@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..build import Session
-from ..config import Config, PluginConfig, ScheduleConfig
+from ..config import Config, PluginConfig, ScheduleConfig, is_secret_reference
 from ..errors import BoardpackError, ConfigError, DeliveryError
 from ..interfaces import Channel, Delivery, DeliveryFailure, Notice, Unavailable
 from ..periods import Month
@@ -336,8 +336,8 @@ class Runner:
         built = {}
         for table in tables:
             if dry_run:  # no secret needed to say who would get what
-                table = PluginConfig(table.key, table.type, {k: _placeholder(v) for k, v in table.options.items()},
-                                     table.path)
+                options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
+                table = PluginConfig(table.key, table.type, options, table.path)
             built[table.key] = self.session.instantiate(table, registry.channels, "canal")
             built[table.key].check_audiences([a.key for a in self.config.audiences])
         return built
@@ -506,13 +506,6 @@ def _size(count: int) -> str:
     if count >= 100 * 1024:
         return f"{count / 1024 / 1024:.1f} Mo".replace(".", ",")
     return f"{max(1, round(count / 1024))} Ko"
-
-
-def _placeholder(value: Any) -> Any:
-    """A secret reference (``{ env = … }``) replaced by a dummy value (dry run)."""
-    if isinstance(value, dict) and set(value) in ({"env"}, {"file"}):
-        return "<secret>"
-    return value
 
 
 def local_time(moment: dt.datetime, schedule: ScheduleConfig) -> str:
