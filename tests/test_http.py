@@ -7,7 +7,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import ThreadingHTTPServer
 
 import httpx
@@ -259,7 +259,10 @@ def test_401_refreshes_once_and_retries_with_the_new_token(pauses: list[float]) 
     tokens = ["old-token-0000000", "new-token-1111111"]
     current = {"token": tokens[0]}
 
-    def refresh() -> None:
+    refused: list[dict[str, str]] = []
+
+    def refresh(sent: Mapping[str, str]) -> None:
+        refused.append(dict(sent))
         current["token"] = tokens[1]
 
     with Items(token=tokens[1]) as api:
@@ -267,6 +270,7 @@ def test_401_refreshes_once_and_retries_with_the_new_token(pauses: list[float]) 
                        refresh=refresh) as client:
             assert client.get_json("/items")["items"] == [1, 2, 3]
     assert [r.header("authorization") for r in api.requests] == [f"Bearer {t}" for t in tokens]
+    assert refused == [{"Authorization": f"Bearer {tokens[0]}"}]  # the token actually refused
     assert pauses == []
 
 
@@ -276,7 +280,7 @@ def test_second_401_after_refresh_is_an_error(pauses: list[float]) -> None:
     with Items(token="the-right-token-999") as api:
         with ApiClient(provider(api.base_url, auth_hint="reconnectez l'application"),
                        auth=lambda: {"Authorization": "Bearer wrong-token-12345"},
-                       refresh=lambda: calls.append(1)) as client:
+                       refresh=lambda sent: calls.append(1)) as client:
             with pytest.raises(ApiError) as caught:
                 client.get_json("/items")
     assert calls == [1]
@@ -387,3 +391,53 @@ def test_post_json_sends_a_json_body(pauses: list[float]) -> None:
             answer = client.post_json("/search", {"limit": 1})
     assert answer == {"echo": {"limit": 1}, "type": "application/json"}
     assert api.requests[0].header("accept") == "application/json"
+
+
+class Counting(Emulator):
+    """Answers each request with the next status of ``statuses`` (then 200)."""
+
+    def __init__(self, *statuses: int) -> None:
+        super().__init__()
+        self.statuses = list(statuses)
+
+    def handle(self, request: Request) -> Response:
+        status = self.statuses.pop(0) if self.statuses else 200
+        return Response(status, {"ok": status == 200})
+
+
+def test_post_is_not_retried_after_a_5xx(pauses: list[float]) -> None:
+    """A POST answered 502 may have been acted upon: one attempt, no wait, the 5xx sentence."""
+    with Counting(502, 502) as api, ApiClient(provider(api.base_url)) as client, \
+            pytest.raises(ApiError, match="a répondu 502 ; le service est indisponible"):
+        client.post_json("/tokens", {"grant": "x"})
+    assert len(api.requests) == 1 and pauses == []
+
+
+def test_post_is_retried_on_429_and_when_marked_idempotent(pauses: list[float]) -> None:
+    """A 429 was refused before any action: the POST is sent again; a search POST marked idempotent
+    is retried on a 5xx like a GET."""
+    with Counting(429, 503) as api, ApiClient(provider(api.base_url)) as client:
+        with pytest.raises(ApiError, match="a répondu 503"):
+            client.post_json("/tokens", {})
+        assert len(api.requests) == 2
+        api.statuses = [503]
+        assert client.post_json("/search", {}, idempotent=True) == {"ok": True}
+    assert len(api.requests) == 4 and len(pauses) == 2
+
+
+def test_post_is_not_retried_after_a_dropped_connection(pauses: list[float]) -> None:
+    """The connection closed after the request was sent: a POST is not sent again, a GET is."""
+    with DroppingItems(drop=1) as api, ApiClient(provider(api.base_url)) as client, \
+            pytest.raises(ApiError, match="POST /items"):
+        client.request("POST", "/items")
+    assert len(api.requests) == 1 and pauses == []
+
+
+def test_post_is_retried_when_the_connection_was_refused(pauses: list[float]) -> None:
+    """Nothing listens: the request never left, so even a POST is tried ``retries + 1`` times."""
+    with Items() as stopped:
+        base_url = stopped.base_url
+    with ApiClient(provider(base_url, retries=2)) as client, \
+            pytest.raises(ApiError, match="est injoignable après 3 tentatives"):
+        client.post_json("/tokens", {})
+    assert len(pauses) == 2

@@ -7,6 +7,7 @@ and its clock are replaced by a fake clock that only moves when the client pause
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from collections.abc import Iterator
@@ -316,7 +317,7 @@ def test_check_reads_one_deal(emulator: HubSpotEmulator) -> None:
     ({"properties": {"amount": ""}}, "sources.crm.properties.amount » : ce champ est obligatoire"),
     ({"timezone": "Europe/Lyon"}, "fuseau horaire inconnu « Europe/Lyon »"),
     ({"method": "export"}, "sources.crm.method » : « export » inconnu"),
-    ({"since": "2026-13"}, "sources.crm.since » : « 2026-13 » n'est pas un mois"),
+    ({"since": "2026-13"}, "sources.crm.since » : un mois AAAA-MM est attendu, pas « 2026-13 »"),
     ({"pipelines": "default"}, "sources.crm.pipelines » : une liste"),
     ({"timeout": 0}, "sources.crm.timeout » : un nombre de secondes positif"),
 ])
@@ -438,3 +439,52 @@ def test_portal_limits_are_clear_400s(emulator: HubSpotEmulator) -> None:
         with pytest.raises(SourceError, match="exceeds the limit of 3000 characters"):
             client.search_created(0, 1, [[]], long_names)
     assert len(emulator.requests) == 2  # a 400 is never retried
+
+
+def test_options_follow_the_shared_rules(tmp_path: Path) -> None:
+    """The three remote sources read options alike: a decimal timeout is accepted, an empty month
+    is absent, a bad one is the same sentence (connectors/options.py)."""
+    from boardpack.default_plugins.pennylane_source import PennylaneSource
+    from boardpack.default_plugins.quickbooks_source import QuickBooksSource
+
+    hubspot = HubSpotSource("crm", {"token": TOKEN, "timeout": 12.5, "since": ""}, tmp_path)
+    assert hubspot.timeout == 12.5 and hubspot.since is None
+    pennylane = PennylaneSource("pl", {"token": TOKEN, "timeout": 12.5, "since": ""}, tmp_path)
+    assert pennylane.opts.timeout() == 12.5 and pennylane.span()[0] is None
+    quickbooks = QuickBooksSource("qb", {"realm_id": "1", "timeout": 12.5, "since": ""}, tmp_path)
+    assert quickbooks.opts.timeout() == 12.5 and quickbooks.opts.month("since") is None
+    for source in (pennylane, quickbooks):
+        source.settings = {**source.settings, "until": "2026-13"}
+        with pytest.raises(ConfigError, match="un mois AAAA-MM est attendu, pas « 2026-13 »"):
+            source.opts.month("until")
+    for make in (lambda o: HubSpotSource("crm", {"token": TOKEN, **o}, tmp_path).timeout,
+                 lambda o: PennylaneSource("pl", {"token": TOKEN, **o}, tmp_path).opts.timeout(),
+                 lambda o: QuickBooksSource("qb", {"realm_id": "1", **o}, tmp_path).opts.timeout()):
+        with pytest.raises(ConfigError, match="timeout » : un nombre de secondes positif"):
+            make({"timeout": -1})
+
+
+def test_plugin_defaults_equal_the_connectors() -> None:
+    """The URLs and limits the plugins show in their help (kept there so that registering them
+    imports no connector) are the connectors' own."""
+    from boardpack.connectors import hubspot, oauth, pennylane, quickbooks
+    from boardpack.default_plugins import hubspot_source, pennylane_source, quickbooks_source
+
+    assert hubspot_source.PRODUCTION_URL == hubspot.PRODUCTION_URL
+    assert pennylane_source.PRODUCTION == pennylane.PRODUCTION
+    assert quickbooks_source.INTUIT_TOKEN_URL == oauth.INTUIT_TOKEN_URL
+    assert quickbooks_source.PRODUCTION_URL == quickbooks.PRODUCTION_URL
+    assert quickbooks_source.MINOR_VERSION == quickbooks.MINOR_VERSION
+    assert quickbooks_source.MAX_RESULTS == quickbooks.MAX_RESULTS
+
+
+def test_default_window_is_the_shared_conservative_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without since/until/period: from 47 months before this (local) month, the shared rule for a
+    source that does not know the fiscal year's first month."""
+    from boardpack.connectors import common
+
+    monkeypatch.setattr(common, "today", lambda: dt.date(2026, 11, 21))
+    source = HubSpotSource("crm", {"token": TOKEN}, Path("."))
+    assert source.window() == (Month(2022, 12), Month(2026, 11))
+    assert common.default_since(Month(2026, 11)) == Month(2022, 12)
+    assert min(common.default_since(Month(2026, 11), m) for m in range(1, 13)) == Month(2022, 12)

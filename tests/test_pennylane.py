@@ -352,11 +352,13 @@ def test_default_span_starts_three_fiscal_years_back(emulator: PennylaneEmulator
 
 
 def test_default_since_follows_the_fiscal_years() -> None:
-    """Fiscal years July–June: a pack for October 2026 reads from 1 July 2023; without years, 1 January three years back."""
+    """Fiscal years July–June: a pack for October 2026 reads from 1 July 2023; without any fiscal year,
+    the conservative shared rule: 47 months back, enough for three years whatever their first month."""
     years = [(dt.date(y, 7, 1), dt.date(y + 1, 6, 30)) for y in range(2020, 2027)]
     assert default_since(years, dt.date(2026, 10, 31)) == dt.date(2023, 7, 1)
     assert default_since(years[-2:], dt.date(2026, 10, 31)) == dt.date(2023, 7, 1)
-    assert default_since([], dt.date(2026, 10, 31)) == dt.date(2023, 1, 1)
+    assert default_since([], dt.date(2026, 10, 31)) == dt.date(2022, 11, 1)
+    assert default_since(years[-1:], dt.date(2026, 10, 31)) == dt.date(2023, 7, 1)
 
 
 @pytest.mark.parametrize(("options", "message"), [

@@ -280,7 +280,7 @@ def test_token_expiring_mid_fetch_is_refreshed_once_and_rotated(emulator: QuickB
     after = read_tokens(path)
     assert after.refresh_token != before.refresh_token and after.access_token != before.access_token
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in path.parent.iterdir() if p.name.endswith((".tmp", ".part"))]
     refused = [r for r in emulator.requests if r.header("authorization") == f"Bearer {before.access_token}"]
     assert len(refused) == 4  # three served, the fourth refused then retried with the new token
 
@@ -332,6 +332,87 @@ def test_revoked_refresh_token_says_reconnect(emulator: QuickBooksEmulator, tmp_
     assert tokens.refresh_token not in text and tokens.refresh_token[:12] not in text
     assert tokens.access_token[:40] not in text
     assert read_tokens(path) == tokens  # nothing overwritten
+
+
+def test_refresh_answer_lost_after_rotation_is_not_resent(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                          waits: list[float]) -> None:
+    """The endpoint rotates the refresh token then a proxy answers 502: the used refresh token is
+    not sent again (it would get invalid_grant); the sentence says to retry later, reconnecting
+    only if the refresh is then refused; the token file is left as it was."""
+    path = token_file(emulator, tmp_path, access_token_expires_at=dt.datetime.now(dt.UTC))
+    before = read_tokens(path)
+    emulator.lose_refresh_answer(502)
+    tokens = store(emulator, path)
+    try:
+        with pytest.raises(ApiError) as caught:
+            tokens.access_token()
+    finally:
+        tokens.close()
+    posts = [r for r in emulator.requests if r.method == "POST"]
+    assert len(posts) == 1 and emulator.refreshes == 1 and waits == []
+    text = str(caught.value)
+    assert text.startswith("QuickBooks (OAuth) : POST /oauth2/v1/tokens/bearer a répondu 502")
+    assert "réessayez plus tard" in text and "seulement si le jeton de renouvellement est alors refusé" in text
+    assert before.refresh_token not in text and "\n" not in text
+    assert read_tokens(path) == before
+
+
+def test_unreachable_token_endpoint_is_retried_and_not_ambiguous(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                                  waits: list[float]) -> None:
+    """Nothing listens at token_url: the refresh never left, so it is retried, and the sentence is
+    the plain network one (no « peut-être abouti »)."""
+    path = token_file(emulator, tmp_path, access_token_expires_at=dt.datetime.now(dt.UTC))
+    with QuickBooksEmulator() as stopped:
+        dead = f"{stopped.base_url}/oauth2/v1/tokens/bearer"
+    tokens = TokenStore(path, emulator.client_id, emulator.client_secret, token_url=dead)
+    try:
+        with pytest.raises(ApiError) as caught:
+            tokens.access_token()
+    finally:
+        tokens.close()
+    text = str(caught.value)
+    assert "est injoignable après 4 tentatives" in text and "vérifiez base_url" in text
+    assert "peut-être" not in text and len(waits) == 3
+
+
+def test_401_after_another_refresh_does_not_rotate_again(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                         waits: list[float]) -> None:
+    """A call sent with the old token is refused while another thread already refreshed: the
+    client passes the refused token to the store, which uses the new one without a second rotation."""
+    path = token_file(emulator, tmp_path)
+    tokens = store(emulator, path)
+    first = [True]
+
+    def auth() -> dict[str, str]:
+        headers = tokens.headers()
+        if first[0]:  # another thread refreshes between this call's headers and its 401
+            first[0] = False
+            tokens.refresh()
+        return headers
+
+    emulator.inject(Response(401, {"fault": {"error": [{"message": "expired", "code": "3200"}], "type": "AUTHENTICATION"}}),
+                    when=lambda r: "/companyinfo/" in r.path)
+    try:
+        with QuickBooksClient(emulator.base_url, emulator.realm, auth=auth, refresh=tokens.refresh) as api:
+            assert api.company_info()["CompanyName"]
+    finally:
+        tokens.close()
+    assert emulator.refreshes == 1
+    calls = [r for r in emulator.requests if "/companyinfo/" in r.path]
+    assert calls[-1].header("authorization") == f"Bearer {read_tokens(path).access_token}"
+
+
+def test_refresh_is_retried_when_the_endpoint_was_not_reached(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                              waits: list[float]) -> None:
+    """A 429 from the token endpoint acted on nothing: the refresh is sent again and succeeds."""
+    path = token_file(emulator, tmp_path, access_token_expires_at=dt.datetime.now(dt.UTC))
+    emulator.inject(Response(429, {"error": "throttled"}), when=lambda r: r.path.endswith("/tokens/bearer"))
+    tokens = store(emulator, path)
+    try:
+        assert tokens.access_token() == read_tokens(path).access_token
+    finally:
+        tokens.close()
+    assert emulator.refreshes == 1 and len(waits) == 1
 
 
 def test_first_token_file_from_the_playground_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -481,6 +562,22 @@ def test_aged_report_disagreement_is_a_finding(emulator: QuickBooksEmulator, tmp
     assert "le solde des comptes du bilan" in messages[0] and "les factures non réglées" in messages[1]
 
 
+def test_applied_credit_memo_is_not_an_open_receivable(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                        waits: list[float]) -> None:
+    """A credit memo applied to an invoice (balance 0, no payment) is not open: the aged receivables
+    cross-check finds nothing (it counted the memo as open before)."""
+    memo = {"Id": "9001", "SyncToken": "0", "DocNumber": "AV-2026-001", "TxnDate": "2026-10-05",
+            "TotalAmt": "120.00", "Balance": "0", "TxnTaxDetail": {"TotalTax": "20.00"},
+            "CustomerRef": {"value": "1", "name": "Client avoir"}, "Line": []}
+    emulator.entities = {**emulator.entities, "CreditMemo": [memo]}  # this emulator only
+    source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2026-09",
+                                                until="2026-10"), tmp_path)
+    invoices = source.load(get_registry().datasets)["invoices"]
+    row = invoices[invoices["number"] == "AV-2026-001"].iloc[0]
+    assert row["amount_incl_tax"] == -12000 and row["status"] == "paid" and pd.isna(row["paid_date"])
+    assert [f.code for f in source.findings if f.code.startswith("quickbooks_Aged")] == []
+
+
 def test_check_names_the_company(emulator: QuickBooksEmulator, tmp_path: Path) -> None:
     """``check`` makes one call and says which company and fiscal year it reached."""
     source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path)), tmp_path)
@@ -492,7 +589,9 @@ def test_check_names_the_company(emulator: QuickBooksEmulator, tmp_path: Path) -
 def test_default_span_is_three_fiscal_years_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No option: from the start of the fiscal year three years before the pack's month (else today's)."""
     source = QuickBooksSource("compta", {"realm_id": "1"}, tmp_path)
-    monkeypatch.setattr(QuickBooksSource, "today", staticmethod(lambda: dt.date(2026, 11, 21)))
+    from boardpack.connectors import common
+
+    monkeypatch.setattr(common, "today", lambda: dt.date(2026, 11, 21))
     assert source.span(1) == (Month(2023, 1), Month(2026, 11))
     source.period = Month(2026, 3)
     assert source.span(4) == (Month(2022, 4), Month(2026, 3))

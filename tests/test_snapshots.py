@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from conftest import write_small_company
 from emulators.base import Emulator, Request, Response, demo_datasets
 
-from boardpack import plugins
+from boardpack import __version__, plugins
 from boardpack.build import Session
 from boardpack.cli import cli
 from boardpack.config import load_config
@@ -200,7 +200,7 @@ def test_fetch_writes_a_snapshot_with_its_manifest(crm: CrmEmulator, tmp_path: P
     snapshot = folder / name
     assert sorted(p.name for p in snapshot.iterdir()) == ["deals.parquet", "manifest.json"]
     manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["boardpack"] == "0.1.0"
+    assert manifest["boardpack"] == __version__
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["created_at"])
     assert manifest["config"] == "boardpack.toml" and manifest["period"] == "2026-10"
     [source] = manifest["sources"]
@@ -296,7 +296,7 @@ def test_refresh_writes_a_new_snapshot(crm: CrmEmulator, tmp_path: Path) -> None
     lines = listing.output.splitlines()
     assert len(lines) == 2 and lines[1].endswith("(dernier)") and not lines[0].endswith("(dernier)")
     assert f"{len(crm.rows)} lignes" in lines[0] and first.content_hash[:12] in lines[0]
-    assert CliRunner().invoke(cli, ["fetch", str(config_path), "--list"]).output == listing.output
+    assert CliRunner().invoke(cli, ["fetch", str(config_path), "--list"]).exit_code == 2  # « snapshots » lists
 
 
 def test_build_refresh_from_the_command_line(crm: CrmEmulator, tmp_path: Path,
@@ -409,3 +409,113 @@ def test_public_parameters_mask_every_secret() -> None:
     })
     assert shown == {"base_url": "https://api.example", "token": "<secret>", "client_secret": "<secret>",
                      "refresh_token_file": "<secret>", "password": "<secret>", "company_id": 42}
+
+
+def test_build_period_of_the_config_must_be_covered(crm: CrmEmulator, tmp_path: Path) -> None:
+    """``[build] period = 2026-12`` with a snapshot up to 2026-10: refused, not silently used."""
+    config = remote_config(tmp_path, crm.base_url, extra_build='period = "2026-12"')
+    assert fetch_cli(config, "--period", "2026-10").exit_code == 0
+    with pytest.raises(SourceError, match="s'arrête à 2026-10, avant la période demandée 2026-12"):
+        Session(load_config(config)).load()
+    Session(load_config(config), period=Month(2026, 10)).load()  # an explicit period still wins
+
+
+def test_fetch_records_the_local_month_it_read(crm: CrmEmulator, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --period nor [build] period, the sources read up to the local month, which the
+    manifest records (so ``covers`` never depends on the UTC date of ``created_at``)."""
+    from boardpack.connectors import common
+
+    monkeypatch.setattr(common, "today", lambda: __import__("datetime").date(2026, 12, 1))
+    config = remote_config(tmp_path, crm.base_url)
+    assert fetch_cli(config).exit_code == 0
+    snapshot = latest_snapshot(tmp_path / "snapshots")
+    assert snapshot is not None and snapshot.manifest["period"] == "2026-12" and snapshot.covers == Month(2026, 12)
+    assert crm.requests and all(r.arg("until") == "2026-12" for r in crm.requests)
+
+
+def test_failure_after_a_first_source_was_written(crm: CrmEmulator, tmp_path: Path) -> None:
+    """Two remote sources, the second unreachable after the first's Parquet was written: the
+    previous snapshot and LATEST stay, no temporary folder is left."""
+    with CrmEmulator() as stopped:
+        dead_url = stopped.base_url
+    second = f"""\
+[sources.crm]
+type = "crm_test"
+base_url = "{crm.base_url}"
+token = {{ env = "CRM_TEST_TOKEN" }}
+
+[sources.crm_bis]
+type = "crm_test"
+base_url = "{crm.base_url}"
+token = {{ env = "CRM_TEST_TOKEN" }}
+"""
+    config = remote_config(tmp_path, crm.base_url)
+    assert fetch_cli(config).exit_code == 0
+    folder = tmp_path / "snapshots"
+    before = sorted(p.name for p in folder.iterdir())
+    latest = (folder / LATEST).read_bytes()
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'[sources.crm]\ntype = "crm_test"\nbase_url = "{crm.base_url}"\ntoken = {{ env = "CRM_TEST_TOKEN" }}\n',
+        second.replace(f'[sources.crm_bis]\ntype = "crm_test"\nbase_url = "{crm.base_url}"',
+                       f'[sources.crm_bis]\ntype = "crm_test"\nbase_url = "{dead_url}"')), encoding="utf-8")
+    written: list[str] = []
+    real = CrmTestSource.load
+
+    def spy(self: CrmTestSource, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
+        written.extend(p.name for p in folder.glob(".fetch-*/*.parquet"))
+        return real(self, schemas)
+
+    CrmTestSource.load = spy  # type: ignore[method-assign]
+    try:
+        result = fetch_cli(config)
+    finally:
+        CrmTestSource.load = real  # type: ignore[method-assign]
+    assert result.exit_code == 4 and "est injoignable" in result.output
+    assert written == ["deals.parquet"]  # the first source's file was on disk when the second failed
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert (folder / LATEST).read_bytes() == latest
+
+
+def test_snapshot_is_durable_before_latest_moves(crm: CrmEmulator, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Parquet files, the manifest and the snapshot folder are fsync-ed before LATEST is replaced."""
+    import os
+
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        events.append("fsync " + os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    def replace(source: Any, target: Any) -> None:
+        events.append(f"replace {target}")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    assert fetch_cli(remote_config(tmp_path, crm.base_url)).exit_code == 0
+    folder = tmp_path / "snapshots"
+    name = (folder / LATEST).read_text(encoding="utf-8").strip()
+    moved = events.index(f"replace {folder / LATEST}")
+    done = events[:moved]
+    assert any(e.startswith("fsync ") and e.endswith("/deals.parquet") for e in done)
+    assert any(e.startswith("fsync ") and e.endswith("/manifest.json") for e in done)
+    assert any(e.startswith(f"fsync {folder}/.fetch-") and "/" not in e.split("/.fetch-")[1] for e in done)
+    assert f"fsync {folder}" in done  # the rename of the folder to {name}, made durable
+    assert (folder / name / "manifest.json").is_file()
+
+
+def test_building_without_remote_sources_imports_no_connector() -> None:
+    """A CSV-only build (and the demo) never imports httpx, the connectors or pyarrow.parquet."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, boardpack.build; from boardpack.plugins import get_registry; get_registry(); "
+            "print(sorted(m for m in sys.modules if m.startswith(('httpx', 'pyarrow.parquet', "
+            "'boardpack.connectors'))))")
+    env = {**os.environ, "BOARDPACK_LOAD_PLUGINS": ""}  # installed example plugins may import httpx themselves
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]"

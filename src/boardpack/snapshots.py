@@ -8,7 +8,14 @@ time, config file, period, and per source its key, type, parameters (secrets rep
 ``"<secret>"``), datasets (file, rows, SHA-256, column types), fiscal years, opening
 journals and findings, plus a content hash over every dataset. The folder is written under
 a temporary name and renamed when complete; the ``LATEST`` file naming it is replaced last
-(``os.replace``), so a failed fetch leaves the previous snapshot current and no trace.
+(``os.replace``), so a failed fetch leaves the previous snapshot current and no trace; the
+Parquet files, the manifest and the folder are ``fsync``-ed before ``LATEST`` moves, so a
+crash never leaves ``LATEST`` naming a half-written snapshot. The manifest's ``period`` is
+the month actually read: ``--period``, else ``[build] period``, else the current month in
+local time (:func:`boardpack.connectors.common.this_month`).
+
+``pyarrow.parquet`` is imported only when a snapshot is read or written, so configs
+without a remote source (csv, fec, the demo) never load it.
 
 ``build``, ``kpis`` and ``check`` then read the remote sources from the latest snapshot
 (:func:`snapshot_sources`): offline and reproducible. Local file sources (csv, fec, demo)
@@ -31,13 +38,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from . import __version__
-from .config import Config, PluginConfig
+from .config import Config, PluginConfig, is_secret_reference
 from .errors import ConfigError, SourceError
 from .interfaces import DataSource
 from .periods import Month
+from .render.pdf import fsync_folder, write_atomically
 
 if TYPE_CHECKING:
     from .build import Session
@@ -67,8 +74,14 @@ Progress = Callable[[str], None]
 
 
 def snapshots_dir(config: Config) -> Path:
-    """Where the config's snapshots live: ``[build] snapshots``, else ``snapshots`` beside it."""
-    return getattr(config, "snapshots", None) or config.base_dir / "snapshots"
+    """Where the config's snapshots live: ``[build] snapshots`` (whose default, ``snapshots``
+    beside the config, :func:`boardpack.config.load_config` sets).
+
+    :raises ConfigError: for a config built by hand without that folder.
+    """
+    if config.snapshots is None:
+        raise ConfigError(f"{config.path.name} : dossier des instantanés non défini ([build] snapshots)")
+    return config.snapshots
 
 
 def remote_tables(config: Config, registry: Registry) -> list[PluginConfig]:
@@ -81,7 +94,7 @@ def public_parameters(options: Mapping[str, Any]) -> dict[str, Any]:
     value of an option named like a token or password) replaced by ``"<secret>"``."""
     shown: dict[str, Any] = {}
     for name, value in options.items():
-        if (isinstance(value, dict) and set(value) in ({"env"}, {"file"})) or any(
+        if is_secret_reference(value) or any(
                 word in name.lower() for word in _SECRET_WORDS):
             shown[name] = "<secret>"
         elif isinstance(value, dict):
@@ -121,8 +134,9 @@ class Snapshot:
 
     @property
     def covers(self) -> Month:
-        """The last month the snapshot can hold."""
-        return self.period or Month.of(self.created_at.date())
+        """The last month the snapshot can hold (an old manifest without period: the local
+        month of the fetch, as the sources counted it)."""
+        return self.period or Month.of(self.created_at.astimezone().date())
 
     @property
     def content_hash(self) -> str:
@@ -143,6 +157,8 @@ class Snapshot:
 
         :raises SourceError: when a file is missing or was altered.
         """
+        import pyarrow.parquet as pq  # here, not at import time: see the module's docstring
+
         entry = self.source(key)
         if entry is None:
             raise SourceError(f"{self.path} : l'instantané ne contient pas la source « {key} »")
@@ -232,7 +248,8 @@ def list_snapshots(folder: Path) -> list[Snapshot]:
 def fetch(session: Session, period: Month | None, say: Progress | None = None) -> Snapshot:
     """Read every remote source of ``session``'s config live and write a new snapshot.
 
-    :param period: the month to fetch up to (``None``: up to today).
+    :param period: the month to fetch up to (``None``: ``[build] period``, else the current
+        month in local time); it is given to every source and recorded in the manifest.
     :returns: the snapshot written, now ``LATEST``.
     :raises BoardpackError: the first failure (an :class:`~boardpack.connectors.http.ApiError`…);
         nothing is left behind and the previous snapshot stays current.
@@ -243,6 +260,9 @@ def fetch(session: Session, period: Month | None, say: Progress | None = None) -
     if not tables:
         raise ConfigError(f"{config.path.name} : aucune source distante à lire (les sources csv, fec et demo "
                           "sont des fichiers locaux, lus directement)")
+    from .connectors.common import this_month
+
+    period = period or config.period or this_month()
     folder = snapshots_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=".fetch-", dir=folder))
@@ -252,12 +272,7 @@ def fetch(session: Session, period: Month | None, say: Progress | None = None) -
             say(f"lecture de la source distante « {table.key} » ({table.type})")
             source: DataSource = session.instantiate(table, registry.sources, "source")
             source.period = period
-            try:
-                loaded = source.load(registry.datasets)
-            finally:
-                close = getattr(source, "close", None)
-                if callable(close):
-                    close()
+            loaded = source.load(registry.datasets)
             for name in loaded:
                 if name in providers:
                     raise ConfigError(f"{config.path.name} : le jeu « {name} » est fourni à la fois par "
@@ -271,14 +286,16 @@ def fetch(session: Session, period: Month | None, say: Progress | None = None) -
             "boardpack": __version__,
             "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "config": config.path.name,
-            "period": str(period) if period else None,
+            "period": str(period),
             "content_hash": content_hash,
             "sources": entries,
         }
-        (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
-                                          encoding="utf-8")
+        _write_durably(temporary / MANIFEST,
+                       (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8"))
+        fsync_folder(temporary)
         final = _free_name(folder, f"{created:%Y%m%dT%H%M%SZ}-{content_hash[:8]}")
         os.rename(temporary, final)
+        fsync_folder(folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -294,18 +311,23 @@ def fetch(session: Session, period: Month | None, say: Progress | None = None) -
 
 def _write_source(folder: Path, table: PluginConfig, source: DataSource,
                   loaded: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """Write one source's datasets as Parquet; return its manifest entry."""
+    """Write one source's datasets as Parquet (each hashed in memory, written once, fsync-ed);
+    return its manifest entry."""
+    import pyarrow.parquet as pq
+
     datasets = {}
     for name, frame in sorted(loaded.items()):
         plain = frame.copy(deep=False)
         plain.attrs = {}
         file_name = f"{name}.parquet"
+        buffer = pa.BufferOutputStream()
         try:
-            pq.write_table(pa.Table.from_pandas(plain, preserve_index=False), folder / file_name)
+            pq.write_table(pa.Table.from_pandas(plain, preserve_index=False), buffer)
         except (pa.ArrowException, ValueError, TypeError) as exc:
             raise SourceError(f"source « {table.key} », jeu « {name} » : impossible de l'écrire en Parquet "
                               f"({exc.__class__.__name__}) ; signalez ce défaut du plugin « {table.type} »") from None
-        data = (folder / file_name).read_bytes()
+        data = buffer.getvalue().to_pybytes()
+        _write_durably(folder / file_name, data)
         datasets[name] = {
             "file": file_name,
             "rows": len(frame),
@@ -323,6 +345,14 @@ def _write_source(folder: Path, table: PluginConfig, source: DataSource,
     }
 
 
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write a new file of the (still temporary) snapshot folder and fsync it."""
+    with open(path, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
 def _free_name(folder: Path, name: str) -> Path:
     """``folder/name``, or ``name-2``, ``name-3``… when a snapshot of the same second and content exists."""
     candidate, number = folder / name, 1
@@ -333,23 +363,16 @@ def _free_name(folder: Path, name: str) -> Path:
 
 
 def _point_latest(folder: Path, name: str) -> None:
-    """Make ``folder/LATEST`` name ``name``, atomically."""
-    handle, temporary = tempfile.mkstemp(prefix=".LATEST-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(name + "\n")
-        os.replace(temporary, folder / LATEST)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Make ``folder/LATEST`` name ``name``, atomically and durably."""
+    write_atomically(folder / LATEST, (name + "\n").encode("utf-8"))
 
 
 def snapshot_sources(session: Session, refresh: bool = False, period: Month | None = None,
                      say: Progress | None = None) -> dict[str, DataSource]:
     """The remote sources of ``session``'s config, replayed from the latest snapshot.
 
-    Fetches live first (writing a new snapshot) with ``refresh`` or when there is no
-    snapshot yet. Sets ``session.snapshot`` and ``session.snapshot_note`` (what was used).
+    ``period`` defaults to the config's ``[build] period``: the snapshot must reach it. Fetches
+    live first (writing a new snapshot) with ``refresh`` or when there is no snapshot yet. Sets ``session.snapshot`` and ``session.snapshot_note`` (what was used).
     Returns ``{}`` without touching the disk when the config has no remote source.
 
     :raises SourceError: when the snapshot no longer matches the config's remote sources or
@@ -357,6 +380,7 @@ def snapshot_sources(session: Session, refresh: bool = False, period: Month | No
     """
     say = say or (lambda message: None)
     config = session.config
+    period = period or config.period
     tables = remote_tables(config, session.registry)
     if not tables:
         return {}
@@ -364,7 +388,7 @@ def snapshot_sources(session: Session, refresh: bool = False, period: Month | No
     if snapshot is None:
         why = "--refresh" if refresh else "aucun instantané"
         say(f"sources distantes lues en direct ({why})")
-        snapshot = fetch(session, period or config.period, say)
+        snapshot = fetch(session, period, say)
         note = f"sources distantes lues en direct, {snapshot.label} écrit"
     else:
         _check_matches(snapshot, tables, period, config)

@@ -186,6 +186,8 @@ class QuickBooksEmulator(Emulator):
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
         self._expire_after: int | None = None
+        #: token-endpoint calls still to answer with this status *after* rotating (lost answer)
+        self._lost_answers: list[int] = []
         self._state = threading.Lock()
         #: token-endpoint calls that returned new tokens
         self.refreshes = 0
@@ -214,6 +216,12 @@ class QuickBooksEmulator(Emulator):
     def expire_token_after(self, calls: int) -> None:
         """The access tokens in use expire after ``calls`` more API calls (mid-fetch expiry)."""
         self._expire_after = calls
+
+    def lose_refresh_answer(self, status: int = 502, times: int = 1) -> None:
+        """The next ``times`` refreshes rotate the tokens, then answer ``status`` (a proxy's
+        5xx after the server acted): the new tokens never reach the client."""
+        with self._state:
+            self._lost_answers.extend([status] * times)
 
     def revoke(self) -> None:
         """The user disconnected the app: every token is refused (``invalid_grant``, 401)."""
@@ -261,7 +269,10 @@ class QuickBooksEmulator(Emulator):
                                                                                        f"clientID {token[:12]}"})
             self._refresh.discard(token)  # rotation: the old refresh token dies
             self.refreshes += 1
-            return Response(200, self._issue())
+            issued = self._issue()
+            if self._lost_answers:
+                return Response(self._lost_answers.pop(0), "<html>502 Bad Gateway</html>")
+            return Response(200, issued)
 
     def _authorize(self, request: Request, realm: str) -> Response | None:
         header = request.header("authorization") or ""

@@ -18,16 +18,13 @@ __all__ = ["fetch_command", "snapshots_command", "sources_check_command"]
 @cli.command("fetch")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--period", help="Mois jusqu'auquel lire, AAAA-MM (défaut : [build] period, sinon aujourd'hui).")
-@click.option("--list", "list_only", is_flag=True, help="Lister les instantanés au lieu d'en prendre un.")
 @click.option("--quiet", is_flag=True, help="Sans affichage de progression.")
 @handle_errors
-def fetch_command(config_path: Path, period: str | None, list_only: bool, quiet: bool) -> None:
-    """Lit les sources distantes de CONFIG et en écrit un instantané local (Parquet + manifeste)."""
+def fetch_command(config_path: Path, period: str | None, quiet: bool) -> None:
+    """Lit les sources distantes de CONFIG et en écrit un instantané local (Parquet + manifeste) ;
+    « boardpack snapshots CONFIG » les liste."""
     config = load_config(config_path)
-    if list_only:
-        _list_snapshots(config)
-        return
-    snapshot = fetch(Session(config), parse_period(period) or config.period, progress(quiet))
+    snapshot = fetch(Session(config), parse_period(period), progress(quiet))
     click.echo(f"{snapshot.path}\t{snapshot.rows} lignes\t{snapshot.content_hash[:12]}")
 
 

@@ -9,8 +9,15 @@ talks to it through an :class:`ApiClient`:
   an HTTP date) or else a random time in ``[0, min(max_wait, backoff × 2^attempt)]``
   (exponential backoff, full jitter); a ``Retry-After`` longer than ``max_wait`` fails at
   once with a clear error instead of hanging;
+* a non-idempotent request (``POST`` or ``PATCH`` not marked ``idempotent=True``) is retried
+  only when it certainly never reached the server (connection refused or not established:
+  ``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``) or on a 429: a timeout, a dropped
+  connection or a 5xx may come after the server acted (an OAuth refresh that rotated the
+  refresh token), and sending it again could repeat the action; read-only ``POST`` calls
+  (a search) pass ``idempotent=True``;
 * 400, 401, 403, 404 and other 4xx are never retried; a 401 calls ``refresh`` once (if
-  given) and the request is tried once more with the new token;
+  given) with the authentication headers the refused request carried, and the request is
+  tried once more with the new token;
 * a client-side sliding window keeps at most ``rate`` requests per ``per`` seconds;
 * every failure is an :class:`ApiError` whose text is one French sentence naming the
   provider, the method, the endpoint (path only, never the query), the status and what to do.
@@ -50,6 +57,10 @@ clock: Callable[[], float] = time.monotonic
 log = logging.getLogger("boardpack.http")
 
 _RETRIED = {429} | set(range(500, 600))
+#: methods that may be repeated without effect (RFC 9110 §9.2.2); others need ``idempotent=True``
+_IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
+#: transport errors raised before any byte of the request left: always safe to retry
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _DETAIL_LENGTH = 200
 
 
@@ -86,8 +97,9 @@ class Provider:
 class ApiError(SourceError):
     """A provider's API failed; ``str()`` is one French sentence saying what and what to do.
 
-    ``provider``, ``method``, ``endpoint`` (path only, no query) and ``status`` (``None``
-    when no response came back) are kept for callers and tests. The sentence is
+    ``provider``, ``method``, ``endpoint`` (path only, no query), ``status`` (``None``
+    when no response came back), ``what``, ``detail``, ``hint`` and ``attempts`` are kept for
+    callers and tests (a caller may re-raise with another hint). The sentence is
     ``"<provider> : <method> <endpoint> <what>[ après N tentatives][ (<detail>)] ; <hint>"``,
     where ``what`` is « a répondu <status> » unless given.
     """
@@ -103,6 +115,7 @@ class ApiError(SourceError):
         self.attempts = attempts
         if what is None:
             what = f"a répondu {status}" if status is not None else "n'a pas répondu"
+        self.what = what
         text = f"{provider} : {method} {endpoint} {what}"
         if attempts > 1:
             text += f" après {attempts} tentatives"
@@ -162,7 +175,9 @@ class ApiClient:
     :param provider: the API's name, address and limits.
     :param auth: returns the headers that authenticate a request (``Authorization``…);
         called before every attempt, so a refreshed token is used at once.
-    :param refresh: on a 401, called once (e.g. OAuth refresh), then the request is
+    :param refresh: on a 401, called once with the authentication headers the refused
+        request carried (what ``auth`` returned for it: the stale token, so an
+        OAuth store refreshes only if no one else already did), then the request is
         retried once; a second 401 is an :class:`ApiError`.
     :param describe: the provider's error message from a failed response (never a token);
         by default the ``message``/``error``/``detail`` of a JSON body or the first line of text.
@@ -172,7 +187,7 @@ class ApiClient:
 
     def __init__(self, provider: Provider, *,
                  auth: Callable[[], Mapping[str, str]] | None = None,
-                 refresh: Callable[[], None] | None = None,
+                 refresh: Callable[[Mapping[str, str]], None] | None = None,
                  describe: Callable[[httpx.Response], str] | None = None,
                  headers: Mapping[str, str] | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -194,11 +209,17 @@ class ApiClient:
     # -- the public calls ----------------------------------------------------------------
     def request(self, method: str, path: str, *, params: Any = None, json: Any = None, data: Any = None,
                 content: Any = None, headers: Mapping[str, str] | None = None,
-                validate: Callable[[httpx.Response], None] | None = None) -> httpx.Response:
+                validate: Callable[[httpx.Response], None] | None = None,
+                idempotent: bool | None = None) -> httpx.Response:
         """Send one request, retrying what may be retried; return the 2xx response.
 
         :param path: relative to the provider's ``base_url``, or an absolute URL on the same
             host (a next-page link); any other host is refused (it would receive the token).
+        :param idempotent: whether sending the request twice has the effect of sending it
+            once (default: true for GET, HEAD, OPTIONS, PUT, DELETE, TRACE; false for POST
+            and PATCH). A non-idempotent request is retried only when it never left (refused
+            or unestablished connection) or on a 429; a read-only search sent as POST passes
+            ``idempotent=True`` to be retried like a GET.
         :param validate: runs on a 2xx response and may raise :class:`ApiError` (an error
             hidden in a 200).
         :raises ApiError: on a non-2xx answer, after the retries, or when ``validate`` says so.
@@ -207,12 +228,14 @@ class ApiClient:
         endpoint = self._endpoint(method, path)
         provider = self.provider
         attempts = provider.retries + 1
+        repeatable = method in _IDEMPOTENT if idempotent is None else idempotent
         refreshed = False
         attempt = 0
         while True:
             attempt += 1
             self._limiter.acquire()
-            sent = {**self._auth_headers(), **dict(headers or {})}
+            credentials = self._auth_headers()
+            sent = {**credentials, **dict(headers or {})}
             started = time.perf_counter()
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data,
@@ -221,7 +244,7 @@ class ApiClient:
                 elapsed = time.perf_counter() - started
                 log.warning("%s %s %s : %s après %.2f s (tentative %d/%d)", provider.name, method, endpoint,
                             exc.__class__.__name__, elapsed, attempt, attempts)
-                if attempt >= attempts:
+                if attempt >= attempts or not (repeatable or isinstance(exc, _NOT_SENT)):
                     raise self._transport_error(method, endpoint, exc, attempt) from None
                 self._wait(method, endpoint, attempt, None, None)
                 continue
@@ -236,10 +259,10 @@ class ApiClient:
             if status == 401 and self.refresh is not None and not refreshed:
                 refreshed = True
                 log.info("%s : jeton refusé (401), renouvellement puis nouvel essai", provider.name)
-                self.refresh()
+                self.refresh(credentials)
                 attempt -= 1  # the refreshed try does not use up a retry
                 continue
-            if status not in _RETRIED:
+            if status not in _RETRIED or (status != 429 and not repeatable):
                 raise self._status_error(method, endpoint, response, attempt)
             if attempt >= attempts:
                 raise self._status_error(method, endpoint, response, attempt)

@@ -200,7 +200,8 @@ class HubSpotClient:
         return self.api.get_json(path, params, validate=_pace)
 
     def _post(self, path: str, body: Any) -> Any:
-        return self.api.post_json(path, body, validate=_pace)
+        """A read-only POST (batch read): retried like a GET."""
+        return self.api.post_json(path, body, validate=_pace, idempotent=True)
 
     def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every result of a list endpoint, following ``paging.next.after`` to the last page."""
@@ -293,7 +294,7 @@ class HubSpotClient:
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
             "limit": SEARCH_PAGE,
         }
-        page = self.search_api.post_json(self.routes.search, body)
+        page = self.search_api.post_json(self.routes.search, body, idempotent=True)  # a read
         total = int(page.get("total") or 0)
         if total > SEARCH_CAP:
             if high - low <= 1:
@@ -305,7 +306,7 @@ class HubSpotClient:
                     + self.search_created(middle, high, groups, properties))
         results = list(page.get("results") or [])
         while after := ((page.get("paging") or {}).get("next") or {}).get("after"):
-            page = self.search_api.post_json(self.routes.search, {**body, "after": str(after)})
+            page = self.search_api.post_json(self.routes.search, {**body, "after": str(after)}, idempotent=True)
             results.extend(page.get("results") or [])
         return results
 

@@ -13,7 +13,11 @@ Playground) is refreshed at first use. The rules:
 
 * the access token is refreshed before a call when it expires within :data:`MARGIN`, or
   when the API answers 401 (:meth:`TokenStore.refresh`, the ``refresh`` callback of
-  :class:`~boardpack.connectors.http.ApiClient`);
+  :class:`~boardpack.connectors.http.ApiClient`, given the refused request's headers);
+* the refresh ``POST`` is never sent twice once it may have reached the endpoint (a
+  timeout, a dropped connection or a 5xx may come after the refresh token was rotated:
+  sending the old one again would get ``invalid_grant``); such a failure tells the user to
+  try again later, and to reconnect the application only if the refresh is then refused;
 * the new tokens are written to the file atomically (temporary file, ``fsync``,
   ``os.replace``, mode 0600) *before* the new access token is used, so a crash never
   loses the only valid refresh token;
@@ -37,7 +41,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -48,6 +51,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import ConfigError
+from ..render.pdf import write_atomically
 from .http import ApiClient, ApiError, Provider
 
 __all__ = ["INTUIT_TOKEN_URL", "MARGIN", "TokenStore", "Tokens", "tokens_from_response", "write_tokens"]
@@ -60,6 +64,8 @@ INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
 MARGIN = dt.timedelta(minutes=5)
 
 Clock = Callable[[], dt.datetime]
+#: transport failures (``ApiError.detail``) where the refresh request never left
+_NOT_SENT = {"ConnectError", "ConnectTimeout", "PoolTimeout"}
 
 
 def _utcnow() -> dt.datetime:
@@ -107,27 +113,10 @@ def tokens_from_response(body: Mapping[str, Any], now: dt.datetime) -> Tokens:
 
 
 def write_tokens(path: Path, tokens: Tokens) -> None:
-    """Write ``tokens`` to ``path`` atomically: temporary file, fsync, rename; mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(tokens.to_json(), stream, indent=2)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    """Write ``tokens`` to ``path`` atomically and durably (temporary file, fsync, rename, fsync
+    of the folder; see :func:`boardpack.render.pdf.write_atomically`); mode 0600."""
+    data = (json.dumps(tokens.to_json(), indent=2) + "\n").encode("utf-8")
+    write_atomically(path, data, mode=0o600)
 
 
 def _date(value: Any, path: Path, key: str) -> dt.datetime | None:
@@ -222,16 +211,20 @@ class TokenStore:
         """The ``Authorization`` header for an API call."""
         return {"Authorization": f"Bearer {self.access_token()}"}
 
-    def refresh(self, stale: str | None = None) -> str:
-        """Get a new access token, unless another process already replaced ``stale``.
+    def refresh(self, stale: str | Mapping[str, str] | None = None) -> str:
+        """Get a new access token, unless another process or thread already replaced ``stale``.
 
-        ``stale`` is the token that was refused or found expired (default: the current one).
+        ``stale`` is the token that was refused or found expired (default: the current one),
+        or the headers of the refused request (``Authorization: Bearer …``, as the
+        :class:`~boardpack.connectors.http.ApiClient` ``refresh`` callback passes them).
         Under the file lock the file is read again: a different, still valid token written
         by another process is used as is; otherwise the token endpoint is called and its
         answer saved before it is returned.
 
         :raises ApiError: on ``invalid_grant`` (reconnect the application) or a failing endpoint.
         """
+        if isinstance(stale, Mapping):
+            stale = _bearer(stale)
         stale = self._tokens.access_token if stale is None else stale
         with self._thread_lock, self._file_lock():
             current = read_tokens(self.path)
@@ -272,6 +265,16 @@ class TokenStore:
                     what="a refusé le jeton de renouvellement (invalid_grant : révoqué ou expiré)",
                     hint=f"{self.reconnect} (voir docs/sources/quickbooks.md)",
                 ) from None
+            never_sent = exc.status is None and exc.detail in _NOT_SENT
+            if (exc.status is None and not never_sent) or (exc.status or 0) >= 500:
+                # maybe rotated server-side: the refresh token may be dead, or still good
+                raise ApiError(
+                    exc.provider, exc.method, exc.endpoint, exc.status, detail=exc.detail, what=exc.what,
+                    attempts=exc.attempts,
+                    hint="le renouvellement du jeton a peut-être abouti sans que la réponse arrive ; réessayez "
+                         "plus tard, et reconnectez l'application seulement si le jeton de renouvellement est "
+                         "alors refusé (invalid_grant)",
+                ) from None
             raise
         try:
             return tokens_from_response(json.loads(response.text), now)
@@ -279,6 +282,14 @@ class TokenStore:
             raise ApiError.from_response(
                 self.provider, response, what="a renvoyé une réponse de jetons illisible",
                 hint="vérifiez token_url (elle doit désigner le point de jetons OAuth)") from None
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (any case), or None."""
+    for name, value in headers.items():
+        if name.lower() == "authorization" and value.startswith("Bearer "):
+            return value[len("Bearer "):]
+    return None
 
 
 def _oauth_error(response: httpx.Response) -> str:

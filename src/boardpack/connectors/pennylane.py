@@ -40,7 +40,9 @@ from typing import Any, Self
 import httpx
 import pandas as pd
 
-from ..formatting import Formatter
+from ..periods import Month
+from .common import LOOKBACK_YEARS, cents, euros
+from .common import default_since as shared_default_since
 from .http import ApiClient, ApiError, Provider
 
 __all__ = ["API", "PRODUCTION", "PennylaneClient", "PennylaneData", "fetch", "provider"]
@@ -58,7 +60,6 @@ AUTH_HINT = ("vérifiez le jeton (option token) et ses droits dans Pennylane, Pa
 _SUPPLIER_PAID = {"fully_paid", "paid_offline", "payment_found", "payment_emitted"}
 #: customer ``status`` values that are not invoices at all
 _NOT_INVOICES = {"proforma", "shipping_order", "purchasing_order"}
-_FR = Formatter("fr")
 log = logging.getLogger("boardpack.sources.pennylane")
 
 
@@ -155,12 +156,14 @@ def fiscal_years(client: PennylaneClient) -> list[tuple[dt.date, dt.date]]:
 
 def default_since(years: list[tuple[dt.date, dt.date]], until: dt.date) -> dt.date:
     """The start of the fiscal year three years before the one holding ``until`` (the banker
-    pack shows three years and their comparisons); without fiscal years, 1 January three years back."""
+    pack shows three years and their comparisons): the company's own fiscal years when
+    Pennylane has them (irregular years included), else :func:`~boardpack.connectors.common.default_since`
+    from the current year's first month, or its conservative rule without any fiscal year."""
     current = next((n for n, (start, end) in enumerate(years) if start <= until <= end), None)
-    if current is not None and current >= 3:
-        return years[current - 3][0]
-    start = years[current][0] if current is not None else dt.date(until.year, 1, 1)
-    return start.replace(year=start.year - 3, day=min(start.day, 28) if start.month == 2 else start.day)
+    if current is not None and current >= LOOKBACK_YEARS:
+        return years[current - LOOKBACK_YEARS][0]
+    first_month = years[current][0].month if current is not None else None
+    return shared_default_since(Month.of(until), first_month).first_day
 
 
 def fetch(client: PennylaneClient, until: dt.date, since: dt.date | None = None, *,
@@ -435,9 +438,9 @@ def trial_balance_gaps(items: list[dict[str, Any]], lines: list[dict[str, Any]],
         named = f"{number} ({label})" if label else number
         findings.append(
             f"Pennylane : la balance du {start:%d/%m/%Y} au {end:%d/%m/%Y} donne pour le compte {named} "
-            f"{_euros(tb_debit)} au débit et {_euros(tb_credit)} au crédit, les lignes d'écritures lues "
-            f"{_euros(debit)} et {_euros(credit)} (écart de {_euros(tb_debit - debit)} au débit et "
-            f"{_euros(tb_credit - credit)} au crédit) ; relancez le chargement, puis signalez l'écart à votre "
+            f"{euros(tb_debit)} au débit et {euros(tb_credit)} au crédit, les lignes d'écritures lues "
+            f"{euros(debit)} et {euros(credit)} (écart de {euros(tb_debit - debit)} au débit et "
+            f"{euros(tb_credit - credit)} au crédit) ; relancez le chargement, puis signalez l'écart à votre "
             "cabinet s'il persiste"
         )
     return findings
@@ -469,11 +472,9 @@ def _decimal(text: Any) -> Decimal:
 
 
 def _cents(text: Any) -> int:
-    return int((_decimal(text) * 100).to_integral_value(ROUND_HALF_UP))
+    """A Pennylane amount in cents (exact: see :func:`~boardpack.connectors.common.cents`)."""
+    return cents(text, "Pennylane")
 
-
-def _euros(cents: int) -> str:
-    return f"{_FR.number(Decimal(cents).scaleb(-2), 2)} €"
 
 
 def _key(number: str) -> str:

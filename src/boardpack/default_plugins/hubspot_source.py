@@ -14,31 +14,25 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from ..connectors.hubspot import (
-    DEFAULT_FIELDS,
-    PRODUCTION_URL,
-    HubSpotClient,
-    Pipeline,
-    Routes,
-    deals_frame,
-)
 from ..errors import ConfigError, SourceError
 from ..hookspecs import hookimpl
 from ..interfaces import DataSource
 from ..periods import Month
-from ..schema import DatasetSchema
+
+if TYPE_CHECKING:  # the connector (httpx) is imported when the source is built, not at registration
+    from ..connectors.hubspot import HubSpotClient, Pipeline
+    from ..connectors.options import Options
+    from ..schema import DatasetSchema
 
 __all__ = ["HubSpotSource"]
 
-#: how far back the default window starts: the fiscal year three years before the pack's
-#: month may have opened up to 11 months before that month's own year (the source does not
-#: know the fiscal year's first month), hence 3 × 12 + 11 months
-_LOOKBACK = 47
+#: :data:`boardpack.connectors.hubspot.PRODUCTION_URL` (a test keeps them equal)
+PRODUCTION_URL = "https://api.hubapi.com"
 _ORIGIN = "HubSpot (affaires)"
 
 
@@ -65,51 +59,36 @@ class HubSpotSource(DataSource):
     required_options = ("token",)
 
     def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
+        from ..connectors.hubspot import Routes
+        from ..connectors.options import Options
+
         super().__init__(key, options, base_dir)
+        self.opts: Options = Options(key, self.settings)
         self.findings: list[str] = []
         self.fields = self._fields()
         self.zone = self._zone()
-        self.version = self._text("api_version", "v3")
+        self.version = self.opts.text("api_version", "v3")
         try:
             Routes(self.version)
         except ValueError as exc:
             raise ConfigError(f"{self._key('api_version')} : {exc}") from None
-        self.method = self._text("method", "search")
+        self.method = self.opts.text("method", "search")
         if self.method not in ("search", "list"):
             raise ConfigError(f"{self._key('method')} : « {self.method} » inconnu (search ou list)")
         self.wanted_pipelines = self._pipelines()
-        self.since = self._month("since")
-        self.until = self._month("until")
+        self.since = self.opts.month("since")
+        self.until = self.opts.month("until")
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"{self._key('since')} : {self.since} est après until ({self.until})")
-        timeout = self.settings.get("timeout", 30)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ConfigError(f"{self._key('timeout')} : un nombre de secondes positif est attendu")
-        self.timeout = float(timeout)
-        token = self.settings.get("token")
-        if not isinstance(token, str) or not token.strip():
-            raise ConfigError(f"{self._key('token')} : jeton absent ; écrivez token = {{ env = \"HUBSPOT_TOKEN\" }}")
+        self.timeout = self.opts.timeout()
+        self.opts.secret("token", '{ env = "HUBSPOT_TOKEN" }')
 
     # -- options ---------------------------------------------------------------------
     def _key(self, option: str) -> str:
-        return f"clé « sources.{self.key}.{option} »"
-
-    def _text(self, option: str, default: str) -> str:
-        value = self.settings.get(option, default)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{self._key(option)} : un texte est attendu")
-        return value.strip()
-
-    def _month(self, option: str) -> Month | None:
-        if option not in self.settings:
-            return None
-        try:
-            return Month.parse(str(self.settings[option]))
-        except ValueError as exc:
-            raise ConfigError(f"{self._key(option)} : {exc}") from None
+        return self.opts.where(option)
 
     def _zone(self) -> ZoneInfo:
-        name = self._text("timezone", "Europe/Paris")
+        name = self.opts.text("timezone", "Europe/Paris")
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
@@ -122,6 +101,8 @@ class HubSpotSource(DataSource):
         return list(value)
 
     def _fields(self) -> dict[str, str]:
+        from ..connectors.hubspot import DEFAULT_FIELDS
+
         value = self.settings.get("properties", {})
         if not isinstance(value, dict):
             raise ConfigError(f"{self._key('properties')} : une table champ = \"propriété\" est attendue")
@@ -143,14 +124,20 @@ class HubSpotSource(DataSource):
     # -- the API ---------------------------------------------------------------------
     def client(self) -> HubSpotClient:
         """A client for this source's portal (close it after use)."""
-        base_url = self._text("base_url", PRODUCTION_URL).rstrip("/")
-        return HubSpotClient(str(self.settings["token"]).strip(), base_url=base_url, api_version=self.version,
-                             timeout=self.timeout)
+        from ..connectors.hubspot import HubSpotClient
+
+        base_url = self.opts.text("base_url", PRODUCTION_URL).rstrip("/")
+        return HubSpotClient(self.opts.secret("token", '{ env = "HUBSPOT_TOKEN" }'), base_url=base_url,
+                             api_version=self.version, timeout=self.timeout)
 
     def window(self, today: dt.date | None = None) -> tuple[Month, Month]:
-        """The first and last months read."""
-        last = self.until or self.period or Month.of(today or dt.date.today())
-        return self.since or last.shift(-_LOOKBACK), last
+        """The first and last months read: ``until``, else the pack's month, else this month; from
+        ``since``, else :func:`~boardpack.connectors.common.default_since` without the fiscal
+        year's first month (a CRM does not know it: the conservative 47 months back)."""
+        from ..connectors.common import default_since, this_month
+
+        last = self.until or self.period or (Month.of(today) if today else this_month())
+        return self.since or default_since(last), last
 
     def check(self) -> str:
         """Read one deal: proves the address, the token and the deals scope."""
@@ -161,6 +148,8 @@ class HubSpotSource(DataSource):
 
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
         """Fetch the deals of the window and return ``{"deals": frame}``."""
+        from ..connectors.hubspot import deals_frame
+
         first, last = self.window()
         low, high = self._millis(first.first_day), self._millis(last.last_day + dt.timedelta(days=1))
         properties = sorted({p for name, p in self.fields.items() if p and name != "customer"}

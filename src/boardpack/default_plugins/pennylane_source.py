@@ -9,27 +9,31 @@ dataset schemas.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
-from ..connectors.pennylane import PRODUCTION, PennylaneClient, fetch
 from ..errors import ConfigError
 from ..hookspecs import hookimpl
 from ..interfaces import DataSource
 from ..periods import Month
-from ..schema import DatasetSchema
+
+if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, not at registration
+    import datetime as dt
+
+    from ..connectors.options import Options
+    from ..connectors.pennylane import PennylaneClient
+    from ..schema import DatasetSchema
 
 __all__ = ["PennylaneSource"]
 
 log = logging.getLogger("boardpack.sources.pennylane")
 _PROVIDED = ("entries", "invoices")
-_TRUE = {"true", "oui", "yes", "1"}
-_FALSE = {"false", "non", "no", "0", ""}
+#: :data:`boardpack.connectors.pennylane.PRODUCTION` (a test keeps them equal)
+PRODUCTION = "https://app.pennylane.com"
 
 
 class PennylaneSource(DataSource):
@@ -63,62 +67,32 @@ class PennylaneSource(DataSource):
         self.opening_journals: dict[str, str] = {}
 
     # -- options -----------------------------------------------------------------------------
-    def _where(self, option: str) -> str:
-        return f"clé « sources.{self.key}.{option} »"
+    @property
+    def opts(self) -> Options:
+        """The options, read with the rules every remote source shares."""
+        from ..connectors.options import Options
 
-    def _flag(self, option: str, default: bool) -> bool:
-        value = self.settings.get(option, default)
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-        raise ConfigError(f"{self._where(option)} : true ou false attendu, pas « {value} »")
-
-    def _month(self, option: str) -> Month | None:
-        value = self.settings.get(option)
-        if value in (None, ""):
-            return None
-        try:
-            return Month.parse(str(value))
-        except ValueError:
-            raise ConfigError(f"{self._where(option)} : un mois AAAA-MM est attendu, pas « {value} »") from None
-
-    def _text(self, option: str, default: str) -> str:
-        value = self.settings.get(option, default)
-        if not isinstance(value, str):
-            raise ConfigError(f"{self._where(option)} : un texte est attendu")
-        return value
-
-    def _timeout(self) -> float:
-        value = self.settings.get("timeout", 30)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ConfigError(
-                f"{self._where('timeout')} : un nombre de secondes positif est attendu, pas « {value} »")
-        return float(value)
-
-    def _datasets(self) -> tuple[str, ...]:
-        names = self.settings.get("datasets", list(_PROVIDED))
-        if not isinstance(names, list) or not names or any(n not in _PROVIDED for n in names):
-            raise ConfigError(f"{self._where('datasets')} : une liste parmi {', '.join(_PROVIDED)} est attendue")
-        return tuple(names)
+        return Options(self.key, self.settings)
 
     def span(self) -> tuple[dt.date | None, dt.date]:
         """(first day or None for the default, last day) of the dates to read."""
-        since, until = self._month("since"), self._month("until")
-        last = until.last_day if until else self.period.last_day if self.period else dt.date.today()
+        from ..connectors.common import this_month
+
+        opts = self.opts
+        since, until = opts.month("since"), opts.month("until")
+        last = (until or self.period or this_month()).last_day
         if since is not None and since.first_day > last:
             raise ConfigError(
-                f"{self._where('since')} : le mois {since} est postérieur à la fin de la lecture ({last:%m/%Y})")
+                f"{opts.where('since')} : le mois {since} est postérieur à la fin de la lecture ({last:%m/%Y})")
         return (since.first_day if since else None), last
 
     def client(self) -> PennylaneClient:
         """A client on ``base_url`` with the resolved token."""
-        token = self.settings.get("token")
-        if not isinstance(token, str) or not token.strip():
-            raise ConfigError(
-                f"{self._where('token')} : jeton absent ou vide ; indiquez {{ env = \"PENNYLANE_TOKEN\" }}")
-        return PennylaneClient(token.strip(), self._text("base_url", PRODUCTION), self._timeout())
+        from ..connectors.pennylane import PennylaneClient
+
+        opts = self.opts
+        return PennylaneClient(opts.secret("token", '{ env = "PENNYLANE_TOKEN" }'), opts.text("base_url", PRODUCTION),
+                               opts.timeout())
 
     # -- the source ----------------------------------------------------------------------------
     def check(self) -> str:
@@ -133,11 +107,15 @@ class PennylaneSource(DataSource):
 
     def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
         """Read the span's entries and invoices and coerce them by their schemas."""
+        from ..connectors.pennylane import fetch
+
+        opts = self.opts
         since, until = self.span()
-        datasets = self._datasets()
-        include_drafts, trial_balance = self._flag("include_drafts", False), self._flag("trial_balance", True)
-        deal_reference = self._flag("deal_reference", False)
-        segment, product = self._text("segment_group", "Segment"), self._text("product_group", "Produit")
+        datasets = opts.datasets(_PROVIDED)
+        include_drafts, trial_balance = opts.flag("include_drafts", False), opts.flag("trial_balance", True)
+        deal_reference = opts.flag("deal_reference", False)
+        segment = opts.text("segment_group", "Segment", empty_ok=True)
+        product = opts.text("product_group", "Produit", empty_ok=True)
         with self.client() as client:
             data = fetch(client, until, since, datasets=datasets, include_drafts=include_drafts,
                          segment_group=segment, product_group=product, trial_balance=trial_balance,

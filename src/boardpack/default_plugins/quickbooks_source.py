@@ -11,37 +11,34 @@ receivables/payables reports are fetched to cross-check: a disagreement is a fin
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pandas as pd
 
-from ..connectors.oauth import INTUIT_TOKEN_URL, TokenStore
-from ..connectors.quickbooks import (
-    MAX_RESULTS,
-    MINOR_VERSION,
-    PRODUCTION_URL,
-    Account,
-    Finding,
-    QuickBooksClient,
-    Report,
-    account_amounts,
-    accounts_by_id,
-    gross_flows,
-    invoice_rows,
-    ledger_entries,
-)
 from ..errors import ConfigError, DataError
 from ..hookspecs import hookimpl
 from ..interfaces import DataSource
 from ..periods import Month, fiscal_year_start
-from ..schema import DatasetSchema
+
+if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, not at registration
+    import httpx
+
+    from ..connectors.oauth import TokenStore
+    from ..connectors.options import Options
+    from ..connectors.quickbooks import Account, Finding, QuickBooksClient, Report
+    from ..schema import DatasetSchema
 
 __all__ = ["QuickBooksSource"]
 
+#: defaults shown in the options' help, equal to the connector's (a test keeps them equal):
+#: :data:`boardpack.connectors.oauth.INTUIT_TOKEN_URL`, :data:`…quickbooks.PRODUCTION_URL`,
+#: :data:`…quickbooks.MINOR_VERSION`, :data:`…quickbooks.MAX_RESULTS`
+INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+PRODUCTION_URL = "https://quickbooks.api.intuit.com"
+MINOR_VERSION = 75
+MAX_RESULTS = 1000
 _SECRET = " (secret : { env = \"VAR\" } ou { file = \"chemin\" })"
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -61,10 +58,6 @@ def _chunks(first: Month, last: Month, size: int = 12) -> list[tuple[Month, Mont
         spans.append((first, end))
         first = end.shift(1)
     return spans
-
-
-def _euros(amount: Any) -> str:
-    return f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",") + " €"
 
 
 class QuickBooksSource(DataSource):
@@ -95,8 +88,6 @@ class QuickBooksSource(DataSource):
         "page_size": f"lignes par page de requête (défaut et maximum : {MAX_RESULTS})",
     }
     required_options = ("realm_id",)
-    #: how the source reads today's date (tests replace it)
-    today: Callable[[], dt.date] = dt.date.today
 
     def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path, *,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -108,34 +99,22 @@ class QuickBooksSource(DataSource):
         self.store: TokenStore | None = None
 
     # -- options ------------------------------------------------------------------------------
+    @property
+    def opts(self) -> Options:
+        """The options, read with the rules every remote source shares."""
+        from ..connectors.options import Options
+
+        return Options(self.key, self.settings)
+
     def _option(self, name: str, default: Any = None) -> Any:
-        return self.settings.get(name, default)
+        return self.opts.get(name, default)
 
     def _where(self, name: str) -> str:
-        return f"clé « sources.{self.key}.{name} »"
-
-    def _month(self, name: str) -> Month | None:
-        value = self._option(name)
-        if value is None:
-            return None
-        try:
-            return Month.parse(str(value))
-        except ValueError as exc:
-            raise ConfigError(f"{self._where(name)} : {exc}") from None
-
-    def _int(self, name: str, default: int, low: int, high: int) -> int:
-        value = self._option(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
-                or not low <= int(value) <= high:
-            raise ConfigError(f"{self._where(name)} : un entier de {low} à {high} est attendu, pas « {value} »")
-        return int(value)
+        return self.opts.where(name)
 
     def wanted(self) -> tuple[str, ...]:
         """The datasets to provide (option ``datasets``)."""
-        names = self._option("datasets", list(_DATASETS))
-        if not isinstance(names, list) or not names or any(n not in _DATASETS for n in names):
-            raise ConfigError(f"{self._where('datasets')} : une liste parmi {', '.join(_DATASETS)} est attendue")
-        return tuple(n for n in _DATASETS if n in names)
+        return self.opts.datasets(_DATASETS)
 
     def token_path(self) -> Path:
         """The token file, refused inside a Git working tree (it holds rotating secrets)."""
@@ -149,7 +128,10 @@ class QuickBooksSource(DataSource):
 
     def client(self) -> QuickBooksClient:
         """The API client, authenticated by the token file (or a fixed ``token``)."""
-        timeout = float(self._int("timeout", 30, 1, 600))
+        from ..connectors.oauth import TokenStore
+        from ..connectors.quickbooks import QuickBooksClient
+
+        timeout = self.opts.timeout()
         if self._option("token") is not None:
             token = str(self._option("token"))
             auth: Callable[[], Mapping[str, str]] = lambda: {"Authorization": f"Bearer {token}"}
@@ -163,10 +145,10 @@ class QuickBooksSource(DataSource):
                                     str(self._option("client_secret")),
                                     token_url=str(self._option("token_url", INTUIT_TOKEN_URL)), timeout=timeout,
                                     transport=self.transport)
-            auth, refresh = self.store.headers, self.store.refresh
+            auth, refresh = self.store.headers, self.store.refresh  # refresh(headers of the refused call)
         return QuickBooksClient(str(self._option("base_url", PRODUCTION_URL)), str(self._option("realm_id")),
                                 auth=auth, refresh=refresh, timeout=timeout, transport=self.transport,
-                                minorversion=self._int("minorversion", MINOR_VERSION, 75, 999))
+                                minorversion=self.opts.integer("minorversion", MINOR_VERSION, 75, 999))
 
     def _close(self, client: QuickBooksClient) -> None:
         client.close()
@@ -176,8 +158,10 @@ class QuickBooksSource(DataSource):
 
     def span(self, fy_month: int) -> tuple[Month, Month]:
         """First and last month to read: options, else three fiscal years back to the pack's month."""
-        until = self._month("until") or self.period or Month.of(self.today())
-        since = self._month("since") or fiscal_year_start(until, fy_month).shift(-36)
+        from ..connectors.common import default_since, this_month
+
+        until = self.opts.month("until") or self.period or this_month()
+        since = self.opts.month("since") or default_since(until, fy_month)
         if since > until:
             raise ConfigError(f"{self._where('since')} : {since} est après le dernier mois lu ({until})")
         return since, until
@@ -200,10 +184,10 @@ class QuickBooksSource(DataSource):
         method = str(self._option("accounting_method", "Accrual"))
         if method not in ("Accrual", "Cash"):
             raise ConfigError(f"{self._where('accounting_method')} : Accrual ou Cash, pas « {method} »")
-        page = self._int("page_size", MAX_RESULTS, 1, MAX_RESULTS)
-        numbers = self._option("account_numbers", True)
-        if not isinstance(numbers, bool):
-            raise ConfigError(f"{self._where('account_numbers')} : true ou false attendu")
+        from ..connectors.quickbooks import accounts_by_id, gross_flows, invoice_rows
+
+        page = self.opts.integer("page_size", MAX_RESULTS, 1, MAX_RESULTS)
+        numbers = self.opts.flag("account_numbers", True)
         self.findings = []
         origin = f"QuickBooks (source « {self.key} », realm {self._option('realm_id')})"
         client = self.client()
@@ -244,6 +228,9 @@ class QuickBooksSource(DataSource):
 
     def _entries(self, client: QuickBooksClient, accounts: Mapping[str, Account], since: Month, until: Month,
                  method: str, gross: Mapping[Month, Mapping[str, int]]) -> tuple[list[dict[str, str]], dict[Month, dict[str, int]]]:
+        from ..connectors.common import cents, euros
+        from ..connectors.quickbooks import Finding, account_amounts, ledger_entries
+
         pl: dict[Month, dict[str, int]] = {}
         for report in self._monthly(client, "ProfitAndLoss", since, until, method):
             pl.update(account_amounts(report, accounts)[0])
@@ -259,13 +246,13 @@ class QuickBooksSource(DataSource):
         for report in self._monthly(client, "CashFlow", since, until, method):
             ending = report.find("EndingCash")
             for month in (m for m in report.months if m is not None):
-                theirs = int(report.value(ending, month) * 100)
+                theirs = cents(report.value(ending, month), "QuickBooks")
                 ours = sum(balances.get(month, {}).get(a, 0) for a in banks)
                 if theirs != ours:
                     self.findings.append(Finding("quickbooks_cash", (
                         f"QuickBooks : le tableau de flux (CashFlow) donne une trésorerie de fin {month} de "
-                        f"{_euros(theirs / 100)}, les comptes bancaires du bilan {_euros(ours / 100)} "
-                        f"(écart {_euros((theirs - ours) / 100)})")))
+                        f"{euros(theirs)}, les comptes bancaires du bilan {euros(ours)} "
+                        f"(écart {euros(theirs - ours)})")))
         return rows, balances
 
     # -- invoices -----------------------------------------------------------------------------
@@ -282,6 +269,9 @@ class QuickBooksSource(DataSource):
     def _aged(self, client: QuickBooksClient, accounts: Mapping[str, Account], balances: Mapping[Month, dict[str, int]],
               invoices: pd.DataFrame | None, until: Month) -> None:
         """Cross-check the aged receivables/payables totals with the ledger and the open invoices."""
+        from ..connectors.common import cents, euros
+        from ..connectors.quickbooks import Finding
+
         if not balances and invoices is None:
             return
         day = pd.Timestamp(until.last_day)
@@ -289,7 +279,7 @@ class QuickBooksSource(DataSource):
                                          ("AgedPayables", "purchase", "AccountsPayable")):
             report = client.report(name, report_date=until.last_day.isoformat())
             grand = report.find("GrandTotal")
-            theirs = int((grand.values[-1] or 0) * 100) if grand is not None and grand.values else 0
+            theirs = cents(grand.values[-1], "QuickBooks") if grand is not None and grand.values else 0
             checks = []
             if balances:
                 sign = 1 if kind == "sale" else -1
@@ -298,13 +288,15 @@ class QuickBooksSource(DataSource):
                 checks.append(("le solde des comptes du bilan", ledger))
             if invoices is not None:
                 frame = invoices[(invoices["kind"] == kind) & (invoices["issue_date"] <= day)]
-                frame = frame[frame["paid_date"].isna() | (frame["paid_date"] > day)]
+                # open at ``day``: still open now, or settled by a payment after it; a credit memo
+                # applied or an invoice settled without a payment (no paid_date) is not open
+                frame = frame[(frame["status"] == "issued") | (frame["paid_date"] > day)]
                 checks.append(("les factures non réglées", int(frame["amount_incl_tax"].sum())))
             for what, ours in checks:
                 if ours != theirs:
                     self.findings.append(Finding(f"quickbooks_{name}", (
-                        f"QuickBooks : le rapport {name} au {until.last_day:%d/%m/%Y} totalise {_euros(theirs / 100)}, "
-                        f"{what} {_euros(ours / 100)} (écart {_euros((theirs - ours) / 100)})")))
+                        f"QuickBooks : le rapport {name} au {until.last_day:%d/%m/%Y} totalise {euros(theirs)}, "
+                        f"{what} {euros(ours)} (écart {euros(theirs - ours)})")))
 
 
 def _fy_month(info: Mapping[str, Any]) -> int:

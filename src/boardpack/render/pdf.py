@@ -36,8 +36,8 @@ from urllib.parse import unquote, urlparse
 from ..errors import BoardpackError, RenderError
 
 __all__ = [
-    "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "html_to_pdf",
-    "lay_out", "pdfs_and_bound", "pool_context", "restricted_fetcher", "write_atomically",
+    "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
+    "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "restricted_fetcher", "write_atomically",
     "write_document",
 ]
 
@@ -339,14 +339,40 @@ def _user_error(exc: BaseException | None) -> BaseException:
     return RenderError(f"mise en page PDF impossible : {exc} ({exc.__class__.__name__})")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed on success."""
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed on success, durably.
+
+    The file is ``fsync``-ed before the rename and its folder after, so a crash leaves
+    either the old content or the new one, never an empty file.
+
+    :param mode: permissions of the new file, set before any byte is written (default:
+        those of the temporary file, 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the entries of ``folder`` (a rename, a new file) durable; ignored where unsupported."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -79,11 +79,12 @@ class QuickBooksClient:
     """One company (``realm_id``) of the Accounting API.
 
     :param auth: the ``Authorization`` header of each call (the token store's).
-    :param refresh: called once on a 401 (token store refresh), then the call is retried once.
+    :param refresh: called once on a 401 with the refused call's headers (the token store's
+        :meth:`~boardpack.connectors.oauth.TokenStore.refresh`), then the call is retried once.
     """
 
     def __init__(self, base_url: str, realm_id: str, *, auth: Callable[[], Mapping[str, str]],
-                 refresh: Callable[[], None] | None = None, minorversion: int = MINOR_VERSION,
+                 refresh: Callable[[Mapping[str, str]], None] | None = None, minorversion: int = MINOR_VERSION,
                  timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         if not re.fullmatch(r"[0-9A-Za-z]+", realm_id):
             raise ConfigError(f"realm_id « {realm_id} » invalide (l'identifiant de la société, des chiffres)")

@@ -19,6 +19,7 @@ from typing import Any
 
 from ...errors import DataError
 from ...periods import Month
+from ..common import cents, euros
 from .client import Finding
 from .reports import Report
 
@@ -127,10 +128,8 @@ MONTHLY_JOURNAL = ("QBO", "QuickBooks (mouvements mensuels)")
 
 
 def _cents(amount: Decimal) -> int:
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise DataError(f"QuickBooks : montant « {amount} » avec plus de deux décimales")
-    return int(cents)
+    """An amount in cents (exact: see :func:`boardpack.connectors.common.cents`)."""
+    return cents(amount, "QuickBooks")
 
 
 def account_amounts(report: Report, accounts: Mapping[str, Account]) -> tuple[dict[Month, dict[str, int]], dict[Month, int]]:
@@ -164,10 +163,6 @@ def account_amounts(report: Report, accounts: Mapping[str, Account]) -> tuple[di
     return amounts, net_income
 
 
-def _euros(cents: int) -> str:
-    return f"{Decimal(cents).scaleb(-2):.2f}".replace(".", ",") + " €"
-
-
 def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Month, Mapping[str, int]],
                    net_income: Mapping[Month, int], accounts: Mapping[str, Account],
                    months: list[Month], gross: Mapping[Month, Mapping[str, int]] | None = None) -> list[dict[str, str]]:
@@ -195,7 +190,7 @@ def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Mont
         gap = sum(lines.values())
         if gap:
             raise DataError(f"QuickBooks : l'écriture {entry_id} tirée des rapports ProfitAndLoss et BalanceSheet "
-                            f"n'est pas équilibrée (écart {_euros(gap)}) ; les rapports ne concordent pas")
+                            f"n'est pas équilibrée (écart {euros(gap)}) ; les rapports ne concordent pas")
         for ident, amount in sorted(lines.items(), key=lambda item: _number(item[0], accounts, re_number)):
             account = accounts.get(ident)
             for debit, credit in _sides(amount, invoiced.get(ident, 0), account):
@@ -203,7 +198,7 @@ def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Mont
                     "date": day.isoformat(), "journal": journal[0], "journal_label": journal[1], "entry_id": entry_id,
                     "account": account.number if account else re_number,
                     "account_label": account.name if account else re_label,
-                    "label": label, "debit": _decimal_text(debit), "credit": _decimal_text(credit),
+                    "label": label, "debit": _text(Decimal(debit).scaleb(-2)), "credit": _text(Decimal(credit).scaleb(-2)),
                 })
 
     first = months[0]
@@ -264,10 +259,6 @@ def _number(ident: str, accounts: Mapping[str, Account], default: str) -> tuple[
     return (account.number if account else default, ident)
 
 
-def _decimal_text(cents: int) -> str:
-    return f"{Decimal(cents).scaleb(-2):.2f}"
-
-
 # ----------------------------------------------------------------------------- invoices
 
 
@@ -280,6 +271,7 @@ def _money(value: Any) -> Decimal:
 
 
 def _text(value: Decimal) -> str:
+    """An amount in euros as the schemas read it: ``1234.50``."""
     return f"{value:.2f}"
 
 
