@@ -64,8 +64,9 @@ def headlines(pack: PackContext) -> tuple[tuple[Mapping[str, str], ...], tuple[M
     for kpi in pack.kpis_for_audience()[:HEADLINE_COUNT]:
         result = pack.result(kpi.id)
         status = result.status or ""
-        kpis.append({"label": pack.label(kpi.label), "value": pack.value(result),
-                     "window": window_name(pack, result.window.kind), "status": status,
+        # a stock (cash, BFR) is read at the month's end, not over the month
+        window = pack.t("fin de mois", "month end") if kpi.nature == "stock" else window_name(pack, result.window.kind)
+        kpis.append({"label": pack.label(kpi.label), "value": pack.value(result), "window": window, "status": status,
                      "status_label": status_label(status, pack.language)})
     alerts = [{"severity": a.severity, "title": pack.label(a.title), "message": pack.label(a.message)}
               for a in pack.alerts_for_audience()]
