@@ -242,3 +242,16 @@ def test_schedule_run_without_schedules_stops_at_once(company: SmallCompany, smt
     result = run("schedule", "run", str(company.config))
     assert result.exit_code == 2 and "aucun planning [[schedules]]" in result.stderr
     assert waits == []
+
+
+def test_headlines_quote_a_stock_at_the_month_end(small_company: SmallCompany) -> None:
+    """A flow (revenue) is quoted over its window; a stock (net cash) at the month's end."""
+    from boardpack.build import build
+    from boardpack.config import load_config
+    from boardpack.delivery.packs import headlines
+    from boardpack.periods import Month
+
+    result = build(load_config(small_company.config), Month(2026, 2), write=False)
+    windows = {kpi["label"]: kpi["window"] for pack in result.packs.values() for kpi in headlines(pack)[0]}
+    assert windows["Chiffre d'affaires"] == "mois"
+    assert windows["Trésorerie nette"] == "fin de mois"
