@@ -113,13 +113,14 @@ def test_build_deliver_goes_through_the_log(company: SmallCompany, smtp_server: 
 
 
 def test_dry_run_sends_nothing(company: SmallCompany, smtp_server: SmtpServer) -> None:
-    """--dry-run lists who would get which file and builds nothing."""
+    """--dry-run lists who would get which file and builds nothing, not even the log file."""
     result = run("deliver", str(company.config), "--period", "2026-02", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "à envoyer\tdirigeant\tmail\tpdg@example.fr\tdirigeant_2026-02.pdf" in result.stdout
     assert "à envoyer\tdaf\tmail\texpert@example.fr\tdaf_2026-02.pdf" in result.stdout
     assert smtp_server.received == []
     assert not (company.config.parent / "out").exists()
+    assert not (company.config.parent / "deliveries.sqlite3").exists()
 
 
 def test_blocking_data_holds_and_notifies(company: SmallCompany, smtp_server: SmtpServer) -> None:

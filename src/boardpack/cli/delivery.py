@@ -35,9 +35,14 @@ def _now_option(value: str | None) -> Any:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def delivery_log(config: Config) -> DeliveryLog:
-    """The config's delivery log (``[delivery] log``, default beside the config file)."""
+def delivery_log(config: Config, create: bool = True) -> DeliveryLog:
+    """The config's delivery log (``[delivery] log``, default beside the config file).
 
+    With ``create=False`` (a dry run) a log that does not exist yet is an empty one in
+    memory: looking creates no file.
+    """
+    if not create and not config.delivery.log.exists():
+        return DeliveryLog(Path(":memory:"))
     return DeliveryLog(config.delivery.log)
 
 
@@ -96,7 +101,7 @@ def deliver_command(config_path: Path, due: bool, period: str | None, schedule_i
                           "--audience, --force ni --dry-run")
     config = load_config(config_path)
     now = _now_option(now_text)
-    with delivery_log(config) as log:
+    with delivery_log(config, create=not dry_run) as log:
         runner = Runner(config, log, refresh=refresh or due, **({"clock": lambda: now} if now else {}))
         if dry_run:
             echo_reports(runner.plan(parse_period(period), schedule_ids, audience), [])
