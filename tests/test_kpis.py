@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,9 +16,11 @@ from boardpack.default_plugins.datasets import OPS_METRICS
 from boardpack.interfaces import KPI, Thresholds
 from boardpack.kpi_context import KPIContext
 from boardpack.kpi_engine import KPIEngine
-from boardpack.periods import Month, Window
+from boardpack.periods import WINDOW_KINDS, Month, Window
 
 from conftest import SMALL_COMPANY, SMALL_CONFIG, SmallCompany, builtin_kpis
+
+AUDIENCES = {"dirigeant", "daf", "operations", "banquier"}
 
 FEB_2026 = Month(2026, 2)
 KPIS = builtin_kpis()
@@ -88,6 +90,16 @@ def test_every_builtin_kpi_is_covered() -> None:
     sources = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_kpis*.py"))
     untested = sorted(k for k in set(KPIS) - ops if f'"{k}"' not in sources)
     assert not untested
+
+
+def test_every_kpi_describes_itself() -> None:
+    """Every built-in KPI has a snake_case id, fr+en labels and formulas, known audiences,
+    a nature and a headline window."""
+    for kpi in KPIS.values():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", kpi.id), kpi.id
+        assert kpi.label["fr"] and kpi.label["en"] and kpi.formula["fr"] and kpi.formula["en"], kpi.id
+        assert kpi.audiences and set(kpi.audiences) <= AUDIENCES, kpi.id
+        assert kpi.nature in ("flow", "stock") and kpi.headline in WINDOW_KINDS, kpi.id
 
 
 def test_kpi_values_are_decimals(small_engine: KPIEngine) -> None:
