@@ -339,3 +339,20 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
 def pytest_report_header(config: pytest.Config) -> str:
     """Say whether SOURCE_DATE_EPOCH is set (it changes PDF determinism)."""
     return f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '(unset)')}"
+
+
+# ---------------------------------------------------------------- connectors
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The HTTP layer's pause and clock replaced by a :class:`emulators.base.FakeTime`:
+    nothing sleeps, every wait is recorded."""
+    from boardpack.connectors import http
+    from emulators.base import FakeTime
+
+    fake = FakeTime()
+    monkeypatch.setattr(http, "pause", fake.pause)
+    monkeypatch.setattr(http, "clock", fake.clock)
+    return fake
+

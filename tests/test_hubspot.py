@@ -19,7 +19,7 @@ import httpx
 import pandas as pd
 import pytest
 from conftest import DEMO_CONFIG, SCHEMAS
-from emulators.base import demo_datasets
+from emulators.base import FakeTime, demo_datasets
 from emulators.hubspot import TOKEN, HubSpotEmulator
 
 from boardpack.build import Session, build
@@ -34,32 +34,6 @@ OCT_2026 = Month(2026, 10)
 #: the emulated portal's custom properties for our fields
 FIELDS = {"deal_id": "reference_affaire", "segment": "secteur", "channel": "canal_acquisition",
           "quote_date": "date_envoi_devis"}
-
-
-class FakeTime:
-    """A clock that moves only when the HTTP layer pauses; the pauses are kept."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.pauses: list[float] = []
-
-    def pause(self, seconds: float) -> None:
-        """Record the wait and move the clock."""
-        self.pauses.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        """The fake time."""
-        return self.now
-
-
-@pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """Replace the HTTP layer's pause and clock: nothing sleeps, every wait is recorded."""
-    fake = FakeTime()
-    monkeypatch.setattr(http, "pause", fake.pause)
-    monkeypatch.setattr(http, "clock", fake.clock)
-    return fake
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import httpx
 import pandas as pd
 import pytest
 from conftest import DEMO_CONFIG
-from emulators.base import Response, demo_datasets
+from emulators.base import FakeTime, Response, demo_datasets
 from emulators.pennylane import PREFIX, TOKEN, PennylaneEmulator
 
 from boardpack.build import Session, build
@@ -39,37 +39,11 @@ LINES = f"{PREFIX}/ledger_entry_lines"
 SHORT = {"since": "2026-01", "until": "2026-03"}
 
 
-class FakeTime:
-    """A clock that only moves when the code under test pauses."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.pauses: list[float] = []
-
-    def clock(self) -> float:
-        """The current fake time (seconds)."""
-        return self.now
-
-    def pause(self, seconds: float) -> None:
-        """Record the wait and move the clock on."""
-        self.pauses.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[PennylaneEmulator]:
     """One emulator for the module (building it converts the whole demo company)."""
     with PennylaneEmulator() as emulator:
         yield emulator
-
-
-@pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """Fake pause and clock for the HTTP layer."""
-    fake = FakeTime()
-    monkeypatch.setattr(http, "pause", fake.pause)
-    monkeypatch.setattr(http, "clock", fake.clock)
-    return fake
 
 
 @pytest.fixture

@@ -21,7 +21,29 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
-__all__ = ["Emulator", "Request", "Response", "demo_datasets"]
+__all__ = ["Emulator", "FakeTime", "Request", "Response", "demo_datasets"]
+
+
+class FakeTime:
+    """A clock that moves only when the code under test pauses; the pauses are kept.
+
+    The ``fake_time`` fixture (conftest.py) puts it in place of the HTTP layer's ``pause``
+    and ``clock``; an emulator given ``clock=fake_time.clock`` shares it, so rate limits
+    and token expiry play out without anyone sleeping.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.pauses: list[float] = []
+
+    def clock(self) -> float:
+        """The current fake time (seconds)."""
+        return self.now
+
+    def pause(self, seconds: float) -> None:
+        """Record the wait and move the clock on."""
+        self.pauses.append(seconds)
+        self.now += seconds
 
 
 @dataclass
