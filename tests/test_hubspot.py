@@ -24,7 +24,7 @@ from emulators.hubspot import TOKEN, HubSpotEmulator
 
 from boardpack.build import Session, build
 from boardpack.config import load_config
-from boardpack.connectors import http, hubspot
+from boardpack.connectors import hubspot
 from boardpack.connectors.hubspot import Routes, _pace, describe_error
 from boardpack.default_plugins.hubspot_source import HubSpotSource
 from boardpack.errors import ConfigError, SourceError

@@ -25,7 +25,6 @@ from emulators.pennylane import PREFIX, TOKEN, PennylaneEmulator
 
 from boardpack.build import Session, build
 from boardpack.config import load_config
-from boardpack.connectors import http
 from boardpack.connectors.http import ApiError
 from boardpack.connectors.pennylane import default_since
 from boardpack.default_plugins.pennylane_source import PennylaneSource
