@@ -291,9 +291,10 @@ def build(
     rendered: dict[str, RenderedPack] = {}
     with Layouts(len(selected) if write and parallel else 1) as layouts:
         session, engine = _prepare(config, period, strict, result, say, refresh)
-        if hold and blocking(result.issues):
+        if hold:
             result.held = blocking(result.issues)
-            return result
+            if result.held:
+                return result
         for audience in selected:
             say(f"mise en page « {audience.title} »")
             pack = rendered[audience.key] = render_pack(session, engine, audience, result)

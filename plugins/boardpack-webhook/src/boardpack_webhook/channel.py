@@ -19,15 +19,16 @@ import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from boardpack import Channel, Delivery, hookimpl
 from boardpack.errors import DeliveryError
 from boardpack.interfaces import DeliveryFailure
 
 from ._options import WebhookOptions, parse_options, shown_url
+
+if TYPE_CHECKING:  # httpx is imported when a pack is sent, not when the plugin loads
+    import httpx
 
 __all__ = ["WebhookChannel", "register_channels"]
 
@@ -95,6 +96,8 @@ class WebhookChannel(Channel):
         where = shown_url(self.config.url)
         pack = f"le dossier « {delivery.audience} » ({delivery.period})"
         attempts = self.config.retries + 1
+        import httpx
+
         last: httpx.Response | Exception | None = None
         with httpx.Client(timeout=self.config.timeout, follow_redirects=False) as client:
             for attempt in range(1, attempts + 1):
@@ -145,6 +148,8 @@ class WebhookChannel(Channel):
 
     def _gave_up(self, last: httpx.Response | Exception | None, where: str, pack: str,
                  attempts: int) -> DeliveryFailure:
+        import httpx
+
         tries = f"{attempts} tentative{'s' if attempts > 1 else ''}"
         if isinstance(last, httpx.Response):
             status = f"HTTP {last.status_code} {last.reason_phrase}".strip()
