@@ -50,14 +50,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from boardpack.api import LoadRequest
 from boardpack import plugins
 from boardpack.config import CompanyConfig
 from boardpack.default_plugins import DEFAULT_PLUGINS
-from boardpack.default_plugins.csv_source import CsvSource
-from boardpack.default_plugins.datasets import BUDGET, DEALS, ENTRIES, INVOICES, LOANS, MARKETING, OPS_METRICS
-from boardpack.interfaces import KPI
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.sources.csv import CsvSource
+from boardpack.default_plugins.sources.datasets import BUDGET, DEALS, ENTRIES, INVOICES, LOANS, MARKETING, OPS_METRICS
+from boardpack.api import KPI
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month
 
 REPO = Path(__file__).resolve().parent.parent
@@ -258,7 +259,7 @@ def small_datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.Dat
     """The small company's datasets, read once through the csv source (read-only!)."""
     company = write_small_company(tmp_path_factory.mktemp("small"))
     source = CsvSource("compta", {"path": "donnees"}, company.config.parent)
-    return source.load(SCHEMAS)
+    return source.load(LoadRequest(SCHEMAS))
 
 
 def builtin_kpis() -> dict[str, KPI]:
@@ -272,13 +273,13 @@ def builtin_kpis() -> dict[str, KPI]:
 
 
 @pytest.fixture
-def small_ctx(small_datasets: dict[str, pd.DataFrame]) -> KPIContext:
+def small_ctx(small_datasets: dict[str, pd.DataFrame]) -> CompanyData:
     """A KPI context over the small company (fresh caches per test)."""
-    return KPIContext(small_datasets, SMALL_COMPANY)
+    return CompanyData(small_datasets, SMALL_COMPANY)
 
 
 @pytest.fixture
-def small_engine(small_ctx: KPIContext) -> KPIEngine:
+def small_engine(small_ctx: CompanyData) -> KPIEngine:
     """A KPI engine with every built-in KPI over the small company, no threshold override."""
     return KPIEngine(builtin_kpis(), small_ctx)
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from boardpack.interfaces import KPI
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.api import KPI
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month
 from conftest import SMALL_COMPANY
 
@@ -37,4 +37,4 @@ def kpi_reason(kpis: Mapping[str, KPI], engine: KPIEngine, kpi_id: str, kind: st
 
 def engine_over(kpis: Mapping[str, KPI], entries: pd.DataFrame) -> KPIEngine:
     """An engine with ``kpis`` over an in-memory ledger."""
-    return KPIEngine(dict(kpis), KPIContext({"entries": entries}, SMALL_COMPANY))
+    return KPIEngine(dict(kpis), CompanyData({"entries": entries}, SMALL_COMPANY))

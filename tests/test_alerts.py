@@ -13,14 +13,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from boardpack import gates, plugins
-from boardpack.build import Session
-from boardpack.config import ALERT_DEFAULTS, load_config
-from boardpack.default_plugins import alerts
-from boardpack.default_plugins.datasets import BUDGET, INVOICES
-from boardpack.interfaces import KPI, Alert, Issue, Thresholds, Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack import plugins
+from boardpack.build import compute, gates, load_inputs
+from boardpack.config import load_config
+from boardpack.default_plugins.alerts import rules as alerts
+from boardpack.default_plugins.sources.datasets import BUDGET, INVOICES
+from boardpack.api import KPI, Alert, Issue, Thresholds, Unavailable
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month, Window
 from boardpack.plugins import get_registry
 
@@ -28,7 +28,7 @@ from conftest import DEMO_CONFIG, SMALL_COMPANY, builtin_kpis
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 FEB_2026 = Month(2026, 2)
-DEFAULTS: Mapping[str, Any] = ALERT_DEFAULTS
+DEFAULTS: Mapping[str, Any] = gates.with_defaults(get_registry(), "alerts", {})
 
 
 class Fixed(KPI):
@@ -50,7 +50,7 @@ class Fixed(KPI):
         if label:
             self.label = {"fr": label, "en": label}  # type: ignore[misc]
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
+    def compute(self, ctx: CompanyData, window: Window) -> Decimal:
         """The value given for the window's last month."""
         if window.end not in self.values:
             raise Unavailable("pas de valeur")
@@ -58,9 +58,12 @@ class Fixed(KPI):
 
 
 def engine_of(*kpis: KPI, datasets: Mapping[str, pd.DataFrame] | None = None,
-              thresholds: Mapping[str, Thresholds] | None = None) -> KPIEngine:
-    """An engine over ``kpis`` and ``datasets`` (none by default)."""
-    return KPIEngine({k.id: k for k in kpis}, KPIContext(dict(datasets or {}), SMALL_COMPANY), thresholds)
+              thresholds: Mapping[str, Thresholds] | None = None, issues: list[Issue] | None = None) -> KPIEngine:
+    """An engine over ``kpis`` and ``datasets`` (none by default), with the quality ``issues`` the host
+    found (by default, those the registered checks find on ``datasets``, as the host does)."""
+    ctx = CompanyData(dict(datasets or {}), SMALL_COMPANY)
+    found = gates.run_quality(ctx, get_registry(), {}) if issues is None else issues
+    return KPIEngine({k.id: k for k in kpis}, ctx, thresholds, found)
 
 
 LIMITS = Thresholds(warn=Decimal(60), alert=Decimal(75))
@@ -154,7 +157,7 @@ def small_with_budget(small_datasets: dict[str, pd.DataFrame], revenue: str, pur
             for line, amount in (("chiffre_affaires", revenue), ("achats_consommes", purchases),
                                  ("immobilisations_corporelles", "1"))]
     budget = BUDGET.coerce(pd.DataFrame(rows, columns=["period", "line", "amount"], dtype=object), "test")
-    return KPIEngine(builtin_kpis(), KPIContext({**small_datasets, "budget": budget}, SMALL_COMPANY))
+    return KPIEngine(builtin_kpis(), CompanyData({**small_datasets, "budget": budget}, SMALL_COMPANY))
 
 
 def test_budget_overrun_flags_charges_above_and_revenue_below(small_datasets: dict[str, pd.DataFrame]) -> None:
@@ -295,14 +298,14 @@ def test_data_gaps_turns_blocking_issues_into_alerts_for_the_daf() -> None:
     stop = Issue("duplicate_invoice", "blocking", {"fr": "Facture en double", "en": "Duplicate invoice"},
                  "invoices", (2, 4))
     watch = Issue("duplicate_entry", "warning", {"fr": "x", "en": "x"}, "entries")
-    found = gates.run_alerts(engine_of(), get_registry(), FEB_2026, {}, issues=[stop, watch])
+    found = gates.run_alerts(engine_of(issues=[stop, watch]), get_registry(), FEB_2026, {})
     assert [(a.rule, a.severity, a.audiences) for a in found] == [("data_gaps", "critical", ("daf",))]
     assert found[0].message == {"fr": "Facture en double", "en": "Duplicate invoice"}
     assert found[0].figures == {"check": "duplicate_invoice", "dataset": "invoices", "lines": "2, 4"}
 
 
-def test_data_gaps_runs_the_checks_when_the_host_gave_none() -> None:
-    """Without issues handed over, data_gaps finds the duplicate invoice itself (lines 2 and 3)."""
+def test_data_gaps_reports_what_the_checks_found() -> None:
+    """The checks the host runs on a doubled invoice find it (lines 2 and 3); data_gaps reports it."""
     doubled = invoices([RECEIVABLES[0], RECEIVABLES[0]])
     found = alerts.DataGaps().evaluate(engine_of(datasets={"invoices": doubled}), FEB_2026, DEFAULTS)
     assert [a.figures.get("lines") for a in found] == ["2, 3"]
@@ -312,11 +315,11 @@ def test_run_alerts_sorts_critical_first_and_honours_ignore() -> None:
     """A warning KPI, a critical KPI and a late payer: critical ones first; ignored rules are skipped."""
     watch = Fixed("a", {FEB_2026: "70"}, thresholds=LIMITS)
     bad = Fixed("b", {FEB_2026: "80"}, thresholds=LIMITS)
-    engine = engine_of(watch, bad, datasets={"invoices": receivables()})
-    found = gates.run_alerts(engine, get_registry(), FEB_2026, {}, issues=[])
+    engine = engine_of(watch, bad, datasets={"invoices": receivables()}, issues=[])
+    found = gates.run_alerts(engine, get_registry(), FEB_2026, {})
     assert [a.severity for a in found] == ["critical", "critical", "warning", "warning"]
     assert {a.rule for a in found} == {"threshold_crossed", "late_payers"}
-    quiet = gates.run_alerts(engine, get_registry(), FEB_2026, {"ignore": ["late_payers"]}, issues=[])
+    quiet = gates.run_alerts(engine, get_registry(), FEB_2026, {"ignore": ["late_payers"]})
     assert {a.rule for a in quiet} == {"threshold_crossed"}
 
 
@@ -330,11 +333,8 @@ def demo_alerts() -> Iterator[list[Alert]]:
         patch.setenv("BOARDPACK_LOAD_PLUGINS", "")
         plugins.reset()
         try:
-            session = Session(load_config(DEMO_CONFIG))
-            session.load()
-            registry = get_registry()
-            issues = gates.run_quality(session, registry, session.config.quality)
-            yield gates.run_alerts(session.engine(), registry, Month(2026, 10), session.config.alerts, issues)
+            inputs = load_inputs(load_config(DEMO_CONFIG))
+            yield list(compute(inputs).alerts)
         finally:
             plugins.reset()
 

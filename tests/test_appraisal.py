@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from boardpack.appraisal import NoIRR, irr, npv, payback
+from boardpack.default_plugins.kpis.appraisal import NoIRR, irr, npv, payback
 
 CENT = Decimal("0.01")
 BP = Decimal("0.0001")

@@ -15,7 +15,7 @@ import pytest
 from conftest import SmallCompany, builtin_kpis
 
 from boardpack import plugins
-from boardpack.build import Session
+from boardpack.build import load_inputs, validate
 from boardpack.config import load_config
 from boardpack.errors import ConfigError, PluginError
 from boardpack.testing import registered, run_cli
@@ -107,7 +107,7 @@ def test_duplicate_name_is_fatal_naming_both(tmp_path: Path) -> None:
         plugins.get_registry([folder_with(tmp_path, "duplicate_name", "syntax_error")])
     message = str(info.value)
     assert "chiffre_affaires" in message
-    assert "boardpack.default_plugins.kpis_finance" in message and "mes_plugins/doublon.py" in message
+    assert "boardpack.default_plugins.kpis.finance" in message and "mes_plugins/doublon.py" in message
 
 
 class FakeEntryPoint:
@@ -155,7 +155,7 @@ def test_unknown_section_names_the_broken_plugin(tmp_path: Path, small_company: 
     small_company.config.write_text(text, encoding="utf-8")
     registry = plugins.get_registry([folder_with(tmp_path, "import_error")])
     with pytest.raises(ConfigError) as info:
-        Session(load_config(small_company.config), registry).validate()
+        validate(load_config(small_company.config, registry), registry)
     message = str(info.value)
     assert "section inconnue « ventes_excel »" in message
     assert "le plugin « mes_plugins/dependance.py » n'a pas pu être chargé : " in message
@@ -168,7 +168,7 @@ def test_unknown_source_type_names_the_broken_plugin(tmp_path: Path, small_compa
     small_company.config.write_text(text, encoding="utf-8")
     registry = plugins.get_registry([folder_with(tmp_path, "syntax_error")])
     with pytest.raises(ConfigError) as info:
-        Session(load_config(small_company.config), registry).load()
+        load_inputs(load_config(small_company.config, registry), registry)
     message = str(info.value)
     assert "type de source inconnu « sage »" in message and "« mes_plugins/casse.py »" in message
     assert message.count("n'a pas pu être chargé") == 1  # the hint is not given twice
@@ -181,7 +181,7 @@ def test_unknown_dataset_of_a_source_names_the_broken_plugin(tmp_path: Path, sma
     small_company.config.write_text(text, encoding="utf-8")
     registry = plugins.get_registry([folder_with(tmp_path, "import_error")])
     with pytest.raises(ConfigError) as info:
-        Session(load_config(small_company.config), registry).load()
+        load_inputs(load_config(small_company.config, registry), registry)
     message = str(info.value)
     assert "sources.compta.datasets » : jeu de données inconnu « subscriptions »" in message
     assert message.count("le plugin « mes_plugins/dependance.py » n'a pas pu être chargé") == 1
@@ -193,7 +193,7 @@ def test_known_names_need_no_hint(small_company: SmallCompany) -> None:
     text = small_company.config.read_text(encoding="utf-8").replace('"alertes"]', '"ventes_excel"]')
     small_company.config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        Session(load_config(small_company.config)).validate()
+        validate(load_config(small_company.config), plugins.get_registry())
     assert "n'a pas pu être chargé" not in str(info.value)
 
 
@@ -234,4 +234,4 @@ def test_cli_duplicate_is_one_error_line(tmp_path: Path, small_company: SmallCom
     """A duplicate name exits 5 with one « Erreur : » line naming both plugins."""
     result = run_cli("--plugins-dir", folder_with(tmp_path, "duplicate_name"), "check", small_company.config)
     assert result.exit_code == 5
-    assert "mes_plugins/doublon.py" in result.stderr and "kpis_finance" in result.stderr
+    assert "mes_plugins/doublon.py" in result.stderr and "kpis.finance" in result.stderr

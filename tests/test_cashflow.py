@@ -10,14 +10,14 @@ import pytest
 from boardpack.accounting import Ledger, Statements
 from boardpack.accounting.cashflow import caf_additive, caf_subtractive, cash_flow, net_cash
 from boardpack.accounting.report import fiscal_years, year_report
-from boardpack.kpi_context import KPIContext
+from boardpack.build.context import CompanyData
 from boardpack.periods import Month, Window
 
 YEAR_2025 = Window("fy", Month(2025, 1), Month(2025, 12))
 
 
 @pytest.fixture
-def statements(small_ctx: KPIContext) -> Statements:
+def statements(small_ctx: CompanyData) -> Statements:
     """The small company's statements."""
     return small_ctx.statements
 

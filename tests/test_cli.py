@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import boardpack.build
+import boardpack.build.run
 from boardpack.cli import cli
 from boardpack.errors import RenderError
 
@@ -214,7 +214,7 @@ def test_build_unknown_audience(small_company: SmallCompany) -> None:
 def test_build_writes_one_file_per_audience(small_company: SmallCompany, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """build writes <audience>_<period>.pdf for each audience and prints their paths (PDF engine stubbed)."""
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", fake_pdf)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", fake_pdf)
     out = tmp_path / "sortie"
     result = run("build", str(small_company.config), "--out", str(out), "--quiet")
     assert result.exit_code == 0, result.output
@@ -230,7 +230,7 @@ def test_failing_build_leaves_no_pdf(small_company: SmallCompany, tmp_path: Path
     def fail(html: str, *args: Any, **kwargs: Any) -> bytes:
         raise RenderError("mise en page PDF impossible : police absente")
 
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", fail)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", fail)
     out = tmp_path / "sortie"
     line = assert_user_error(run("build", str(small_company.config), "--out", str(out), "--quiet"), 6)
     assert "police absente" in line
@@ -248,7 +248,7 @@ def test_build_failing_on_second_audience_leaves_no_pdf(small_company: SmallComp
             raise RenderError("mise en page PDF impossible")
         return FAKE_PDF
 
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", fail_second)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", fail_second)
     out = tmp_path / "sortie"
     assert_user_error(run("build", str(small_company.config), "--out", str(out), "--quiet"), 6)
     assert pdf_files(out) == []
@@ -257,7 +257,7 @@ def test_build_failing_on_second_audience_leaves_no_pdf(small_company: SmallComp
 def test_build_progress_goes_to_stderr(small_company: SmallCompany, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --quiet, progress lines go to stderr and stdout only lists the files."""
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", fake_pdf)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", fake_pdf)
     result = run("build", str(small_company.config), "--out", str(tmp_path / "o"), "--audience", "daf")
     assert result.exit_code == 0, result.output
     assert "chargement des données" in result.stderr
@@ -272,10 +272,10 @@ def test_plugins_all_lists_builtins_with_hooks() -> None:
     result = run("plugins", "--all")
     assert result.exit_code == 0, result.output
     described = {p["name"]: p for p in json.loads(result.stdout)}
-    assert "boardpack.default_plugins.datasets" in described
-    assert described["boardpack.default_plugins.datasets"]["hooks"] == ["register_datasets"]
-    assert described["boardpack.default_plugins.csv_source"]["provides"]["source"] == ["csv", "demo"]
-    assert described["boardpack.default_plugins.themes"]["hooks"] == ["register_themes"]
+    assert "boardpack.default_plugins.sources.datasets" in described
+    assert described["boardpack.default_plugins.sources.datasets"]["hooks"] == ["register_datasets"]
+    assert described["boardpack.default_plugins.sources.csv"]["provides"]["source"] == ["csv", "demo"]
+    assert described["boardpack.default_plugins.themes.builtin"]["hooks"] == ["register_themes"]
     assert set(described) == set(DEFAULT_PLUGINS)
 
 

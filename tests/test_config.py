@@ -1,4 +1,4 @@
-"""Configuration: checks with key paths and suggestions, secrets, and names checked by Session.validate."""
+"""Configuration: checks with key paths and suggestions, secrets, and names checked by the validation step."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from boardpack.build import Session
+from boardpack.build import validate as validate_names
+from boardpack.build.configured import instantiate
+from boardpack.plugins import get_registry
 from boardpack.config import load_config, resolve_secrets
 from boardpack.errors import ConfigError
 from boardpack.periods import Month
@@ -258,26 +260,25 @@ def test_secret_in_config_is_resolved_only_when_the_plugin_is_built(
         encoding="utf-8",
     )
     config = load_config(small_company.config)
-    session = Session(config)
-    session.validate()
+    validate_names(config, get_registry())
     with pytest.raises(ConfigError, match="BOARDPACK_TEST_ABSENT"):
-        session.instantiate(config.channels[0], session.registry.channels, "canal")
+        instantiate(config, get_registry(), config.channels[0], "canal")
 
 
 # ---------------------------------------------------------------- names checked against the registry
 
 
 def validate(company: SmallCompany, text: str) -> str:
-    """The ConfigError message of Session.validate() for config ``text``."""
+    """The ConfigError message of the build's validation step for config ``text``."""
     company.config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        Session(load_config(company.config)).validate()
+        validate_names(load_config(company.config), get_registry())
     return str(info.value)
 
 
 def test_validate_accepts_the_small_company(small_company: SmallCompany) -> None:
     """The small company's names all exist in the registry."""
-    Session(load_config(small_company.config)).validate()
+    validate_names(load_config(small_company.config), get_registry())
 
 
 def test_unknown_section_names_key_path(small_company: SmallCompany) -> None:
@@ -320,18 +321,17 @@ def test_unknown_channel_type(small_company: SmallCompany) -> None:
 def test_unknown_source_type_and_option(small_company: SmallCompany) -> None:
     """Building a source checks its type and options, naming the key path."""
     config = load_config(small_company.config)
-    session = Session(config)
     bad_type = type(config.sources[0])(key="compta", type="excel", options={}, path="sources.compta")
     with pytest.raises(ConfigError, match=r"« sources\.compta\.type ».*« excel »"):
-        session.instantiate(bad_type, session.registry.sources, "source")
+        instantiate(config, get_registry(), bad_type, "source")
     bad_option = type(config.sources[0])(
         key="compta", type="csv", options={"path": "donnees", "sep": ";"}, path="sources.compta"
     )
     with pytest.raises(ConfigError, match=r"« sources\.compta\.sep »"):
-        session.instantiate(bad_option, session.registry.sources, "source")
+        instantiate(config, get_registry(), bad_option, "source")
     no_path = type(config.sources[0])(key="compta", type="csv", options={}, path="sources.compta")
     with pytest.raises(ConfigError, match=r"« sources\.compta\.path » : option obligatoire absente"):
-        session.instantiate(no_path, session.registry.sources, "source")
+        instantiate(config, get_registry(), no_path, "source")
 
 
 def test_audience_kpis_must_exist(small_company: SmallCompany) -> None:
@@ -340,6 +340,6 @@ def test_audience_kpis_must_exist(small_company: SmallCompany) -> None:
     small_company.config.write_text(
         text.replace("[audiences.dirigeant]", '[audiences.dirigeant]\nkpis = ["ebe", "ebitda"]'), encoding="utf-8"
     )
-    session = Session(load_config(small_company.config))
+    config = load_config(small_company.config)
     with pytest.raises(ConfigError, match=r"audiences\.dirigeant\.kpis\[1\] » : indicateur inconnu"):
-        session.validate()
+        validate_names(config, get_registry())

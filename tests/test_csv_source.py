@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins.csv_source import CsvSource, read_table
+from boardpack.api import LoadRequest
+from boardpack.default_plugins.sources.csv import CsvSource, read_table
 from boardpack.errors import DataError, SourceError
 
 from conftest import SCHEMAS
@@ -18,7 +19,7 @@ HEADER = "date;journal;entry_id;account;account_label;debit;credit"
 def load(folder: Path, **options: str) -> dict[str, pd.DataFrame]:
     """Load ``folder`` (relative to its parent) through a csv source."""
     source = CsvSource("compta", {"path": folder.name, **options}, folder.parent)
-    return source.load(SCHEMAS)
+    return source.load(LoadRequest(SCHEMAS))
 
 
 def folder_with(tmp_path: Path, files: dict[str, bytes | str]) -> Path:
@@ -177,7 +178,7 @@ def test_missing_folder_is_a_source_error(tmp_path: Path) -> None:
     """A path that is not a folder is a SourceError naming the source and the folder."""
     source = CsvSource("compta", {"path": "absent"}, tmp_path)
     with pytest.raises(SourceError) as info:
-        source.load(SCHEMAS)
+        source.load(LoadRequest(SCHEMAS))
     assert "compta" in str(info.value)
     assert str(tmp_path / "absent") in str(info.value)
 
@@ -186,7 +187,7 @@ def test_folder_without_csv_is_a_source_error(tmp_path: Path) -> None:
     """An empty folder is a SourceError, not an empty dataset list."""
     (tmp_path / "vide").mkdir()
     with pytest.raises(SourceError, match="aucun fichier"):
-        CsvSource("compta", {"path": "vide"}, tmp_path).load(SCHEMAS)
+        CsvSource("compta", {"path": "vide"}, tmp_path).load(LoadRequest(SCHEMAS))
 
 
 def test_empty_file_is_a_data_error(tmp_path: Path) -> None:
@@ -216,24 +217,24 @@ def test_small_company_loads_every_dataset(small_company) -> None:  # type: igno
 
 
 def test_datasets_option_reads_only_the_named_files(tmp_path):
-    from boardpack.default_plugins.csv_source import DemoSource
+    from boardpack.default_plugins.sources.csv import DemoSource
     from boardpack.plugins import get_registry
 
     source = DemoSource("demo", {"datasets": ["deals", "budget"]}, tmp_path)
-    loaded = source.load(get_registry().datasets)
+    loaded = source.load(LoadRequest(get_registry().datasets))
     assert sorted(loaded) == ["budget", "deals"]
 
 
 def test_datasets_option_names_an_unknown_dataset(tmp_path):
     import pytest
 
-    from boardpack.default_plugins.csv_source import DemoSource
+    from boardpack.default_plugins.sources.csv import DemoSource
     from boardpack.errors import ConfigError
     from boardpack.plugins import get_registry
 
     source = DemoSource("demo", {"datasets": ["deal"]}, tmp_path)
     with pytest.raises(ConfigError, match=r"sources\.demo\.datasets.*« deal »"):
-        source.load(get_registry().datasets)
+        source.load(LoadRequest(get_registry().datasets))
 
 
 ROWS = [

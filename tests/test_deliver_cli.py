@@ -15,7 +15,7 @@ from conftest import SMALL_CONFIG, SmallCompany, small_files
 from test_email_server import SmtpServer, smtp_server  # noqa: F401  (fixture)
 
 import boardpack.cli.delivery
-import boardpack.build
+import boardpack.build.run
 from boardpack.cli import cli
 
 FAKE_PDF = b"%PDF-1.7\n% fake pack for delivery tests\n%%EOF\n"
@@ -61,7 +61,7 @@ retries = 0
 def company(small_company: SmallCompany, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> SmallCompany:
     """The small company delivering to the test server, PDF engine stubbed."""
     small_company.config.write_text(delivery_config(smtp_server.port), encoding="utf-8")
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", fake_pdf)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", fake_pdf)
     return small_company
 
 

@@ -18,7 +18,7 @@ import pytest
 from test_email_server import SmtpServer, free_port, smtp_server  # noqa: F401  (fixture)
 
 from boardpack.config import Config, parse_config
-from boardpack.default_plugins.email_channel import EmailChannel
+from boardpack.default_plugins.channels.email import EmailChannel
 from boardpack.delivery import Built, DeliveryKey, DeliveryLog, Pack, Runner
 from boardpack.delivery.log import INTERRUPTED, Claim
 from boardpack.delivery.runner import RUN_RETRY

@@ -18,10 +18,10 @@ from test_email_server import (  # noqa: F401  (fixtures)
     smtp_server,
 )
 
-from boardpack.default_plugins.email_channel import EmailChannel, tls_context
-from boardpack.delivery.message import message_id
+from boardpack.default_plugins.channels.email import EmailChannel, tls_context
+from boardpack.default_plugins.channels.email_message import message_id
 from boardpack.errors import ConfigError
-from boardpack.interfaces import Delivery, DeliveryFailure, Notice
+from boardpack.api import Delivery, DeliveryFailure, Notice
 
 AUDIENCES = {
     "dirigeant": {"to": ["pdg@example.fr"], "cc": ["assistante@example.fr"], "reply_to": "daf@example.fr"},

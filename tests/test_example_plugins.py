@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from boardpack import plugins
-from boardpack.build import Session, build
+from boardpack.build import build, load_inputs, validate
 from boardpack.config import load_config
 from boardpack.testing import run_cli
 
@@ -83,12 +83,11 @@ def test_boardpack_plugins_lists_them(example_plugins: None) -> None:
 def test_plugins_demo_config_builds(example_plugins: None) -> None:
     """config.plugins.example.toml: budget from the workbook, subscriptions from the CSV, SaaS tiles, concentration."""
     config = load_config(PLUGINS_CONFIG)
-    session = Session(config)
-    session.load()
+    session = load_inputs(config)
     assert session.providers["budget"] == "budget"
     assert session.providers["subscriptions"] == "abonnements"
     assert session.providers["entries"] == "demo"
-    session.validate()  # the webhook channel type is known; its env secrets are only read by --deliver
+    validate(config, session.registry)  # the webhook channel type is known; its env secrets are only read by --deliver
     result = build(config, audiences=["dirigeant"], write=False)
     html = result.html["dirigeant"]
     assert str(result.period) == "2026-10"

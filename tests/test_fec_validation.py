@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from boardpack.build import Session
+from boardpack.build import load_inputs
 from boardpack.config import load_config
-from boardpack.default_plugins.fec_source import FecSource
+from boardpack.default_plugins.sources.fec import FecSource
 from boardpack.errors import ConfigError, DataError, SourceError
+from boardpack.api import LoadRequest
 from boardpack.fec import Finding, date_openings, opening_journals, read_fec, validate_fec
 from boardpack.fec.validation import MAX_PER_CODE
 from boardpack.plugins import get_registry
@@ -288,8 +289,8 @@ def company_folder(tmp_path: Path, files: dict[str, bytes], path: str = "fec", e
 
 
 def load(config: Path) -> pd.DataFrame:
-    """The ``entries`` dataset a Session loads from ``config``."""
-    return Session(load_config(config)).load()["entries"]
+    """The ``entries`` dataset the build loads from ``config``."""
+    return load_inputs(load_config(config)).datasets["entries"]
 
 
 def test_fec_source_is_registered() -> None:
@@ -342,15 +343,16 @@ def test_fec_source_stops_on_the_first_error_with_the_count_of_others(tmp_path: 
         "écart 0,01 €) (1 autre(s) erreur(s) dans ce fichier)").replace("1 200", "1\u202f200")
 
 
-def test_fec_source_keeps_warnings_on_the_instance(tmp_path: Path) -> None:
-    """Warnings do not stop the load; they wait in `source.findings` for `boardpack check`."""
+def test_fec_source_returns_warnings_with_the_data(tmp_path: Path) -> None:
+    """Warnings do not stop the load; they come back with the data for `boardpack check`."""
     company_folder(tmp_path, {"123456789FEC20230228.txt": fec_bytes()})
     source = FecSource("compta", {"path": "fec"}, tmp_path)
-    entries = source.load(SCHEMAS)["entries"]
+    loaded = source.load(LoadRequest(SCHEMAS))
+    entries = loaded["entries"]
     assert len(entries) == 6
-    assert [(f.code, f.file, f.line) for f in source.findings] == [
+    assert [(f.code, f.file, f.line) for f in loaded.findings] == [
         ("closing_date", "123456789FEC20230228.txt", 5)]
-    assert source.opening_journals == {}
+    assert loaded.opening_journals == {}
 
 
 def test_fec_source_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
@@ -364,10 +366,11 @@ def test_fec_source_dates_detailed_openings_and_reports_it(tmp_path: Path) -> No
     """The AD lines of 000000000FEC20231231 are moved to 01/01/2023, with a warning saying so."""
     shutil.copy(DATA / "000000000FEC20231231.txt", tmp_path / "000000000FEC20231231.txt")
     source = FecSource("compta", {"path": "000000000FEC20231231.txt"}, tmp_path)
-    entries = source.load(SCHEMAS)["entries"]
+    loaded = source.load(LoadRequest(SCHEMAS))
+    entries = loaded["entries"]
     assert entries["date"].min() == pd.Timestamp(2023, 1, 1)
-    assert source.opening_journals == {"AD": "A Nouveaux Détaillés"}
-    moved = [f for f in source.findings if f.code == "opening_dated"]
+    assert loaded.opening_journals == {"AD": "A Nouveaux Détaillés"}
+    moved = [f for f in loaded.findings if f.code == "opening_dated"]
     assert len(moved) == 1 and moved[0].message.startswith("422 ligne(s) d'à-nouveaux")
 
 
@@ -428,4 +431,4 @@ def test_fec_source_strict_must_be_a_boolean(tmp_path: Path) -> None:
     company_folder(tmp_path, {NAME: fec_bytes()})
     source = FecSource("compta", {"path": "fec", "strict": "peut-être"}, tmp_path)
     with pytest.raises(ConfigError, match="source « compta », option « strict » : true ou false attendu"):
-        source.load(SCHEMAS)
+        source.load(LoadRequest(SCHEMAS))

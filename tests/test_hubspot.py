@@ -22,11 +22,12 @@ from conftest import DEMO_CONFIG, SCHEMAS
 from emulators.base import FakeTime, demo_datasets
 from emulators.hubspot import TOKEN, HubSpotEmulator
 
-from boardpack.build import Session, build
+from boardpack.api import LoadRequest
+from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
 from boardpack.connectors import hubspot
 from boardpack.connectors.hubspot import Routes, _pace, describe_error
-from boardpack.default_plugins.hubspot_source import HubSpotSource
+from boardpack.default_plugins.sources.hubspot import HubSpotSource
 from boardpack.errors import ConfigError, SourceError
 from boardpack.periods import Month
 
@@ -47,14 +48,12 @@ def make_source(emulator: HubSpotEmulator, **options: Any) -> HubSpotSource:
     """A hubspot source on the emulator, for the pack of October 2026."""
     settings = {"token": TOKEN, "base_url": emulator.base_url, "properties": FIELDS,
                 "pipelines": ["Ventes industrielles"], **options}
-    source = HubSpotSource("crm", settings, Path("."))
-    source.period = OCT_2026
-    return source
+    return HubSpotSource("crm", settings, Path("."))
 
 
 def load(source: HubSpotSource) -> pd.DataFrame:
     """The ``deals`` dataset the source returns."""
-    return source.load(SCHEMAS)["deals"]
+    return source.load(LoadRequest(SCHEMAS, OCT_2026, OCT_2026))["deals"]
 
 
 def by_id(frame: pd.DataFrame) -> pd.DataFrame:
@@ -307,7 +306,7 @@ def test_since_and_until_override_the_window() -> None:
     assert source.window() == (Month(2025, 1), Month(2025, 12))
     plain = HubSpotSource("crm", {"token": TOKEN}, Path("."))
     import datetime as dt
-    assert plain.window(dt.date(2026, 11, 21)) == (Month(2022, 12), Month(2026, 11))
+    assert plain.window(today=dt.date(2026, 11, 21)) == (Month(2022, 12), Month(2026, 11))
 
 
 # ---------------------------------------------------------------- end to end
@@ -335,9 +334,7 @@ def hubspot_config(tmp_path: Path, emulator: HubSpotEmulator) -> Path:
 
 def kpi_values(config_path: Path) -> dict[tuple[str, str], tuple[Decimal | None, str | None]]:
     """Every KPI over the month and the YTD to October 2026: its value, or the reason it has none."""
-    session = Session(load_config(config_path))
-    session.load()
-    engine = session.engine()
+    engine = make_engine(load_inputs(load_config(config_path)))
     return {(kpi_id, kind): engine.value(kpi, engine.ctx.window(kind, OCT_2026))  # type: ignore[arg-type]
             for kpi_id, kpi in sorted(engine.kpis.items()) for kind in ("month", "ytd")}
 
@@ -418,8 +415,8 @@ def test_portal_limits_are_clear_400s(emulator: HubSpotEmulator) -> None:
 def test_options_follow_the_shared_rules(tmp_path: Path) -> None:
     """The three remote sources read options alike: a decimal timeout is accepted, an empty month
     is absent, a bad one is the same sentence (connectors/options.py)."""
-    from boardpack.default_plugins.pennylane_source import PennylaneSource
-    from boardpack.default_plugins.quickbooks_source import QuickBooksSource
+    from boardpack.default_plugins.sources.pennylane import PennylaneSource
+    from boardpack.default_plugins.sources.quickbooks import QuickBooksSource
 
     hubspot = HubSpotSource("crm", {"token": TOKEN, "timeout": 12.5, "since": ""}, tmp_path)
     assert hubspot.timeout == 12.5 and hubspot.since is None
@@ -442,7 +439,9 @@ def test_plugin_defaults_equal_the_connectors() -> None:
     """The URLs and limits the plugins show in their help (kept there so that registering them
     imports no connector) are the connectors' own."""
     from boardpack.connectors import hubspot, oauth, pennylane, quickbooks
-    from boardpack.default_plugins import hubspot_source, pennylane_source, quickbooks_source
+    from boardpack.default_plugins.sources import hubspot as hubspot_source
+    from boardpack.default_plugins.sources import pennylane as pennylane_source
+    from boardpack.default_plugins.sources import quickbooks as quickbooks_source
 
     assert hubspot_source.PRODUCTION_URL == hubspot.PRODUCTION_URL
     assert pennylane_source.PRODUCTION == pennylane.PRODUCTION

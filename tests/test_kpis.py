@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from boardpack.build import Session
+from boardpack.build import load_inputs, make_engine
 from boardpack.config import load_config
-from boardpack.default_plugins.datasets import OPS_METRICS
-from boardpack.interfaces import KPI, Thresholds
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.sources.datasets import OPS_METRICS
+from boardpack.api import KPI, Thresholds
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import WINDOW_KINDS, Month, Window
 
 from conftest import SMALL_COMPANY, SMALL_CONFIG, SmallCompany, builtin_kpis
@@ -127,7 +127,7 @@ def test_fy_2025_seen_from_december(small_engine: KPIEngine) -> None:
     assert value(small_engine, "taux_marge_brute", "fy", dec) == Decimal("72.5")
 
 
-def test_ops_mean_over_three_months(small_ctx: KPIContext) -> None:
+def test_ops_mean_over_three_months(small_ctx: CompanyData) -> None:
     """A mean KPI averages its monthly values; a sum KPI adds them (December 2025 – February 2026)."""
     window = Window("ltm", Month(2025, 12), FEB_2026)
     assert KPIS["unites_produites"].compute(small_ctx, window) == Decimal(100 + 120 + 140)
@@ -141,7 +141,7 @@ def test_ops_rate_with_dimensions_is_not_summed() -> None:
          ["2026-02", "taux_livraison_a_temps", "90", "%", "Site B"]],
         columns=["period", "metric", "value", "unit", "dimension"], dtype=object,
     )
-    ctx = KPIContext({"ops_metrics": OPS_METRICS.coerce(raw, "ops_metrics.csv")}, SMALL_COMPANY)
+    ctx = CompanyData({"ops_metrics": OPS_METRICS.coerce(raw, "ops_metrics.csv")}, SMALL_COMPANY)
     window = Window("month", FEB_2026, FEB_2026)
     assert KPIS["taux_livraison_a_temps"].compute(ctx, window) == Decimal("92.5")
 
@@ -165,7 +165,7 @@ def test_n1_before_ledger_is_unavailable_with_reason(small_engine: KPIEngine) ->
 def test_dscr_without_loans_names_the_dataset(small_datasets: dict[str, pd.DataFrame]) -> None:
     """Without a loans dataset DSCR is unavailable, naming « loans »."""
     datasets = {k: v for k, v in small_datasets.items() if k != "loans"}
-    engine = KPIEngine(KPIS, KPIContext(datasets, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData(datasets, SMALL_COMPANY))
     assert "« loans »" in reason(engine, "dscr", "ltm")
     assert value(engine, "ebe", "ltm") == Decimal(38600)  # other KPIs still computed
 
@@ -181,7 +181,7 @@ def test_margin_rate_with_zero_revenue(make_entries: Callable[..., pd.DataFrame]
         ("10/03/2025", "AC", "1", "601000", "", "100", "0"),
         ("10/03/2025", "AC", "1", "401000", "F1", "0", "100"),
     ])
-    engine = KPIEngine(KPIS, KPIContext({"entries": entries}, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData({"entries": entries}, SMALL_COMPANY))
     assert "CA nul" in reason(engine, "taux_marge_brute", "month", Month(2025, 3))
     assert value(engine, "chiffre_affaires", "month", Month(2025, 3)) == 0
     assert "montant facturé nul" in reason(engine, "dso", "month", Month(2025, 3))
@@ -189,14 +189,14 @@ def test_margin_rate_with_zero_revenue(make_entries: Callable[..., pd.DataFrame]
 
 def test_missing_entries_names_the_dataset() -> None:
     """Without entries, financial KPIs name the « entries » dataset."""
-    engine = KPIEngine(KPIS, KPIContext({}, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData({}, SMALL_COMPANY))
     assert "« entries »" in reason(engine, "chiffre_affaires", "month")
 
 
 def test_empty_dataset_is_unavailable(small_datasets: dict[str, pd.DataFrame]) -> None:
     """An empty deals dataset is reported as empty."""
     datasets = dict(small_datasets, deals=small_datasets["deals"].iloc[0:0])
-    engine = KPIEngine(KPIS, KPIContext(datasets, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData(datasets, SMALL_COMPANY))
     assert "« deals » est vide" in reason(engine, "pipeline_pondere", "month")
 
 
@@ -218,7 +218,7 @@ def test_ops_reasons(small_engine: KPIEngine, small_datasets: dict[str, pd.DataF
     assert reason(small_engine, "unites_produites", "ltm") == "série « unites_produites » absente pour 2025-03"
     assert "« taux_retour »" in reason(small_engine, "taux_retour", "month")
     datasets = {k: v for k, v in small_datasets.items() if k != "ops_metrics"}
-    engine = KPIEngine(KPIS, KPIContext(datasets, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData(datasets, SMALL_COMPANY))
     assert "« ops_metrics »" in reason(engine, "unites_produites", "month")
 
 
@@ -307,7 +307,7 @@ def test_no_status_without_thresholds_or_value(small_engine: KPIEngine) -> None:
     assert small_engine.result(KPIS["dscr"], FEB_2026, "fy").status is None
 
 
-def test_threshold_overrides(small_ctx: KPIContext) -> None:
+def test_threshold_overrides(small_ctx: CompanyData) -> None:
     """Overrides replace the KPI defaults; a value equal to a bound is not beyond it."""
     engine = KPIEngine(KPIS, small_ctx, {
         "dso": Thresholds(warn=Decimal(20), alert=Decimal(25)),  # DSO 28 → alert
@@ -331,9 +331,7 @@ def test_headroom(small_engine: KPIEngine) -> None:
 def test_config_thresholds_reach_the_engine(small_company: SmallCompany) -> None:
     """[kpis.thresholds.dso] in the config turns DSO 28 days into an alert."""
     small_company.config.write_text(SMALL_CONFIG + "\n[kpis.thresholds.dso]\nwarn = 20\nalert = 25\n", encoding="utf-8")
-    session = Session(load_config(small_company.config))
-    session.load()
-    engine = session.engine()
+    engine = make_engine(load_inputs(load_config(small_company.config)))
     result = engine.result(engine.kpis["dso"], FEB_2026, "month")
     assert result.value == Decimal(28)
     assert result.status == "alert"
@@ -350,10 +348,10 @@ def test_status_without_direction() -> None:
         direction = None
         thresholds = Thresholds(warn=Decimal(1), alert=Decimal(2))
 
-        def compute(self, ctx: KPIContext, window: Window) -> Decimal:
+        def compute(self, ctx: CompanyData, window: Window) -> Decimal:
             return Decimal(5)
 
-    engine = KPIEngine({"neutre": Neutral()}, KPIContext({}, SMALL_COMPANY))
+    engine = KPIEngine({"neutre": Neutral()}, CompanyData({}, SMALL_COMPANY))
     assert engine.result(Neutral(), FEB_2026, "month").status is None
 
 
@@ -365,7 +363,7 @@ def test_ten_thousand_ten_cent_sales_make_exactly_1000_euros(make_entries: Calla
     assert sum([0.1] * 10000) != 1000.0  # the drift a float implementation would show
     rows = [("15/03/2025", "VE", "1", "411000", "C1", "1 000,00", "0")]
     rows += [("15/03/2025", "VE", "1", "701000", "", "0", "0,10")] * 10000
-    engine = KPIEngine(KPIS, KPIContext({"entries": make_entries(rows)}, SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData({"entries": make_entries(rows)}, SMALL_COMPANY))
     revenue = value(engine, "chiffre_affaires", "month", Month(2025, 3))
     assert isinstance(revenue, Decimal)
     assert str(revenue) == "1000.00"

@@ -22,10 +22,10 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins import kpis_balance
-from boardpack.interfaces import KPI
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.kpis import balance as kpis_balance
+from boardpack.api import KPI
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month
 
 from conftest import SMALL_COMPANY
@@ -40,7 +40,7 @@ engine_for = partial(engine_over, KPIS)
 
 
 @pytest.fixture
-def engine(small_ctx: KPIContext) -> KPIEngine:
+def engine(small_ctx: CompanyData) -> KPIEngine:
     """An engine with the balance KPIs over the small company."""
     return KPIEngine(KPIS, small_ctx)
 
@@ -194,7 +194,7 @@ def test_provisions_creances_douteuses_by_hand(small_datasets: dict[str, pd.Data
         ("28/02/2026", "OD", "DEP1", "491000", "", "0", "4000"),
     ])
     entries = pd.concat([small_datasets["entries"], extra], ignore_index=True)
-    ctx = KPIContext(dict(small_datasets, entries=entries), SMALL_COMPANY)
+    ctx = CompanyData(dict(small_datasets, entries=entries), SMALL_COMPANY)
     engine = KPIEngine(KPIS, ctx)
     history = engine.history(KPIS["provisions_creances_douteuses"], FEB_2026, months=3)
     assert [v for _, v in history] == [Decimal(0), Decimal(0), Decimal(4000)]

@@ -22,11 +22,11 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins import kpis_cash
-from boardpack.default_plugins.kpis_finance import DSO
-from boardpack.interfaces import KPI
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.kpis import cash as kpis_cash
+from boardpack.default_plugins.kpis.finance import DSO
+from boardpack.api import KPI
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month, Window
 
 from conftest import SMALL_COMPANY
@@ -41,7 +41,7 @@ engine_for = partial(engine_over, KPIS)
 
 
 @pytest.fixture
-def engine(small_ctx: KPIContext) -> KPIEngine:
+def engine(small_ctx: CompanyData) -> KPIEngine:
     """An engine with the cash KPIs over the small company."""
     return KPIEngine(KPIS, small_ctx)
 
@@ -53,7 +53,7 @@ def small_plus(small_datasets: dict[str, pd.DataFrame],
 
     def build(rows: list[tuple[str, ...]]) -> KPIEngine:
         entries = pd.concat([small_datasets["entries"], make_entries(rows)], ignore_index=True)
-        return KPIEngine(KPIS, KPIContext(dict(small_datasets, entries=entries), SMALL_COMPANY))
+        return KPIEngine(KPIS, CompanyData(dict(small_datasets, entries=entries), SMALL_COMPANY))
 
     return build
 
@@ -166,7 +166,7 @@ def test_caf_budget(engine: KPIEngine, small_datasets: dict[str, pd.DataFrame]) 
         ("charges_financieres", 30_000), ("impot_benefices", 10_000),
     )]
     datasets = dict(small_datasets, budget=pd.DataFrame(rows, columns=["period", "line", "amount"]))
-    full = KPIEngine(KPIS, KPIContext(datasets, SMALL_COMPANY))
+    full = KPIEngine(KPIS, CompanyData(datasets, SMALL_COMPANY))
     # EBE 10 500 − 3 200 − 1 000 − 100 − 3 000 − 1 200 = 2 000; RN 2 000 − 900 − 300 − 100 = 700
     assert full.result(KPIS["caf"], FEB_2026, "month").comparisons["budget"].value == Decimal(1600)
 
@@ -315,7 +315,7 @@ def test_rotation_stocks_without_stock(sale_only: KPIEngine) -> None:
     assert "aucun stock" in reason(sale_only, "rotation_stocks", "month", Month(2025, 3))
 
 
-def test_ccc_by_hand(engine: KPIEngine, small_ctx: KPIContext) -> None:
+def test_ccc_by_hand(engine: KPIEngine, small_ctx: CompanyData) -> None:
     """CCC = DSO + DIO − DPO: February 28 + 214,67 − 28; LTM 13 200 × 365 / 146 400 + 23 000 × 365 / 33 000 − 3 000 × 365 / 36 000."""
     assert value(engine, "ccc", "month") == four(23000 * 28, 3000)
     ltm = (Decimal(13200 * 365) / 146400 + Decimal(23000 * 365) / 33000 - Decimal(3000 * 365) / 36000).quantize(Q)
@@ -364,7 +364,7 @@ def test_croissance_bfr_vs_ca_unavailable(engine: KPIEngine, make_entries: Calla
     assert "BFR négatif ou nul à fin 2024-12" in reason(paid, "croissance_bfr_vs_ca", "ltm", DEC_2025)
 
 
-def test_flows_are_cached_per_window(small_ctx: KPIContext) -> None:
+def test_flows_are_cached_per_window(small_ctx: CompanyData) -> None:
     """The tableau de flux is computed once per window and ledger, and every flow KPI reads the same one."""
     window = Window("month", FEB_2026, FEB_2026)
     assert kpis_cash.flows(small_ctx, window) is kpis_cash.flows(small_ctx, window)

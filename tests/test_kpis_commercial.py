@@ -26,17 +26,15 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins import (
-    kpis_deals,
-    kpis_marketing,
-    kpis_realisation,
-    kpis_receivables,
-    kpis_revenue,
-)
-from boardpack.default_plugins.datasets import DEALS, INVOICES, MARKETING
-from boardpack.interfaces import KPI, Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.kpis import deals as kpis_deals
+from boardpack.default_plugins.kpis import marketing as kpis_marketing
+from boardpack.default_plugins.kpis import realisation as kpis_realisation
+from boardpack.default_plugins.kpis import receivables as kpis_receivables
+from boardpack.default_plugins.kpis import revenue as kpis_revenue
+from boardpack.default_plugins.sources.datasets import DEALS, INVOICES, MARKETING
+from boardpack.api import KPI, Unavailable
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month, Window
 from boardpack.schema import DatasetSchema
 
@@ -117,19 +115,19 @@ def datasets() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture
-def ctx(datasets: dict[str, pd.DataFrame], small_datasets: dict[str, pd.DataFrame]) -> KPIContext:
+def ctx(datasets: dict[str, pd.DataFrame], small_datasets: dict[str, pd.DataFrame]) -> CompanyData:
     """The fixture company, with the small company's ledger (2025-01 to 2026-02) for margin rates."""
-    return KPIContext(dict(datasets, entries=small_datasets["entries"]), SMALL_COMPANY)
+    return CompanyData(dict(datasets, entries=small_datasets["entries"]), SMALL_COMPANY)
 
 
-def value(ctx: KPIContext, kpi_id: str, window: Window) -> Decimal:
+def value(ctx: CompanyData, kpi_id: str, window: Window) -> Decimal:
     """The engine's value (rounded to 4 decimals when longer); fails if unavailable."""
     got, why = KPIEngine(KPIS, ctx).value(KPIS[kpi_id], window)
     assert got is not None, f"{kpi_id} {window}: {why}"
     return got
 
 
-def reason(ctx: KPIContext, kpi_id: str, window: Window) -> str:
+def reason(ctx: CompanyData, kpi_id: str, window: Window) -> str:
     """The reason the KPI is unavailable (fails if it is available)."""
     got, why = KPIEngine(KPIS, ctx).value(KPIS[kpi_id], window)
     assert got is None, f"{kpi_id} {window} unexpectedly = {got}"
@@ -137,7 +135,7 @@ def reason(ctx: KPIContext, kpi_id: str, window: Window) -> str:
     return why
 
 
-def split(ctx: KPIContext, kpi_id: str, window: Window) -> dict[str, Decimal]:
+def split(ctx: CompanyData, kpi_id: str, window: Window) -> dict[str, Decimal]:
     """The breakdown, each figure rounded to 4 decimals."""
     return {key: figure.quantize(Q) for key, figure in KPIS[kpi_id].breakdown(ctx, window).items()}
 
@@ -173,13 +171,13 @@ def test_coaching_example_500_hours_at_200_euros() -> None:
         "sale;C2;Client;;Coaching;15/02/2026;17/03/2026;;40 000,00;48 000,00;0,00;200;200,00;;issued",
         "sale;C3;Client;;Coaching;15/03/2026;14/04/2026;;30 000,00;36 000,00;0,00;150;200,00;;issued",
     ]
-    ctx = KPIContext({"invoices": frame(INVOICES, INVOICE_HEADER, rows)}, SMALL_COMPANY)
+    ctx = CompanyData({"invoices": frame(INVOICES, INVOICE_HEADER, rows)}, SMALL_COMPANY)
     # 500 h × 200 € = 100 000 € over the first quarter; February alone 200 h × 200 € = 40 000 €
     assert value(ctx, "ca_factures", Q1) == Decimal(100000)
     assert value(ctx, "ca_factures", FEB) == Decimal(40000)
 
 
-def test_ca_factures(ctx: KPIContext) -> None:
+def test_ca_factures(ctx: CompanyData) -> None:
     """Invoiced revenue by month and quarter; drafts, cancelled invoices and purchases left out."""
     assert value(ctx, "ca_factures", JAN) == Decimal(3000)  # 1 000 + 2 000
     assert value(ctx, "ca_factures", FEB) == Decimal(3900)  # 900 + 3 000
@@ -187,7 +185,7 @@ def test_ca_factures(ctx: KPIContext) -> None:
     assert value(ctx, "ca_factures", Q1) == Decimal(10400)
 
 
-def test_ca_factures_by_segment(ctx: KPIContext) -> None:
+def test_ca_factures_by_segment(ctx: CompanyData) -> None:
     """Q1 by segment: PME 1 000 + 900; ETI 2 000 + 3 000 + 4 000 − 500."""
     assert split(ctx, "ca_factures", Q1) == {"ETI": Decimal(8500), "PME": Decimal(1900)}
     assert list(split(ctx, "ca_factures", Q1)) == ["ETI", "PME"]  # largest first
@@ -196,28 +194,28 @@ def test_ca_factures_by_segment(ctx: KPIContext) -> None:
 def test_ca_factures_refuses_inconsistent_detail(datasets: dict[str, pd.DataFrame]) -> None:
     """FA4 billed 29 × 100 € but 3 000 € HT: the revenue is unavailable, naming FA4."""
     rows = [row.replace(";30;100,00;", ";29;100,00;") for row in INVOICE_ROWS]
-    ctx = KPIContext(dict(datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
+    ctx = CompanyData(dict(datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
     text = reason(ctx, "ca_factures", FEB).replace("\u202f", " ")
     assert "FA4" in text and "2 900,00" in text and "3 000,00" in text
     assert value(ctx, "ca_factures", JAN) == Decimal(3000)  # January's invoices are consistent
 
 
-def test_ca_factures_unavailable(ctx: KPIContext, datasets: dict[str, pd.DataFrame]) -> None:
+def test_ca_factures_unavailable(ctx: CompanyData, datasets: dict[str, pd.DataFrame]) -> None:
     """After the last or before the first invoice month, without invoices or segments: a reason, never 0."""
     assert reason(ctx, "ca_factures", Window("month", Month(2026, 4), Month(2026, 4))) == (
         "pas de factures de vente après 2026-03")
     assert reason(ctx, "ca_factures", Window("month", Month(2025, 10), Month(2025, 10))) == (
         "pas de factures de vente avant 2025-11")
-    assert "« invoices »" in reason(KPIContext({}, SMALL_COMPANY), "ca_factures", MAR)
+    assert "« invoices »" in reason(CompanyData({}, SMALL_COMPANY), "ca_factures", MAR)
     purchases = datasets["invoices"][datasets["invoices"]["kind"] == "purchase"]
-    only_purchases = KPIContext({"invoices": purchases}, SMALL_COMPANY)
+    only_purchases = CompanyData({"invoices": purchases}, SMALL_COMPANY)
     assert "aucune facture de vente" in reason(only_purchases, "ca_factures", MAR)
-    no_segment = KPIContext(without(datasets, "invoices", "segment"), SMALL_COMPANY)
+    no_segment = CompanyData(without(datasets, "invoices", "segment"), SMALL_COMPANY)
     with pytest.raises(Unavailable, match="pas de segment"):
         KPIS["ca_factures"].breakdown(no_segment, Q1)
 
 
-def test_ca_par_client(ctx: KPIContext) -> None:
+def test_ca_par_client(ctx: CompanyData) -> None:
     """Q1: Beta 2 000 + 4 000 − 500 = 5 500, Gamma 3 000, Alpha 1 900; Beta's share 5 500 / 10 400."""
     assert split(ctx, "ca_par_client", Q1) == {"Beta": 5500, "Gamma": 3000, "Alpha": 1900}
     assert value(ctx, "ca_par_client", Q1) == four(5500, 10400, 100)
@@ -225,18 +223,18 @@ def test_ca_par_client(ctx: KPIContext) -> None:
     assert value(ctx, "ca_par_client", MAR) == Decimal(100)
 
 
-def test_ca_par_offre(ctx: KPIContext) -> None:
+def test_ca_par_offre(ctx: CompanyData) -> None:
     """Q1: Conseil 1 000 + 3 000 + 4 000 − 500 = 7 500, Formation 2 000 + 900 = 2 900."""
     assert split(ctx, "ca_par_offre", Q1) == {"Conseil": 7500, "Formation": 2900}
     assert value(ctx, "ca_par_offre", Q1) == four(7500, 10400, 100)
 
 
-def test_revenue_split_unavailable(ctx: KPIContext, datasets: dict[str, pd.DataFrame]) -> None:
+def test_revenue_split_unavailable(ctx: CompanyData, datasets: dict[str, pd.DataFrame]) -> None:
     """No product column, or no revenue at all, makes the splits unavailable."""
-    no_product = KPIContext(without(datasets, "invoices", "product"), SMALL_COMPANY)
+    no_product = CompanyData(without(datasets, "invoices", "product"), SMALL_COMPANY)
     assert "colonne « product »" in reason(no_product, "ca_par_offre", Q1)
     two = datasets["invoices"][datasets["invoices"]["number"].isin(["FA0", "FA1"])]
-    ctx = KPIContext({"invoices": two}, SMALL_COMPANY)
+    ctx = CompanyData({"invoices": two}, SMALL_COMPANY)
     # FA0 is November 2025, FA1 January 2026: December is covered and has no sale
     december = Window("month", Month(2025, 12), Month(2025, 12))
     assert value(ctx, "ca_factures", december) == 0
@@ -247,7 +245,7 @@ def test_revenue_split_unavailable(ctx: KPIContext, datasets: dict[str, pd.DataF
 # ---------------------------------------------------------------- CRM
 
 
-def test_valeur_moyenne_gagnee(ctx: KPIContext) -> None:
+def test_valeur_moyenne_gagnee(ctx: CompanyData) -> None:
     """February: D2 1 000 and D3 3 000 → 2 000; Q1 adds D7 6 000 → 10 000 / 3; none in January."""
     assert value(ctx, "valeur_moyenne_gagnee", FEB) == Decimal(2000)
     assert value(ctx, "valeur_moyenne_gagnee", Q1) == four(10000, 3)
@@ -256,7 +254,7 @@ def test_valeur_moyenne_gagnee(ctx: KPIContext) -> None:
         "pas de données CRM après 2026-03")
 
 
-def test_valeur_moyenne_proposee(ctx: KPIContext) -> None:
+def test_valeur_moyenne_proposee(ctx: CompanyData) -> None:
     """Quoted in January: D2, D3, D4; March: D6 (quoted) and D5 (lost, no quote, closed 25/03)."""
     assert value(ctx, "valeur_moyenne_proposee", JAN) == Decimal(4000)  # (1 000 + 3 000 + 8 000) / 3
     assert value(ctx, "valeur_moyenne_proposee", MAR) == Decimal(3500)  # (5 000 + 2 000) / 2
@@ -267,7 +265,7 @@ def test_valeur_moyenne_proposee(ctx: KPIContext) -> None:
     assert reason(ctx, "valeur_moyenne_proposee", november) == "aucune affaire proposée sur la période"
 
 
-def test_taux_transformation_segment(ctx: KPIContext) -> None:
+def test_taux_transformation_segment(ctx: CompanyData) -> None:
     """Q1 closed: D2, D3, D7 won, D4, D5 lost → 3 / 5; PME D2, D7 won, D5 lost; ETI D3 won, D4 lost."""
     assert value(ctx, "taux_transformation_segment", Q1) == Decimal(60)
     assert split(ctx, "taux_transformation_segment", Q1) == {"PME": four(2, 3, 100), "ETI": Decimal(50)}
@@ -275,7 +273,7 @@ def test_taux_transformation_segment(ctx: KPIContext) -> None:
     assert "aucune affaire clôturée" in reason(ctx, "taux_transformation_segment", JAN)
 
 
-def test_delai_devis_signature(ctx: KPIContext) -> None:
+def test_delai_devis_signature(ctx: CompanyData) -> None:
     """D2 10/01 → 01/02 = 22 days, D3 12/01 → 01/02 = 20, D7 15/02 → 20/03 = 33."""
     assert value(ctx, "delai_devis_signature", FEB) == Decimal(21)  # median of 20 and 22
     assert value(ctx, "delai_devis_signature", Q1) == Decimal(22)  # median of 20, 22, 33
@@ -286,11 +284,11 @@ def test_delai_devis_signature(ctx: KPIContext) -> None:
 
 def test_delai_devis_signature_without_quote_dates(datasets: dict[str, pd.DataFrame]) -> None:
     """A CRM export without quote dates gives a reason, not 0."""
-    ctx = KPIContext(without(datasets, "deals", "quote_date"), SMALL_COMPANY)
+    ctx = CompanyData(without(datasets, "deals", "quote_date"), SMALL_COMPANY)
     assert reason(ctx, "delai_devis_signature", Q1) == "les affaires n'ont pas de date de devis"
 
 
-def test_delai_signature_facture(ctx: KPIContext) -> None:
+def test_delai_signature_facture(ctx: CompanyData) -> None:
     """First invoices: D1 26/12/2025 → FA1 05/01 = 10 days; D2 01/02 → FA3 10/02 = 9; D3 01/02 → FA4 15/02 = 14."""
     assert value(ctx, "delai_signature_facture", JAN) == Decimal(10)  # D1 (FA5 is its second invoice)
     assert value(ctx, "delai_signature_facture", FEB) == Decimal("11.5")  # median of 9 and 14
@@ -302,16 +300,16 @@ def test_delai_signature_facture(ctx: KPIContext) -> None:
 
 def test_delai_signature_facture_without_links(datasets: dict[str, pd.DataFrame]) -> None:
     """Invoices without deal_id cannot be tied to deals: unavailable with the column named."""
-    ctx = KPIContext(without(datasets, "invoices", "deal_id"), SMALL_COMPANY)
+    ctx = CompanyData(without(datasets, "invoices", "deal_id"), SMALL_COMPANY)
     assert "« deal_id »" in reason(ctx, "delai_signature_facture", Q1)
-    assert "« deals »" in reason(KPIContext({"invoices": datasets["invoices"]}, SMALL_COMPANY),
+    assert "« deals »" in reason(CompanyData({"invoices": datasets["invoices"]}, SMALL_COMPANY),
                                  "delai_signature_facture", Q1)
 
 
 # ---------------------------------------------------------------- cash
 
 
-def test_delai_encaissement(ctx: KPIContext) -> None:
+def test_delai_encaissement(ctx: CompanyData) -> None:
     """Paid in March: FA2 60 days, FA4 30, FA5 29 (AV1 is a credit note) → 30; Q1 adds FA1 35 → 32,5."""
     assert value(ctx, "delai_encaissement", MAR) == Decimal(30)
     assert value(ctx, "delai_encaissement", Q1) == Decimal("32.5")  # (30 + 35) / 2 of 29, 30, 35, 60
@@ -320,7 +318,7 @@ def test_delai_encaissement(ctx: KPIContext) -> None:
     assert reason(ctx, "delai_encaissement", JAN) == "aucune facture de vente encaissée sur la période"
 
 
-def test_clients_plus_90j(ctx: KPIContext) -> None:
+def test_clients_plus_90j(ctx: CompanyData) -> None:
     """Open TTC at 31/03: FA0 600 (136 days) + FA3 1 080 (49 days); at 28/02 FA0, FA2, FA3, FA4 open."""
     assert value(ctx, "clients_plus_90j", MAR) == four(600, 600 + 1080, 100)
     # 28/02: FA0 600 (105 days) over 600 + 2 400 + 1 080 + 3 600 = 7 680 → 7,8125 %
@@ -332,7 +330,7 @@ def test_clients_plus_90j(ctx: KPIContext) -> None:
         pytest.raises(Unavailable, KPIS["clients_plus_90j"].breakdown, ctx, JAN).value)
 
 
-def test_clients_plus_90j_status(ctx: KPIContext) -> None:
+def test_clients_plus_90j_status(ctx: CompanyData) -> None:
     """Thresholds warn 5 / alert 10 (lower is better): 7,8 % is to watch, 35,7 % an alert, 0 ok."""
     engine = KPIEngine(KPIS, ctx)
     kpi = KPIS["clients_plus_90j"]
@@ -344,20 +342,20 @@ def test_clients_plus_90j_status(ctx: KPIContext) -> None:
 def test_clients_plus_90j_nothing_open(datasets: dict[str, pd.DataFrame]) -> None:
     """When every invoice is paid there is no receivable to share: unavailable, not 0."""
     paid = datasets["invoices"][datasets["invoices"]["number"].isin(["FA1", "AV1"])]  # settled by 31/03
-    ctx = KPIContext({"invoices": paid}, SMALL_COMPANY)
+    ctx = CompanyData({"invoices": paid}, SMALL_COMPANY)
     assert reason(ctx, "clients_plus_90j", MAR) == "aucune créance client ouverte à fin 2026-03"
 
 
-def test_remises(ctx: KPIContext, datasets: dict[str, pd.DataFrame]) -> None:
+def test_remises(ctx: CompanyData, datasets: dict[str, pd.DataFrame]) -> None:
     """FA3's 100 € discount: February 100 / (3 900 + 100) = 2,5 %; Q1 100 / 10 500 (FA2's empty cell = 0)."""
     assert value(ctx, "remises", FEB) == Decimal("2.5")
     assert value(ctx, "remises", Q1) == four(100, 10500, 100)
     assert value(ctx, "remises", MAR) == 0
-    no_discount = KPIContext(without(datasets, "invoices", "discount"), SMALL_COMPANY)
+    no_discount = CompanyData(without(datasets, "invoices", "discount"), SMALL_COMPANY)
     assert "colonne « discount »" in reason(no_discount, "remises", Q1)
 
 
-def test_rentabilite_encaissee(ctx: KPIContext) -> None:
+def test_rentabilite_encaissee(ctx: CompanyData) -> None:
     """Q1 invoiced 10 400, cashed by 31/03: FA1, FA2, FA4, FA5 and AV1 = 9 500 (FA3 unpaid)."""
     assert value(ctx, "rentabilite_encaissee", Q1) == four(9500, 10400, 100)
     # February's FA3 and FA4 were both unpaid on 28/02: a true 0 %
@@ -369,14 +367,14 @@ def test_rentabilite_encaissee(ctx: KPIContext) -> None:
 def test_rentabilite_encaissee_without_revenue(datasets: dict[str, pd.DataFrame]) -> None:
     """A month with only a credit note has no revenue to cash: unavailable."""
     rows = [row for row in INVOICE_ROWS if row.split(";")[1] in ("FA0", "AV1")]
-    ctx = KPIContext({"invoices": frame(INVOICES, INVOICE_HEADER, rows)}, SMALL_COMPANY)
+    ctx = CompanyData({"invoices": frame(INVOICES, INVOICE_HEADER, rows)}, SMALL_COMPANY)
     assert reason(ctx, "rentabilite_encaissee", MAR) == "CA facturé nul sur la période"
 
 
 # ---------------------------------------------------------------- acquisition
 
 
-def test_cac(ctx: KPIContext) -> None:
+def test_cac(ctx: CompanyData) -> None:
     """Q1 spend 1 000 + 1 200 + 3 000 + 800 = 6 000 for 4 new customers; February 4 200 / 3."""
     assert value(ctx, "cac", Q1) == Decimal(1500)
     assert value(ctx, "cac", FEB) == Decimal(1400)
@@ -385,14 +383,14 @@ def test_cac(ctx: KPIContext) -> None:
         "données marketing absentes pour 2025-04")
 
 
-def test_cout_par_lead(ctx: KPIContext) -> None:
+def test_cout_par_lead(ctx: CompanyData) -> None:
     """Q1: 6 000 / 70 leads; Site web 3 000 / 40, Salon 3 000 / 30; March: Salon has no lead."""
     assert value(ctx, "cout_par_lead", Q1) == four(6000, 70)
     assert split(ctx, "cout_par_lead", Q1) == {"Salon": Decimal(100), "Site web": Decimal(75)}
     assert split(ctx, "cout_par_lead", MAR) == {"Site web": Decimal(80)}
 
 
-def test_conversion_leads(ctx: KPIContext) -> None:
+def test_conversion_leads(ctx: CompanyData) -> None:
     """Q1: 4 new customers / 70 leads; February 3 / 50 = 6 %; March 0 / 10 is a true 0."""
     assert value(ctx, "conversion_leads", Q1) == four(4, 70, 100)
     assert value(ctx, "conversion_leads", FEB) == Decimal(6)
@@ -402,7 +400,7 @@ def test_conversion_leads(ctx: KPIContext) -> None:
 
 def test_no_lead_is_unavailable() -> None:
     """A month where no channel brought a lead has no cost per lead nor conversion rate."""
-    ctx = KPIContext({"marketing": frame(MARKETING, MARKETING_HEADER, ["2026-01;Salon;500,00;0;0"])},
+    ctx = CompanyData({"marketing": frame(MARKETING, MARKETING_HEADER, ["2026-01;Salon;500,00;0;0"])},
                      SMALL_COMPANY)
     assert reason(ctx, "conversion_leads", JAN) == "aucun lead sur la période"
     assert reason(ctx, "cout_par_lead", JAN) == "aucun lead sur la période"
@@ -410,7 +408,7 @@ def test_no_lead_is_unavailable() -> None:
         KPIS["cout_par_lead"].breakdown(ctx, JAN)
 
 
-def test_roi_campagnes(ctx: KPIContext) -> None:
+def test_roi_campagnes(ctx: CompanyData) -> None:
     """February: margin rate 8 000 / 11 000 (ledger); won D3 3 000 (Site web) and D2 1 000 (Salon); spend 4 200."""
     # ((3 000 + 1 000) × 8/11 − 4 200) / 4 200 = (32 000 − 46 200) / 46 200
     assert value(ctx, "roi_campagnes", FEB) == four(32000 - 46200, 46200, 100)
@@ -421,13 +419,13 @@ def test_roi_campagnes(ctx: KPIContext) -> None:
     assert value(ctx, "roi_campagnes", JAN_FEB) == four(32000 - 57200, 57200, 100)
 
 
-def test_roi_campagnes_unavailable(ctx: KPIContext, datasets: dict[str, pd.DataFrame]) -> None:
+def test_roi_campagnes_unavailable(ctx: CompanyData, datasets: dict[str, pd.DataFrame]) -> None:
     """March is beyond the ledger; without channels on deals the ROI cannot be attributed."""
     assert "2026-03" in reason(ctx, "roi_campagnes", MAR)
-    no_channel = KPIContext(dict(without(datasets, "deals", "channel"), entries=ctx.datasets["entries"]),
+    no_channel = CompanyData(dict(without(datasets, "deals", "channel"), entries=ctx.datasets["entries"]),
                             SMALL_COMPANY)
     assert reason(no_channel, "roi_campagnes", FEB) == "les affaires n'indiquent pas de canal d'acquisition"
-    assert "« entries »" in reason(KPIContext(datasets, SMALL_COMPANY), "roi_campagnes", FEB)
+    assert "« entries »" in reason(CompanyData(datasets, SMALL_COMPANY), "roi_campagnes", FEB)
 
 
 # ---------------------------------------------------------------- churn and lifetime value
@@ -454,29 +452,29 @@ LTM_FEB_2026 = Window("ltm", Month(2025, 3), Month(2026, 2))
 
 
 @pytest.fixture
-def history(small_datasets: dict[str, pd.DataFrame]) -> KPIContext:
+def history(small_datasets: dict[str, pd.DataFrame]) -> CompanyData:
     """Two years of invoices, a year of marketing, and the small company's ledger."""
-    return KPIContext({
+    return CompanyData({
         "invoices": frame(INVOICES, INVOICE_HEADER, HISTORY_ROWS),
         "marketing": frame(MARKETING, MARKETING_HEADER, HISTORY_MARKETING),
         "entries": small_datasets["entries"],
     }, SMALL_COMPANY)
 
 
-def test_churn(history: KPIContext) -> None:
+def test_churn(history: CompanyData) -> None:
     """Previous year A, B, C, D; last year A, B, E (D's credit note is no purchase): C, D lost → 2 / 4."""
     assert value(history, "churn", LTM_FEB_2026) == Decimal(50)
     assert value(history, "churn", FEB_2026) == Decimal(50)  # read at the window's end, whatever its kind
     assert split(history, "churn", LTM_FEB_2026) == {"C": Decimal(3000), "D": Decimal(500)}
 
 
-def test_churn_needs_24_months(history: KPIContext) -> None:
+def test_churn_needs_24_months(history: CompanyData) -> None:
     """At the end of January 2026 the previous year starts in February 2024, before the first invoice."""
     january = Window("ltm", Month(2025, 2), Month(2026, 1))
     assert reason(history, "churn", january) == "pas de factures de vente avant 2024-03"
 
 
-def test_ltv_and_ltv_cac(history: KPIContext) -> None:
+def test_ltv_and_ltv_cac(history: CompanyData) -> None:
     """LTV = 11 500 × (89 000 / 122 000) / 3 customers × (1 / 50 %); CAC 6 000 / 12 = 500."""
     # last-12-month revenue 4 000 − 500 + 2 000 + 6 000 = 11 500; ledger margin rate over
     # March 2025 – February 2026: 89 000 / 122 000 (see test_kpis); A, B, E invoiced
@@ -486,10 +484,10 @@ def test_ltv_and_ltv_cac(history: KPIContext) -> None:
     assert value(history, "ltv_cac", LTM_FEB_2026) == (ltv / 500).quantize(Q)
 
 
-def test_ltv_without_churn(history: KPIContext) -> None:
+def test_ltv_without_churn(history: CompanyData) -> None:
     """Without lost customers the lifetime 1 / churn is infinite: unavailable, naming why."""
     rows = [row for row in HISTORY_ROWS if row.split(";")[2] not in ("C", "D")]
-    ctx = KPIContext(dict(history.datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
+    ctx = CompanyData(dict(history.datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
     assert value(ctx, "churn", LTM_FEB_2026) == 0
     assert "aucun client perdu" in reason(ctx, "ltv", LTM_FEB_2026)
     assert "aucun client perdu" in reason(ctx, "ltv_cac", LTM_FEB_2026)
@@ -497,9 +495,9 @@ def test_ltv_without_churn(history: KPIContext) -> None:
         KPIS["churn"].breakdown(ctx, LTM_FEB_2026)
 
 
-def test_ltv_cac_needs_marketing_for_the_whole_year(history: KPIContext) -> None:
+def test_ltv_cac_needs_marketing_for_the_whole_year(history: CompanyData) -> None:
     """A year of marketing is needed for the CAC under LTV / CAC."""
-    ctx = KPIContext(dict(history.datasets, marketing=history.datasets["marketing"].iloc[1:]), SMALL_COMPANY)
+    ctx = CompanyData(dict(history.datasets, marketing=history.datasets["marketing"].iloc[1:]), SMALL_COMPANY)
     assert reason(ctx, "ltv_cac", LTM_FEB_2026) == "données marketing absentes pour 2025-03"
 
 
@@ -512,10 +510,10 @@ def test_registered_as_plugins() -> None:
         assert isinstance(registry.kpis[kpi_id], KPI)
 
 
-def test_ltv_when_every_customer_is_lost(history: KPIContext) -> None:
+def test_ltv_when_every_customer_is_lost(history: CompanyData) -> None:
     """C invoiced in March 2024 only, then a credit note to E: churn 100 %, no customer left to average over."""
     rows = [HISTORY_ROWS[0].replace(";A;", ";C;").replace("15/03/2024", "20/03/2024"),
             "sale;H9;E;;;05/02/2026;07/03/2026;;-100,00;-120,00;0,00;;;;issued"]
-    ctx = KPIContext(dict(history.datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
+    ctx = CompanyData(dict(history.datasets, invoices=frame(INVOICES, INVOICE_HEADER, rows)), SMALL_COMPANY)
     assert value(ctx, "churn", LTM_FEB_2026) == Decimal(100)  # C invoiced 03/2024, nothing since
     assert reason(ctx, "ltv", LTM_FEB_2026) == "aucun client facturé de 2025-03 à 2026-02"

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from boardpack.config import Investment, load_config
-from boardpack.default_plugins import kpis_investment
-from boardpack.interfaces import Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.config import load_config
+from boardpack.default_plugins.kpis import investment as kpis_investment
+from boardpack.default_plugins.kpis.investment import Investment
+from boardpack.api import Unavailable
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month, Window
 
 from conftest import SMALL_COMPANY, SMALL_CONFIG, SmallCompany
@@ -29,19 +30,21 @@ ROBOT = Investment("robot", "Robot", Decimal("0.05"), Decimal(1000), (Decimal(60
 STAND = Investment("salon", "Stand", Decimal("0.05"), Decimal(1000), (Decimal(100),) * 2)
 
 
-def ctx(*projects: Investment) -> KPIContext:
+def ctx(*projects: Investment) -> CompanyData:
     """A context holding only investment projects."""
-    return KPIContext({}, SMALL_COMPANY, investments=projects)
+    return CompanyData({}, SMALL_COMPANY, tables={"investments": {p.key: {"label": p.label, "rate": p.rate, "outlay": p.outlay,
+                                                               "cash_flows": p.cash_flows, "main": p.main}
+                                                       for p in projects}})
 
 
-def figure(context: KPIContext, kpi_id: str, window: Window = MONTH) -> Decimal:
+def figure(context: CompanyData, kpi_id: str, window: Window = MONTH) -> Decimal:
     """The KPI's value rounded to the cent (fails if unavailable)."""
     value, why = KPIEngine(KPIS, context).value(KPIS[kpi_id], window)
     assert value is not None, why
     return value.quantize(CENT)
 
 
-def reason(context: KPIContext, kpi_id: str) -> str:
+def reason(context: CompanyData, kpi_id: str) -> str:
     """Why the KPI is unavailable."""
     value, why = KPIEngine(KPIS, context).value(KPIS[kpi_id], MONTH)
     assert value is None and why
@@ -121,13 +124,11 @@ def test_duplicate_labels_are_told_apart() -> None:
 
 def test_config_projects_reach_the_kpis(small_company: SmallCompany) -> None:
     """[investments.machine] in the config gives the textbook VAN through a build session."""
-    from boardpack.build import Session
+    from boardpack.build import load_inputs, make_engine
 
     small_company.config.write_text(
         SMALL_CONFIG + "\n[investments.machine]\nlabel = \"Centre d'usinage\"\nrate = 0.10\n"
         "outlay = 1000\ncash_flows = [500, 500, 500]\n", encoding="utf-8")
-    session = Session(load_config(small_company.config))
-    session.load()
-    engine = session.engine()
+    engine = make_engine(load_inputs(load_config(small_company.config)))
     result = engine.result(engine.kpis["van"], Month(2026, 2), "month")
     assert result.value is not None and result.value.quantize(CENT) == Decimal("243.43")

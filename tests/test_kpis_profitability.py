@@ -18,10 +18,10 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins import kpis_profitability
-from boardpack.interfaces import KPI
-from boardpack.kpi_context import KPIContext
-from boardpack.kpi_engine import KPIEngine
+from boardpack.default_plugins.kpis import profitability as kpis_profitability
+from boardpack.api import KPI
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month
 
 from conftest import SMALL_COMPANY
@@ -36,7 +36,7 @@ engine_for = partial(engine_over, KPIS)
 
 
 @pytest.fixture
-def engine(small_ctx: KPIContext) -> KPIEngine:
+def engine(small_ctx: CompanyData) -> KPIEngine:
     """An engine with the profitability KPIs over the small company."""
     return KPIEngine(KPIS, small_ctx)
 
@@ -88,7 +88,7 @@ def test_marge_commerciale_by_hand(small_datasets: dict[str, pd.DataFrame],
         ("17/02/2026", "AC", "X2", "401000", "F001", "0", "2000"),
     ])
     entries = pd.concat([small_datasets["entries"], extra], ignore_index=True)
-    engine = KPIEngine(KPIS, KPIContext(dict(small_datasets, entries=entries), SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData(dict(small_datasets, entries=entries), SMALL_COMPANY))
     # 5 000 − 2 000, the only trading of the ledger, in every window containing February 2026
     assert value(engine, "marge_commerciale", "month") == Decimal(3000)
     assert value(engine, "marge_commerciale", "ltm") == Decimal(3000)
@@ -139,7 +139,7 @@ def test_resultat_exploitation_budget_by_hand(small_datasets: dict[str, pd.DataF
         ("charges_financieres", 30_000),
     )]
     budget = pd.DataFrame(rows, columns=["period", "line", "amount"])
-    engine = KPIEngine(KPIS, KPIContext(dict(small_datasets, budget=budget), SMALL_COMPANY))
+    engine = KPIEngine(KPIS, CompanyData(dict(small_datasets, budget=budget), SMALL_COMPANY))
     result = engine.result(KPIS["resultat_exploitation"], FEB_2026, "month")
     # EBE budget 10 500 − 3 200 − 1 000 − 100 − 3 000 − 1 200 = 2 000; − dotations 900
     assert result.comparisons["budget"].value == Decimal(1100)
@@ -202,7 +202,7 @@ def test_seuil_rentabilite_by_hand(engine: KPIEngine) -> None:
     assert value(engine, "seuil_rentabilite", "month") == Decimal("7562.5")  # 5 500 × 11 000 / 8 000
 
 
-def test_seuil_rentabilite_means_zero_rcai(engine: KPIEngine, small_ctx: KPIContext) -> None:
+def test_seuil_rentabilite_means_zero_rcai(engine: KPIEngine, small_ctx: CompanyData) -> None:
     """At the break-even revenue the RCAI would be nil: SR × margin rate = fixed costs (no other income here)."""
     window = small_ctx.window("ltm", FEB_2026)
     seuil = KPIS["seuil_rentabilite"].compute(small_ctx, window)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import boardpack.build
+import boardpack.build.run
 from boardpack import plugins
 from boardpack.build import build
 from boardpack.cli import cli
@@ -58,7 +58,7 @@ def pdf_files(folder: Path) -> list[str]:
 def test_packs_are_laid_out_in_other_processes(small_company: SmallCompany, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """With workers each pack is laid out outside this process; with parallel=False, inside it."""
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", pid_pdf)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", pid_pdf)
     config = load_config(small_company.config)
     workers = build(config, out_dir=tmp_path / "workers")
     here = build(config, out_dir=tmp_path / "here", parallel=False)
@@ -110,7 +110,7 @@ def test_cli_reports_a_worker_error_in_one_line(small_company: SmallCompany, tmp
 def test_dead_worker_is_a_render_error(small_company: SmallCompany, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker process that dies is reported as a RenderError, and no PDF is written."""
-    monkeypatch.setattr(boardpack.build, "html_to_pdf", dying_pdf)
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", dying_pdf)
     out = tmp_path / "sortie"
     with pytest.raises(RenderError, match="s'est arrêté brutalement"):
         build(load_config(small_company.config), out_dir=out)

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from boardpack import plugins
-from boardpack.build import BuildResult, Session, build
+from boardpack.build import BuildResult, build, load_inputs, make_engine
 from boardpack.config import load_config
-from boardpack.kpi_engine import KPIEngine
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import WINDOW_KINDS, Month
 
 from conftest import DEMO_CONFIG, DEMO_ENTRIES
@@ -78,9 +78,7 @@ def catalog(reader: PdfReader) -> DictionaryObject:
 @functools.cache
 def demo_engine() -> KPIEngine:
     """The KPI engine over the demo data, loaded once."""
-    session = Session(load_config(DEMO_CONFIG))
-    session.load()
-    return session.engine()
+    return make_engine(load_inputs(load_config(DEMO_CONFIG)))
 
 
 def engine_value(kpi_id: str, kind: str) -> Decimal | None:

@@ -23,11 +23,12 @@ from conftest import DEMO_CONFIG
 from emulators.base import FakeTime, Response, demo_datasets
 from emulators.pennylane import PREFIX, TOKEN, PennylaneEmulator
 
-from boardpack.build import Session, build
+from boardpack.api import Loaded, LoadRequest
+from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
 from boardpack.connectors.http import ApiError
 from boardpack.connectors.pennylane import default_since
-from boardpack.default_plugins.pennylane_source import PennylaneSource
+from boardpack.default_plugins.sources.pennylane import PennylaneSource
 from boardpack.errors import ConfigError
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
@@ -69,9 +70,9 @@ def source(emulator: PennylaneEmulator, tmp_path: Path, **options: Any) -> Penny
     return PennylaneSource("pennylane", settings, tmp_path)
 
 
-def load(src: PennylaneSource) -> dict[str, pd.DataFrame]:
-    """The source's datasets, coerced by the registered schemas."""
-    return src.load(get_registry().datasets)
+def load(src: PennylaneSource, period: Month | None = None) -> Loaded:
+    """The source's datasets, coerced by the registered schemas, and what it found."""
+    return src.load(LoadRequest(get_registry().datasets, period, period))
 
 
 def calls(emulator: PennylaneEmulator, path: str) -> list[Any]:
@@ -286,7 +287,7 @@ def test_drafts_are_left_out_unless_asked(emulator: PennylaneEmulator, tmp_path:
     assert entry not in set(data["entries"]["entry_id"])
     drafts = data["invoices"][data["invoices"]["number"] == invoice["invoice_number"]]
     assert list(drafts["status"]) == ["draft"]
-    assert default.findings == []  # the trial balance (drafts included) still matches
+    assert list(data.findings) == []  # the trial balance (drafts included) still matches
     kept = load(source(emulator, tmp_path, include_drafts=True))["entries"]
     lines = kept[kept["entry_id"] == entry]
     assert len(lines) == 3 and lines["debit"].sum() == lines["credit"].sum() == 123456 + 24691
@@ -296,9 +297,9 @@ def test_trial_balance_gap_is_a_finding(emulator: PennylaneEmulator, tmp_path: P
     """A trial balance 10 € higher on 706000 than the lines read: one finding naming the account and the gap."""
     emulator.trial_balance_offsets["706000"] = 1000
     src = source(emulator, tmp_path, datasets=["entries"])
-    load(src)
-    assert len(src.findings) == 1
-    finding = src.findings[0]
+    loaded = load(src)
+    assert len(loaded.findings) == 1
+    finding = loaded.findings[0]
     assert finding.startswith("Pennylane : la balance du 01/01/2026 au 31/03/2026 donne pour le compte 706000")
     assert "écart de 10,00 € au débit et 0,00 € au crédit" in finding
 
@@ -306,19 +307,18 @@ def test_trial_balance_gap_is_a_finding(emulator: PennylaneEmulator, tmp_path: P
 def test_fiscal_years_and_opening_journals(emulator: PennylaneEmulator, tmp_path: Path) -> None:
     """The fiscal years overlapping the span are whole years; journals of type new_year open them."""
     src = source(emulator, tmp_path, since="2025-06", until="2025-06", datasets=["entries"])
-    load(src)
-    assert src.fiscal_years == [(Month(2025, 1), Month(2025, 12))]
-    assert src.opening_journals == {"AN": "À-nouveaux"}
+    loaded = load(src)
+    assert list(loaded.fiscal_years) == [(Month(2025, 1), Month(2025, 12))]
+    assert loaded.opening_journals == {"AN": "À-nouveaux"}
 
 
 def test_default_span_starts_three_fiscal_years_back(emulator: PennylaneEmulator, tmp_path: Path) -> None:
     """Without since, a pack for 2026-10 reads from 1 January 2023 (fiscal year 2026 − 3) to 31 October 2026."""
     src = PennylaneSource("pennylane", {"token": TOKEN, "base_url": emulator.base_url,
                                         "datasets": ["entries"], "trial_balance": False}, tmp_path)
-    src.period = OCT_2026
     emulator.inject(http_response(503, "stop"), times=10, when=lambda r: r.path == LINES)
     with pytest.raises(ApiError):
-        load(src)  # stop at the first page of lines: only the filter matters here
+        load(src, OCT_2026)  # stop at the first page of lines: only the filter matters here
     assert json.loads(calls(emulator, LINES)[0].arg("filter") or "") == [
         {"field": "date", "operator": "gteq", "value": "2023-01-01"},
         {"field": "date", "operator": "lteq", "value": "2026-10-31"}]
@@ -395,14 +395,12 @@ def test_kpis_and_pack_from_the_emulator_equal_the_demo(emulator: PennylaneEmula
     packs' HTML is the demo's, figure for figure; the dirigeant pack builds into a PDF."""
     monkeypatch.setenv("PENNYLANE_TOKEN", TOKEN)
     config = load_config(pennylane_config(tmp_path / "societe", emulator.base_url))
-    session = Session(config, refresh=True, period=OCT_2026)
-    session.load()
+    session = load_inputs(config, refresh=True, period=OCT_2026)
     assert session.providers["entries"] == session.providers["invoices"] == "pennylane"
-    assert session.findings == []
-    assert session.fiscal_years == [(Month(y, 1), Month(y, 12)) for y in (2023, 2024, 2025, 2026)]
-    demo = Session(load_config(DEMO_CONFIG))
-    demo.load()
-    ours, theirs = session.engine(), demo.engine()
+    assert list(session.findings) == []
+    assert list(session.fiscal_years) == [(Month(y, 1), Month(y, 12)) for y in (2023, 2024, 2025, 2026)]
+    demo = load_inputs(load_config(DEMO_CONFIG))
+    ours, theirs = make_engine(session), make_engine(demo)
     compared, different = 0, []
     for kpi_id, kpi in sorted(get_registry().kpis.items()):
         for window in ("month", "ytd"):

@@ -80,10 +80,10 @@ def test_builtin_plugins_register_everything_through_hooks(no_entry_points: None
 def test_providers_name_the_builtin_modules(no_entry_points: None) -> None:
     """Each registered item records which built-in plugin module provided it."""
     registry = plugins.get_registry()
-    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis_finance"
-    assert registry.providers[("dataset", "entries")] == "boardpack.default_plugins.datasets"
-    assert registry.providers[("source", "csv")] == "boardpack.default_plugins.csv_source"
-    assert registry.providers[("channel", "folder")] == "boardpack.default_plugins.folder_channel"
+    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis.finance"
+    assert registry.providers[("dataset", "entries")] == "boardpack.default_plugins.sources.datasets"
+    assert registry.providers[("source", "csv")] == "boardpack.default_plugins.sources.csv"
+    assert registry.providers[("channel", "folder")] == "boardpack.default_plugins.channels.folder"
     assert set(registry.providers.values()) <= set(DEFAULT_PLUGINS)
 
 
@@ -135,7 +135,7 @@ def test_duplicate_kpi_id_names_both_providers(tmp_path: Path, no_entry_points: 
         plugins.get_registry([folder])
     message = str(info.value)
     assert "is defined by both" in message
-    assert "boardpack.default_plugins.kpis_finance" in message
+    assert "boardpack.default_plugins.kpis.finance" in message
     assert "plugins/dup.py" in message
     assert "chiffre_affaires" in message
 
@@ -246,7 +246,7 @@ def test_entry_point_import_error_names_the_plugin(monkeypatch: pytest.MonkeyPat
 def test_describe_plugins_lists_hooks(no_entry_points: None) -> None:
     """describe_plugins(True) gives name, version, hooks and provided names of each built-in."""
     described = {p["name"]: p for p in plugins.describe_plugins(True)}
-    finance = described["boardpack.default_plugins.kpis_finance"]
+    finance = described["boardpack.default_plugins.kpis.finance"]
     assert finance["hooks"] == ["register_kpis"]
     assert "dscr" in finance["provides"]["KPI"]
     assert finance["version"]

@@ -13,15 +13,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from boardpack import gates
-from boardpack.build import Session
-from boardpack.config import QUALITY_DEFAULTS, load_config
-from boardpack.default_plugins import quality_invoices, quality_ledger
-from boardpack.default_plugins._quality_common import MAX_ISSUES
-from boardpack.default_plugins.datasets import BUDGET, ENTRIES, INVOICES, OPS_METRICS
+from boardpack.build import gates
+from boardpack.build.validate import check_ignored
+from boardpack.build import Inputs, load_inputs
+from boardpack.config import load_config
+from boardpack.default_plugins.checks import invoices as quality_invoices
+from boardpack.default_plugins.checks import ledger as quality_ledger
+from boardpack.default_plugins.checks.common import MAX_ISSUES
+from boardpack.default_plugins.sources.datasets import BUDGET, ENTRIES, INVOICES, OPS_METRICS
 from boardpack.errors import ConfigError
-from boardpack.interfaces import Issue
-from boardpack.kpi_context import KPIContext
+from boardpack.api import Issue
+from boardpack.build.context import CompanyData
 from boardpack.plugins import get_registry
 
 from conftest import (
@@ -29,6 +31,8 @@ from conftest import (
 )
 
 NNBSP, NBSP = "\u202f", "\u00a0"
+#: The ``[quality]`` table with every default the registered checks declare.
+QUALITY_DEFAULTS = gates.with_defaults(get_registry(), "quality", {})
 ENTRY_COLUMNS = ["date", "journal", "entry_id", "account", "aux_account", "label", "debit", "credit", "piece_ref"]
 INVOICE_COLUMNS = ["kind", "number", "counterparty", "issue_date", "due_date", "paid_date",
                    "amount_excl_tax", "amount_incl_tax", "status"]
@@ -45,9 +49,9 @@ def invoices(rows: list[tuple[str, ...]]) -> pd.DataFrame:
     return INVOICES.coerce(pd.DataFrame(rows, columns=INVOICE_COLUMNS, dtype=object), "test")
 
 
-def ctx(**datasets: pd.DataFrame) -> KPIContext:
+def ctx(**datasets: pd.DataFrame) -> CompanyData:
     """A context over the given datasets only."""
-    return KPIContext(datasets, SMALL_COMPANY)
+    return CompanyData(datasets, SMALL_COMPANY)
 
 
 def sale(number: str, counterparty: str = "Client Un", issued: str = "15/01/2026", ttc: str = "1200",
@@ -208,27 +212,24 @@ FAULTS = [
 ]
 
 
-def faulty(company: SmallCompany) -> Session:
+def faulty(company: SmallCompany) -> Inputs:
     """The small company with FAULTS appended to its journal, loaded."""
     rows = small_entries_rows()
     assert len(rows) == 315  # 5 AN + 16 (January 2025) + 13 × 22 + 2 (June) + 6 (December)
     company.write("entries.csv", "\n".join([ENTRY_HEADER, *rows, *FAULTS]) + "\n")
-    session = Session(load_config(company.config))
-    session.load()
-    return session
+    return load_inputs(load_config(company.config))
 
 
 def test_small_company_has_no_quality_issue(small_company: SmallCompany) -> None:
     """The hand-made company is clean: no check finds anything."""
-    session = Session(load_config(small_company.config))
-    session.load()
-    assert gates.run_quality(session, get_registry(), QUALITY_DEFAULTS) == []
+    session = load_inputs(load_config(small_company.config))
+    assert gates.run_quality(session.context(), get_registry(), QUALITY_DEFAULTS) == []
 
 
 def test_suspense_balance_above_threshold_names_account_amount_and_line(small_company: SmallCompany) -> None:
     """471000 holds a credit of 1 500 € at the end of February 2026 (> 1 000 €): one warning, line 318."""
     session = faulty(small_company)
-    issues = quality_ledger.SuspenseBalance().run(gates._context(session), QUALITY_DEFAULTS)
+    issues = quality_ledger.SuspenseBalance().run(session.context(), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.lines, issue.figures["account"], issue.figures["balance"]) == (
@@ -241,13 +242,13 @@ def test_suspense_balance_below_a_higher_threshold_is_quiet(small_company: Small
     """With suspense_threshold = 2 000 €, a 1 500 € balance is not reported."""
     session = faulty(small_company)
     settings = {**QUALITY_DEFAULTS, "suspense_threshold": 2000}
-    assert quality_ledger.SuspenseBalance().run(gates._context(session), settings) == []
+    assert quality_ledger.SuspenseBalance().run(session.context(), settings) == []
 
 
 def test_uncategorised_bank_lines_count_and_amount(small_company: SmallCompany) -> None:
     """The bank line against 471000 (1 500 €, line 317) and the unlabelled one (200 €, line 320): 2 lines, 1 700 €."""
     session = faulty(small_company)
-    issues = quality_ledger.UncategorisedBankLines().run(gates._context(session), QUALITY_DEFAULTS)
+    issues = quality_ledger.UncategorisedBankLines().run(session.context(), QUALITY_DEFAULTS)
     assert len(issues) == 1
     issue = issues[0]
     assert (issue.severity, issue.lines) == ("warning", (317, 320))
@@ -260,9 +261,9 @@ def test_uncategorised_bank_lines_count_and_amount(small_company: SmallCompany) 
 def test_ignore_skips_a_check(small_company: SmallCompany) -> None:
     """[quality] ignore = ["suspense_balance"] drops that check only."""
     session = faulty(small_company)
-    everything = gates.run_quality(session, get_registry(), QUALITY_DEFAULTS)
+    everything = gates.run_quality(session.context(), get_registry(), QUALITY_DEFAULTS)
     assert {i.check for i in everything} == {"suspense_balance", "uncategorised_bank_lines"}
-    fewer = gates.run_quality(session, get_registry(), {"ignore": ["suspense_balance"]})
+    fewer = gates.run_quality(session.context(), get_registry(), {"ignore": ["suspense_balance"]})
     assert {i.check for i in fewer} == {"uncategorised_bank_lines"}
 
 
@@ -310,14 +311,13 @@ def test_unknown_name_in_ignore_is_refused(tmp_path: Path) -> None:
     """A misspelt check in [quality] ignore names the key and suggests the right name."""
     company = write_small_company(tmp_path, SMALL_CONFIG + '\n[quality]\nignore = ["suspense_balanse"]\n')
     with pytest.raises(ConfigError, match=r"quality\.ignore\[0\].*suspense_balance"):
-        gates.check_ignored(load_config(company.config), get_registry())
+        check_ignored(load_config(company.config), get_registry())
 
 
 def test_demo_has_no_blocking_issue() -> None:
     """The demo company passes the blocking gates (its packs build with --strict)."""
-    session = Session(load_config(DEMO_CONFIG))
-    session.load()
-    assert gates.blocking(gates.run_quality(session, get_registry(), session.config.quality)) == []
+    session = load_inputs(load_config(DEMO_CONFIG))
+    assert gates.blocking(gates.run_quality(session.context(), get_registry(), session.config.quality)) == []
 
 
 def test_the_seven_checks_are_registered_through_the_hook() -> None:

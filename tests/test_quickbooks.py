@@ -29,7 +29,8 @@ from conftest import DEMO_CONFIG
 from emulators.base import Response, demo_datasets
 from emulators.quickbooks import QuickBooksEmulator, fault_in_200, throttled
 
-from boardpack.build import Session, build
+from boardpack.api import LoadRequest
+from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
 from boardpack.connectors import http
 from boardpack.connectors.http import ApiError
@@ -46,7 +47,7 @@ from boardpack.connectors.quickbooks import (
     account_amounts,
     accounts_by_id,
 )
-from boardpack.default_plugins.quickbooks_source import QuickBooksSource
+from boardpack.default_plugins.sources.quickbooks import QuickBooksSource
 from boardpack.errors import ConfigError, DataError
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
@@ -147,7 +148,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[QuickBook
     with pytest.MonkeyPatch.context() as patch, QuickBooksEmulator() as running:
         patch.setattr(http, "pause", lambda seconds: None)
         source = QuickBooksSource("compta", options(running, token_file(running, folder), until="2026-10"), folder)
-        yield source, source.load(get_registry().datasets), running
+        yield source, source.load(LoadRequest(get_registry().datasets)), running
 
 
 # ----------------------------------------------------------------------------- query endpoint
@@ -275,7 +276,7 @@ def test_token_expiring_mid_fetch_is_refreshed_once_and_rotated(emulator: QuickB
     emulator.expire_token_after(3)
     source = QuickBooksSource("compta", options(emulator, path, since="2023-01", until="2023-03",
                                                 datasets=["entries"]), tmp_path)
-    entries = source.load(get_registry().datasets)["entries"]
+    entries = source.load(LoadRequest(get_registry().datasets))["entries"]
     assert len(entries) and emulator.refreshes == 1
     after = read_tokens(path)
     assert after.refresh_token != before.refresh_token and after.access_token != before.access_token
@@ -326,7 +327,7 @@ def test_revoked_refresh_token_says_reconnect(emulator: QuickBooksEmulator, tmp_
     emulator.revoke()
     source = QuickBooksSource("compta", options(emulator, path), tmp_path)
     with pytest.raises(ApiError) as caught:
-        source.load(get_registry().datasets)
+        source.load(LoadRequest(get_registry().datasets))
     text = str(caught.value)
     assert "invalid_grant" in text and "reconnectez l'application" in text and "\n" not in text
     assert tokens.refresh_token not in text and tokens.refresh_token[:12] not in text
@@ -473,7 +474,7 @@ def test_fetch_starting_before_the_company(emulator: QuickBooksEmulator, tmp_pat
     """From 2022-01 the first year has ``NoReportData``; the opening balances then arrive as December's movements."""
     source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2022-01",
                                                 until="2023-01", datasets=["entries"]), tmp_path)
-    entries = source.load(get_registry().datasets)["entries"]
+    entries = source.load(LoadRequest(get_registry().datasets))["entries"]
     assert set(entries["entry_id"]) == {"QBO-2022-12", "QBO-2023-01"}
     reference = restricted_entries()
     december = entries[entries["entry_id"] == "QBO-2022-12"].set_index("account")[["debit", "credit"]]
@@ -532,7 +533,7 @@ def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dic
         flows = [frame[frame["account"] == account].groupby(frame["date"].dt.to_period("M"))[side].sum()
                  for frame in (entries[entries["journal"] == "QBO"], demo[demo["journal"] != "AN"])]
         pd.testing.assert_series_equal(flows[0][flows[0] != 0], flows[1][flows[1] != 0], check_names=False)
-    assert source.fiscal_years[0] == (Month(2023, 1), Month(2023, 12)) and source.findings == []
+    assert datasets.fiscal_years[0] == (Month(2023, 1), Month(2023, 12)) and list(datasets.findings) == []
 
 
 def test_invoices_equal_the_demo_invoices(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
@@ -556,8 +557,8 @@ def test_aged_report_disagreement_is_a_finding(emulator: QuickBooksEmulator, tmp
     emulator.inject(Response(200, body), when=lambda r: r.path.endswith("/AgedReceivables"))
     source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2026-09",
                                                 until="2026-10"), tmp_path)
-    source.load(get_registry().datasets)
-    messages = [str(f) for f in source.findings]
+    loaded = source.load(LoadRequest(get_registry().datasets))
+    messages = [str(f) for f in loaded.findings]
     assert len(messages) == 2 and all("AgedReceivables au 31/10/2026 totalise 1,00 €" in m for m in messages)
     assert "le solde des comptes du bilan" in messages[0] and "les factures non réglées" in messages[1]
 
@@ -572,10 +573,11 @@ def test_applied_credit_memo_is_not_an_open_receivable(emulator: QuickBooksEmula
     emulator.entities = {**emulator.entities, "CreditMemo": [memo]}  # this emulator only
     source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2026-09",
                                                 until="2026-10"), tmp_path)
-    invoices = source.load(get_registry().datasets)["invoices"]
+    loaded = source.load(LoadRequest(get_registry().datasets))
+    invoices = loaded["invoices"]
     row = invoices[invoices["number"] == "AV-2026-001"].iloc[0]
     assert row["amount_incl_tax"] == -12000 and row["status"] == "paid" and pd.isna(row["paid_date"])
-    assert [f.code for f in source.findings if f.code.startswith("quickbooks_Aged")] == []
+    assert [f.code for f in loaded.findings if f.code.startswith("quickbooks_Aged")] == []
 
 
 def test_check_names_the_company(emulator: QuickBooksEmulator, tmp_path: Path) -> None:
@@ -593,8 +595,7 @@ def test_default_span_is_three_fiscal_years_back(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(common, "today", lambda: dt.date(2026, 11, 21))
     assert source.span(1) == (Month(2023, 1), Month(2026, 11))
-    source.period = Month(2026, 3)
-    assert source.span(4) == (Month(2022, 4), Month(2026, 3))
+    assert source.span(4, Month(2026, 3)) == (Month(2022, 4), Month(2026, 3))
     with pytest.raises(ConfigError, match="sources.compta.since"):
         QuickBooksSource("compta", {"realm_id": "1", "since": "2027-01", "until": "2026-10"}, tmp_path).span(1)
 
@@ -615,9 +616,7 @@ def _config(folder: Path, name: str, sources: str) -> Path:
 
 
 def _kpis(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    session = Session(load_config(path))
-    session.load()
-    results = session.engine().results(Month(2026, 10), ("month", "ytd"))
+    results = make_engine(load_inputs(load_config(path))).results(Month(2026, 10), ("month", "ytd"))
     return {(kpi, kind): result.as_dict() for kpi, kinds in results.items() for kind, result in kinds.items()}
 
 
@@ -662,14 +661,14 @@ def test_kpis_from_entries_alone(emulator: QuickBooksEmulator, tmp_path: Path, w
     source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), until="2026-10",
                                                 datasets=["entries"]), tmp_path)
     registry = get_registry()
-    entries = source.load(registry.datasets)["entries"]
-    from boardpack.kpi_context import KPIContext
-    from boardpack.kpi_engine import KPIEngine
+    entries = source.load(LoadRequest(registry.datasets))["entries"]
+    from boardpack.build.context import CompanyData
+    from boardpack.build.engine import KPIEngine
     demo = demo_datasets()
     company = load_config(DEMO_CONFIG).company
     values = []
     for datasets in ({**demo, "entries": entries}, demo):
-        engine = KPIEngine(dict(registry.kpis), KPIContext(datasets, company))
+        engine = KPIEngine(dict(registry.kpis), CompanyData(datasets, company))
         values.append({kpi: result.value for kpi, result in engine.results(Month(2026, 10), ("ytd",)).items()
                        for result in [result["ytd"]]})
     assert sorted(k for k in values[0] if values[0][k] != values[1][k]) == ["ccc", "dpo", "dso"]

@@ -109,7 +109,7 @@ def test_kind_labels_come_from_the_registry_kinds(tmp_path: Path) -> None:
     assert set(_KIND_LABELS.values()) <= {label for _, _, label, _ in _KINDS}
     with pytest.raises(ConfigError, match="« ebe » est déjà fourni par boardpack.default_plugins"):
         scaffold_plugin("ebe", "kpi", tmp_path / "ebe")
-    with pytest.raises(ConfigError, match="« folder » est déjà fourni par boardpack.default_plugins.folder_channel"):
+    with pytest.raises(ConfigError, match="« folder » est déjà fourni par boardpack.default_plugins.channels.folder"):
         scaffold_plugin("folder", "channel", tmp_path / "folder")
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from boardpack.default_plugins.datasets import DEALS, ENTRIES, INVOICES
+from boardpack.default_plugins.sources.datasets import DEALS, ENTRIES, INVOICES
 from boardpack.errors import DataError
 from boardpack.schema import Column, DatasetSchema, parse_date, parse_money
 

@@ -1,4 +1,4 @@
-"""The DAF detail, operations and banker sections of sections_detail, sections_more and charts_extra.
+"""The DAF detail, operations and banker sections (statements, commercial, ops, synthesis) and the waterfall chart.
 
 The modules are not in DEFAULT_PLUGINS yet: each test registers them by patching the list.
 
@@ -50,11 +50,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from boardpack import plugins
-from boardpack.build import Session, build
+from boardpack.build import build, prepare
 from boardpack.config import Config, load_config
 from boardpack.formatting import Formatter
-from boardpack.interfaces import Unavailable
-from boardpack.pack import PackContext
+from boardpack.api import Unavailable
+from boardpack.build.pack import Pack as PackContext
 from boardpack.periods import Month, Window
 from boardpack.plugins import Registry
 from boardpack.render.charts import ChartRenderer
@@ -63,9 +63,11 @@ from boardpack.theme import ChartStyle
 from conftest import DEMO_CONFIG, SMALL_CONFIG, write_small_company
 
 MINE = (
-    "boardpack.default_plugins.charts_extra",
-    "boardpack.default_plugins.sections_detail",
-    "boardpack.default_plugins.sections_more",
+    "boardpack.default_plugins.charts.waterfall",
+    "boardpack.default_plugins.sections.statements",
+    "boardpack.default_plugins.sections.commercial",
+    "boardpack.default_plugins.sections.ops",
+    "boardpack.default_plugins.sections.synthesis",
 )
 SECTIONS = {
     "compte_resultat_mensuel": "daf", "cascade_tresorerie": "daf", "marges_produits_clients": "daf",
@@ -144,9 +146,8 @@ def _registry() -> Registry:
 
 def make_pack(config: Config, registry: Registry, audience: str = "daf") -> PackContext:
     """A pack context for ``audience`` over ``config``'s data, as the build makes it."""
-    session = Session(config, registry=registry)
-    session.load()
-    engine = session.engine()
+    computed = prepare(config, registry=registry)
+    engine = computed.engine
     chosen = next(a for a in config.audiences if a.key == audience)
     fmt = Formatter(chosen.language, config.company.currency)
     style = ChartStyle(
@@ -155,7 +156,7 @@ def make_pack(config: Config, registry: Registry, audience: str = "daf") -> Pack
         money=fmt.money_short, number=fmt.number, month=fmt.month_short,
     )
     renderer = ChartRenderer(registry.charts, style, [])
-    return PackContext(config, chosen, session.latest_period(engine), fmt, engine, renderer)
+    return PackContext(config, chosen, computed.period, fmt, engine, renderer)
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +243,7 @@ def test_modules_register_eight_sections_and_the_waterfall(registry: Registry) -
     assert set(SECTIONS) <= set(registry.sections)
     assert "waterfall" in registry.charts
     providers = {registry.providers[("section", name)] for name in SECTIONS}
-    assert providers == {MINE[1], MINE[2]}
+    assert providers == set(MINE[1:])
     assert {registry.sections[n].page for n in ("compte_resultat_mensuel", "balance_agee")} == {"landscape"}
 
 
@@ -302,7 +303,7 @@ def test_monthly_pl_small_company_by_hand(registry: Registry, small: PackContext
 
 def test_budget_of_a_subtotal_without_any_budgeted_line_is_unknown(small: PackContext) -> None:
     """Résultat exceptionnel: no line of the budget makes it up, so no budget rather than 0."""
-    from boardpack.default_plugins.sections_detail import budget_of
+    from boardpack.default_plugins.sections.layouts import budget_of
 
     ytd = Window("ytd", Month(2026, 1), Month(2026, 2))
     assert budget_of(small, "resultat_exceptionnel", ytd) == (None, [])
@@ -338,7 +339,7 @@ def test_cash_bridge_small_company_by_hand(registry: Registry, small: PackContex
 
 def test_waterfall_bars_and_colours(registry: Registry) -> None:
     """Totals stand on zero, steps float on the running total; rises green, falls red, totals primary."""
-    from boardpack.default_plugins.charts_extra import waterfall_bars
+    from boardpack.default_plugins.charts.waterfall import waterfall_bars
 
     assert waterfall_bars([100, 50, -30, 120], ["total", "delta", "delta", "total"]) == [
         (0.0, 100), (100, 150), (150, 120), (0.0, 120)]

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,17 +23,17 @@ from conftest import write_small_company
 from emulators.base import Emulator, Request, Response, demo_datasets
 
 from boardpack import __version__, plugins
-from boardpack.build import Session
+from boardpack.build import Inputs, load_inputs, make_engine
+from boardpack.build.configured import instantiate
 from boardpack.cli import cli
 from boardpack.config import load_config
 from boardpack.connectors import http
 from boardpack.connectors.http import ApiClient, Provider
 from boardpack.errors import SourceError
 from boardpack.hookspecs import hookimpl
-from boardpack.interfaces import DataSource
+from boardpack.api import DataSource, Loaded, LoadRequest
 from boardpack.periods import Month
-from boardpack.schema import DatasetSchema
-from boardpack.snapshots import LATEST, latest_snapshot, list_snapshots, public_parameters
+from boardpack.build.snapshots import LATEST, latest_snapshot, list_snapshots, public_parameters
 
 TOKEN = "crm-s3cr3t-0123456789"
 PAGE = 500
@@ -92,18 +92,18 @@ class CrmTestSource(DataSource):
             body = client.get_json("/deals", params={"limit": 1})
         return f"connexion ok, {body['total']} affaires"
 
-    def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
-        """Every page of deals, up to the end of ``period``."""
+    def load(self, request: LoadRequest) -> Loaded:
+        """Every page of deals, up to the end of the month asked."""
         rows: list[dict[str, Any]] = []
         after: int | None = 0
         with self.client() as client:
             while after is not None:
-                params = {"after": after, "limit": PAGE, **({"until": str(self.period)} if self.period else {})}
+                params = {"after": after, "limit": PAGE, **({"until": str(request.until)} if request.until else {})}
                 body = client.get_json("/deals", params=params)
                 rows.extend(body["results"])
                 after = body["next"]
-        self.findings = [f"{len(rows)} affaires lues"]
-        return {"deals": schemas["deals"].coerce(pd.DataFrame(rows, dtype=object), "CRM test /deals")}
+        deals = request.schemas["deals"].coerce(pd.DataFrame(rows, dtype=object), "CRM test /deals")
+        return Loaded({"deals": deals}, [f"{len(rows)} affaires lues"])
 
 
 def _plugin() -> types.ModuleType:
@@ -222,9 +222,9 @@ def test_fetch_writes_a_snapshot_with_its_manifest(crm: CrmEmulator, tmp_path: P
 def test_snapshot_round_trips_to_the_frames_the_source_returned(crm: CrmEmulator, tmp_path: Path) -> None:
     """Read back, the deals equal (dtypes included) what the source returned and the demo CSV."""
     config = load_config(remote_config(tmp_path, crm.base_url))
-    session = Session(config)
-    source = session.instantiate(config.sources[1], session.registry.sources, "source")
-    live = source.load(session.registry.datasets)["deals"]
+    registry = plugins.get_registry()
+    source = instantiate(config, registry, config.sources[1], "source")
+    live = source.load(LoadRequest(registry.datasets))["deals"]
     assert fetch_cli(config.path).exit_code == 0
     snapshot = latest_snapshot(tmp_path / "snapshots")
     assert snapshot is not None
@@ -234,9 +234,8 @@ def test_snapshot_round_trips_to_the_frames_the_source_returned(crm: CrmEmulator
     assert back["amount"].dtype == "int64" and back["close_date"].dtype == "datetime64[ns]"
 
 
-def _deal_kpis(session: Session) -> dict[str, Any]:
-    session.load()
-    engine = session.engine()
+def _deal_kpis(session: Inputs) -> dict[str, Any]:
+    engine = make_engine(session)
     return {kpi_id: engine.results(Month(2026, 10))[kpi_id]["month"].value
             for kpi_id in ("pipeline_pondere", "taux_transformation")}
 
@@ -247,15 +246,15 @@ def test_build_reads_the_snapshot_offline_with_the_same_kpis(crm: CrmEmulator, t
     assert fetch_cli(config_path).exit_code == 0
     crm.__exit__(None, None, None)  # offline from here on
     said: list[str] = []
-    session = Session(load_config(config_path), progress=said.append)
+    session = load_inputs(load_config(config_path), say=said.append)
     offline = _deal_kpis(session)
     local = remote_config(tmp_path / "local", "", crm_source='[sources.demo]\ntype = "demo"\ndatasets = ["deals"]\n')
-    demo = _deal_kpis(Session(load_config(local)))
+    demo = _deal_kpis(load_inputs(load_config(local)))
     assert offline == demo and all(v is not None for v in offline.values())
     assert session.snapshot is not None
     assert said == [f"sources distantes : {session.snapshot.label}"]
     assert re.fullmatch(r"instantané du \d{4}-\d\d-\d\d \d\d:\d\d UTC", session.snapshot.label)
-    assert session.findings == [f"{len(crm.rows)} affaires lues"]
+    assert list(session.findings) == [f"{len(crm.rows)} affaires lues"]
     crm.__enter__()  # the fixture stops it again
 
 
@@ -271,8 +270,7 @@ def test_check_says_which_snapshot(crm: CrmEmulator, tmp_path: Path) -> None:
 def test_without_a_snapshot_build_fetches_live_and_writes_one(crm: CrmEmulator, tmp_path: Path) -> None:
     """No snapshot yet: the session fetches, writes the snapshot and says so."""
     said: list[str] = []
-    session = Session(load_config(remote_config(tmp_path, crm.base_url)), progress=said.append)
-    session.load()
+    session = load_inputs(load_config(remote_config(tmp_path, crm.base_url)), say=said.append)
     assert said[0] == "sources distantes lues en direct (aucun instantané)"
     assert session.snapshot is not None and session.snapshot == latest_snapshot(tmp_path / "snapshots")
     assert session.snapshot_note == f"sources distantes lues en direct, {session.snapshot.label} écrit"
@@ -285,8 +283,7 @@ def test_refresh_writes_a_new_snapshot(crm: CrmEmulator, tmp_path: Path) -> None
     assert fetch_cli(config_path).exit_code == 0
     first = latest_snapshot(tmp_path / "snapshots")
     calls = len(crm.requests)
-    session = Session(load_config(config_path), refresh=True)
-    session.load()
+    load_inputs(load_config(config_path), refresh=True)
     assert len(crm.requests) > calls
     second = latest_snapshot(tmp_path / "snapshots")
     assert first is not None and second is not None and second.path != first.path
@@ -343,14 +340,13 @@ def test_failed_first_fetch_leaves_nothing_but_the_folder(crm: CrmEmulator, tmp_
     """A build whose first live fetch fails leaves no snapshot, no LATEST, no temp folder."""
     crm.inject(Response(401, {"message": "expired"}))
     with pytest.raises(SourceError, match="a répondu 401"):
-        Session(load_config(remote_config(tmp_path, crm.base_url))).load()
+        load_inputs(load_config(remote_config(tmp_path, crm.base_url)))
     assert list((tmp_path / "snapshots").iterdir()) == []
 
 
 def test_file_sources_create_no_snapshot_folder(small_company: Any) -> None:
     """Without a remote source nothing changes: no folder, no snapshot note."""
-    session = Session(load_config(small_company.config))
-    session.load()
+    session = load_inputs(load_config(small_company.config))
     assert session.snapshot is None and session.snapshot_note == ""
     assert not (small_company.config.parent / "snapshots").exists()
 
@@ -376,7 +372,7 @@ def test_changed_source_options_ask_for_a_refresh(crm: CrmEmulator, tmp_path: Pa
     assert fetch_cli(remote_config(tmp_path, crm.base_url)).exit_code == 0
     changed = remote_config(tmp_path, crm.base_url, extra_crm="timeout = 10")
     with pytest.raises(SourceError) as caught:
-        Session(load_config(changed)).load()
+        load_inputs(load_config(changed))
     assert "d'autres options pour [sources.crm]" in str(caught.value)
     assert "--refresh" in str(caught.value)
 
@@ -385,9 +381,9 @@ def test_period_after_the_snapshot_asks_for_a_refresh(crm: CrmEmulator, tmp_path
     """Building a month the snapshot does not reach is refused."""
     config = remote_config(tmp_path, crm.base_url)
     assert fetch_cli(config, "--period", "2026-10").exit_code == 0
-    Session(load_config(config), period=Month(2026, 9)).load()
+    load_inputs(load_config(config), period=Month(2026, 9))
     with pytest.raises(SourceError, match="s'arrête à 2026-10, avant la période demandée 2026-11"):
-        Session(load_config(config), period=Month(2026, 11)).load()
+        load_inputs(load_config(config), period=Month(2026, 11))
 
 
 def test_altered_snapshot_file_is_refused(crm: CrmEmulator, tmp_path: Path) -> None:
@@ -398,7 +394,7 @@ def test_altered_snapshot_file_is_refused(crm: CrmEmulator, tmp_path: Path) -> N
     assert snapshot is not None
     (snapshot.path / "deals.parquet").write_bytes(b"PAR1 altered")
     with pytest.raises(SourceError, match="modifié ou abîmé"):
-        Session(load_config(config)).load()
+        load_inputs(load_config(config))
 
 
 def test_public_parameters_mask_every_secret() -> None:
@@ -416,8 +412,8 @@ def test_build_period_of_the_config_must_be_covered(crm: CrmEmulator, tmp_path: 
     config = remote_config(tmp_path, crm.base_url, extra_build='period = "2026-12"')
     assert fetch_cli(config, "--period", "2026-10").exit_code == 0
     with pytest.raises(SourceError, match="s'arrête à 2026-10, avant la période demandée 2026-12"):
-        Session(load_config(config)).load()
-    Session(load_config(config), period=Month(2026, 10)).load()  # an explicit period still wins
+        load_inputs(load_config(config))
+    load_inputs(load_config(config), period=Month(2026, 10))  # an explicit period still wins
 
 
 def test_fetch_records_the_local_month_it_read(crm: CrmEmulator, tmp_path: Path,
@@ -462,9 +458,9 @@ token = {{ env = "CRM_TEST_TOKEN" }}
     written: list[str] = []
     real = CrmTestSource.load
 
-    def spy(self: CrmTestSource, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
+    def spy(self: CrmTestSource, request: LoadRequest) -> Loaded:
         written.extend(p.name for p in folder.glob(".fetch-*/*.parquet"))
-        return real(self, schemas)
+        return real(self, request)
 
     CrmTestSource.load = spy  # type: ignore[method-assign]
     try:

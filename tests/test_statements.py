@@ -11,8 +11,8 @@ import pytest
 
 from boardpack.accounting import Ledger, Statements, mapping_for
 from boardpack.accounting.pcg import MAPPINGS
-from boardpack.interfaces import Unavailable
-from boardpack.kpi_context import KPIContext
+from boardpack.api import Unavailable
+from boardpack.build.context import CompanyData
 from boardpack.periods import Month, Window
 
 from conftest import MONTHS
@@ -39,7 +39,7 @@ def pl(statements: Statements, line: str, window: Window) -> Decimal:
 
 
 @pytest.fixture
-def statements(small_ctx: KPIContext) -> Statements:
+def statements(small_ctx: CompanyData) -> Statements:
     """The small company's statements."""
     return small_ctx.statements
 
@@ -293,7 +293,7 @@ def test_custom_opening_journals(make_entries: MakeEntries) -> None:
 # ---------------------------------------------------------------- trial balance
 
 
-def test_trial_balance_columns_and_values(small_ctx: KPIContext) -> None:
+def test_trial_balance_columns_and_values(small_ctx: CompanyData) -> None:
     """The balance générale has account, label, debit, credit, balance (cents) per account."""
     table = small_ctx.ledger.trial_balance(Month(2026, 2))
     assert list(table.columns) == ["account", "label", "debit", "credit", "balance"]

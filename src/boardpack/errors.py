@@ -14,6 +14,7 @@ __all__ = [
     "PluginError",
     "RenderError",
     "SourceError",
+    "Unavailable",
 ]
 
 
@@ -57,3 +58,12 @@ class DeliveryError(BoardpackError):
     """A delivery channel could not deliver a pack."""
 
     exit_code = 7
+
+
+class Unavailable(Exception):
+    """Raised by anything that computes a figure (a KPI, a section, a chart, a check) and cannot.
+
+    The message is the reason shown to the reader beside « non disponible »: say what is
+    missing and, when you can, which dataset or option brings it. Not a
+    :class:`BoardpackError`: an unavailable figure is a normal outcome, never a failure.
+    """

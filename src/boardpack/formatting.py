@@ -14,12 +14,20 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from .periods import Month
+from .periods import Month, Window
 
-__all__ = ["Formatter", "LOCALES"]
+__all__ = ["LOCALES", "WINDOW_NAMES", "Formatter"]
 
 #: Babel locale used for each pack language.
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+#: The reader's name of each window kind, French and English.
+WINDOW_NAMES = {
+    "month": ("mois", "month"),
+    "ytd": ("cumul exercice", "year to date"),
+    "ltm": ("12 derniers mois", "last 12 months"),
+    "fy": ("exercice", "fiscal year"),
+}
 
 _UNITS = {
     "fr": {"days": "j", "ratio": "", "count": "", "years": "ans"},
@@ -130,3 +138,17 @@ class Formatter:
     def date(self, day: dt.date) -> str:
         """``31 octobre 2026`` / ``31 October 2026``."""
         return format_date(day, "d MMMM yyyy", locale=self.locale)
+
+    def window_kind(self, kind: str) -> str:
+        """The reader's name of a window kind: « cumul exercice », « 12 derniers mois »…"""
+        fr, en = WINDOW_NAMES[kind]
+        return fr if self.language == "fr" else en
+
+    def window(self, window: Window) -> str:
+        """A window's months: « octobre 2026 », « janv.–oct. 2026 », « nov. 25 – oct. 26 »."""
+        if window.start == window.end:
+            return self.month(window.start)
+        if window.start.year == window.end.year:
+            start = self.month_short(window.start).rsplit(" ", 1)[0]
+            return f"{start}–{self.month(window.end)}"
+        return f"{self.month_short(window.start)} – {self.month_short(window.end)}"

@@ -21,8 +21,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .interfaces import AlertRule, Channel, Chart, DataSource, KPI, QualityCheck, Section
-    from .schema import DatasetSchema
+    from .api.alerts import AlertRule
+    from .api.channels import Channel
+    from .api.charts import Chart
+    from .api.checks import QualityCheck
+    from .api.datasets import DatasetSchema
+    from .api.kpis import KPI
+    from .api.sections import Section
+    from .api.sources import DataSource
 
 __all__ = ["hookimpl", "hookspec", "PROJECT"]
 
@@ -49,7 +55,7 @@ def register_sources() -> list[type[DataSource]]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.DataSource` subclasses, each with a unique
+    :return: a list of :class:`boardpack.api.DataSource` subclasses, each with a unique
         ``name``. The host instantiates one per ``[sources.<id>]`` table, passing that table
         (without ``type``) and the config folder, then calls ``load()``.
     """
@@ -61,7 +67,7 @@ def register_kpis() -> list[KPI]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.KPI` instances, each with a unique ``id``.
+    :return: a list of :class:`boardpack.api.KPI` instances, each with a unique ``id``.
         The KPI engine computes each for every window (month, YTD, LTM, fiscal year) and its
         comparisons; a KPI whose datasets are missing is reported "non disponible".
     """
@@ -73,7 +79,7 @@ def register_charts() -> list[Chart]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.Chart` instances, each with a unique ``name``.
+    :return: a list of :class:`boardpack.api.Chart` instances, each with a unique ``name``.
         The host creates the matplotlib ``Figure`` in the theme's style, calls ``draw`` and
         embeds the result as SVG.
     """
@@ -85,7 +91,7 @@ def register_sections() -> list[Section]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.Section` instances, each with a unique
+    :return: a list of :class:`boardpack.api.Section` instances, each with a unique
         ``name``. The host calls ``context(pack)`` and renders ``template`` with it.
     """
 
@@ -107,7 +113,7 @@ def register_channels() -> list[type[Channel]]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.Channel` subclasses, each with a unique
+    :return: a list of :class:`boardpack.api.Channel` subclasses, each with a unique
         ``name``. The host instantiates one per ``[channels.<id>]`` table and calls
         ``deliver()`` with each finished PDF.
     """
@@ -119,7 +125,7 @@ def register_quality_checks() -> list[QualityCheck]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.QualityCheck` instances, each with a
+    :return: a list of :class:`boardpack.api.QualityCheck` instances, each with a
         unique ``name``. The host runs each whose ``needs`` datasets are loaded, passing the
         config's ``[quality]`` table; a ``blocking`` issue stops ``build --strict``.
     """
@@ -131,7 +137,7 @@ def register_alert_rules() -> list[AlertRule]:
 
     Called once when the registry is built.
 
-    :return: a list of :class:`boardpack.interfaces.AlertRule` instances, each with a
+    :return: a list of :class:`boardpack.api.AlertRule` instances, each with a
         unique ``name``. The host passes the KPI engine, the period and the config's
         ``[alerts]`` table, and routes each alert to its ``audiences``.
     """

@@ -31,13 +31,30 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .api.alerts import AlertRule
+from .api.channels import Channel
+from .api.charts import Chart
+from .api.checks import QualityCheck
+from .api.kpis import KPI
+from .api.sections import Section
+from .api.settings import Setting, SettingsTable
+from .api.sources import DataSource
 from .default_plugins import DEFAULT_PLUGINS
 from .errors import PluginError
-from .interfaces import KPI, AlertRule, Channel, Chart, DataSource, QualityCheck, Section
 from .schema import DatasetSchema
 from .theme import Theme, load_theme
 
-__all__ = ["ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry", "isolated", "reset"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "HOST_SETTINGS",
+    "Registry",
+    "describe_plugins",
+    "get_plugin_manager",
+    "get_registry",
+    "isolated",
+    "reset",
+    "settings_tables",
+]
 
 ENTRY_POINT_GROUP = "boardpack"
 _state: dict[str, Any] = {}
@@ -59,7 +76,7 @@ def get_plugin_manager(plugins_dirs: Iterable[Path] = ()) -> pluggy.PluginManage
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     broken: dict[str, str] = {}
-    versions: dict[str, str] = {}
+    versions: dict[str, tuple[str, str]] = {}
     for module_name in DEFAULT_PLUGINS:
         _register(pm, importlib.import_module(module_name), module_name)
     for name, plugin in _settings["extra"]:
@@ -156,8 +173,9 @@ def _unknown_hook(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -
     return f"hook inconnu « {unknown[0]} » ({hint}hooks connus : {', '.join(known)})"
 
 
-def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str], versions: dict[str, str]) -> None:
-    """Register the allowed entry points, recording each one's distribution version in ``versions``.
+def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str],
+                       versions: dict[str, tuple[str, str]]) -> None:
+    """Register the allowed entry points, recording each one's distribution (name, version) in ``versions``.
 
     An entry point whose plugin object is already registered (the plugin under test of
     :func:`isolated`, also installed) is skipped: it is the same plugin.
@@ -169,7 +187,7 @@ def _load_entry_points(pm: pluggy.PluginManager, broken: dict[str, str], version
             continue
         dist = getattr(ep, "dist", None)
         if dist is not None:
-            versions[ep.name] = dist.version
+            versions[ep.name] = (getattr(dist, "name", None) or ep.name, dist.version)
         try:
             plugin = ep.load()
         except Exception as exc:  # any import-time failure of third-party code
@@ -217,6 +235,8 @@ class Registry:
     providers: dict[tuple[str, str], str] = field(default_factory=dict)
     #: plugins set aside because they are broken: name → reason
     broken: dict[str, str] = field(default_factory=dict)
+    #: the config tables the plugins own, merged from every declaration (see :func:`settings_tables`)
+    settings_tables: dict[str, SettingsTable] = field(default_factory=dict)
 
     def broken_hint(self) -> str:
         """`` ; le plugin « x » n'a pas pu être chargé : <raison>`` for each broken plugin, or ``""``.
@@ -295,8 +315,48 @@ def get_registry(plugins_dirs: Iterable[Path] = ()) -> Registry:
                     )
                 table[name] = item
                 registry.providers[(kind, name)] = impl.plugin_name
+    registry.settings_tables = settings_tables(registry)
     _state["registry"] = registry
     return registry
+
+
+#: Keys the host itself reads in plugin-owned tables: the names of checks and rules to skip.
+HOST_SETTINGS = {
+    "quality": (Setting("ignore", "texts", [], "contrôles de qualité à ne pas exécuter"),),
+    "alerts": (Setting("ignore", "texts", [], "règles d'alerte à ne pas évaluer"),),
+}
+
+
+def settings_tables(registry: Registry) -> dict[str, SettingsTable]:
+    """Every config table the registered plugins declare, each key once with who declared it.
+
+    The ``settings`` of KPIs, sections, quality checks and alert rules are merged by table
+    name (``quality`` and ``alerts`` always exist, with the host's ``ignore`` key).
+
+    :raises PluginError: when two plugins declare one key differently (kind or default), or
+        one table both as a single table and as a table of entries, naming both.
+    """
+    merged: dict[str, dict[str, tuple[Setting, str]]] = {
+        name: {s.name: (s, "boardpack") for s in host} for name, host in HOST_SETTINGS.items()}
+    shapes: dict[str, tuple[bool, str]] = {name: (False, "boardpack") for name in HOST_SETTINGS}
+    for kind, attribute in (("KPI", "kpis"), ("section", "sections"), ("quality check", "quality_checks"),
+                            ("alert rule", "alert_rules")):
+        for item_name, item in getattr(registry, attribute).items():
+            who = f"{registry.providers[(kind, item_name)]} ({kind} {item_name})"
+            for table in getattr(item, "settings", ()):
+                entries, first = shapes.setdefault(table.name, (table.entries, who))
+                if entries != table.entries:
+                    raise PluginError(f"table [{table.name}] déclarée différemment par {first} et {who}")
+                keys = merged.setdefault(table.name, {})
+                for setting in table.settings:
+                    known = keys.get(setting.name)
+                    if known is None:
+                        keys[setting.name] = (setting, who)
+                    elif (known[0].kind, known[0].default) != (setting.kind, setting.default):
+                        raise PluginError(f"clé « {table.name}.{setting.name} » déclarée différemment par "
+                                          f"{known[1]} et {who}")
+    return {name: SettingsTable(name, tuple(s for s, _ in keys.values()), shapes[name][0])
+            for name, keys in merged.items()}
 
 
 def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
@@ -307,7 +367,7 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
     """
     pm = get_plugin_manager()
     registry = get_registry()
-    versions: dict[str, str] = _state.get("versions", {})
+    versions: dict[str, tuple[str, str]] = _state.get("versions", {})
     from . import __version__
 
     out = []
@@ -319,13 +379,17 @@ def describe_plugins(include_defaults: bool) -> list[dict[str, Any]]:
         for (kind, item), provider in sorted(registry.providers.items()):
             if provider == name:
                 provides.setdefault(kind, []).append(item)
+        distribution, version = ("boardpack", __version__) if default else versions.get(name, (None, None))
         out.append({
             "name": name,
-            "version": __version__ if default else versions.get(name),
+            "distribution": distribution,
+            "version": version,
             "hooks": sorted(hook.name for hook in pm.get_hookcallers(plugin) or []),
             "provides": provides,
             "error": None,
         })
     for name, reason in registry.broken.items():
-        out.append({"name": name, "version": versions.get(name), "hooks": [], "provides": {}, "error": reason})
+        distribution, version = versions.get(name, (None, None))
+        out.append({"name": name, "distribution": distribution, "version": version, "hooks": [],
+                    "provides": {}, "error": reason})
     return out

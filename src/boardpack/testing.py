@@ -15,9 +15,10 @@ demo company's datasets or from datasets the test makes::
             pack = build_pack(sections=["kpi_table"])
             assert "Part des trois premiers clients" in pack.html
 
-Everything goes through the code the ``boardpack`` command runs: the build's audience
-selection, load/validate/compute step and :func:`boardpack.build.render_pack`, its chart
-style (:func:`boardpack.build.chart_style`) and its PDF layout. Installed
+Everything goes through the code the ``boardpack`` command runs, by its public steps: the
+build's audience selection, :func:`boardpack.build.prepare` (load, validate, compute),
+:func:`boardpack.build.render_pack`, its chart style (:func:`boardpack.build.chart_style`)
+and :func:`boardpack.build.layout_pdf`. Installed
 plugins (entry points) are left out unless asked, so a test sees the built-ins and the plugin
 under test only. ``pypdf`` (the ``test`` extra: ``pip install boardpack[test]``) is needed by
 :class:`PdfDocument` only.
@@ -42,20 +43,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import plugins
-from .build import (
-    BuildResult,
-    _pdf_args,
-    _pdf_job,
-    _pdf_options,
-    _prepare,
-    render_pack,
-    select_audiences,
-)
+from .api.datasets import DatasetSchema
+from .api.kpis import KPI, Figures, KPIContext, KPIResult
+from .api.records import Alert, Issue
+from .api.sources import Loaded, LoadRequest
+from .build import layout_pdf, prepare, render_pack, select_audiences
+from .build.context import CompanyData
+from .build.engine import KPIEngine
 from .config import Config, parse_config
-from .errors import ConfigError, PluginError
-from .interfaces import KPI, Alert, Issue, Unavailable
-from .kpi_context import KPIContext
-from .kpi_engine import KPIEngine, KPIResult
+from .errors import ConfigError, PluginError, Unavailable
 from .periods import Month
 from .plugins import Registry
 
@@ -67,6 +63,10 @@ __all__ = [
     "PdfDocument",
     "build_pack",
     "compute_kpi",
+    "configured",
+    "dataset_schema",
+    "kpi_context",
+    "load_source",
     "demo_datasets",
     "make_config",
     "plugin_registry",
@@ -170,10 +170,9 @@ else:  # pragma: no cover
 def demo_datasets() -> dict[str, pd.DataFrame]:
     """The demo company's canonical datasets (fresh copies; read once per process)."""
     if not _demo_cache:
-        from .default_plugins.csv_source import DemoSource
-
-        schemas = plugins.get_registry().datasets
-        _demo_cache.update(DemoSource("demo", {}, _CONFIG_PATH.parent).load(schemas))
+        registry = plugins.get_registry()
+        demo = registry.sources["demo"]("demo", {}, _CONFIG_PATH.parent)
+        _demo_cache.update(demo.load(LoadRequest(registry.datasets)))
     return {name: frame.copy() for name, frame in _demo_cache.items()}
 
 
@@ -200,6 +199,43 @@ def make_config(path: Path | None = None, **overrides: Any) -> Config:
     return parse_config(data, Path(path) if path is not None else _CONFIG_PATH)
 
 
+def configured(config: Config, path: str) -> Any:
+    """The source or channel a config table describes, built as the host builds it.
+
+    :param path: the table's key path, ``sources.<id>`` or ``channels.<id>``.
+    :raises ConfigError: as a build would (unknown type or option, a secret not set…).
+    """
+    from .build.configured import instantiate
+
+    kind, _, key = path.partition(".")
+    tables = {"sources": config.sources, "channels": config.channels}.get(kind, ())
+    table = next((t for t in tables if t.key == key), None)
+    if table is None:
+        raise ConfigError(f"{path} : table absente de la configuration")
+    return instantiate(config, plugins.get_registry(), table, "source" if kind == "sources" else "canal")
+
+
+def load_source(config: Config, path: str, period: str | Month | None = None) -> Loaded:
+    """What the source at ``path`` (``sources.<id>``) returns when the host reads it, with the
+    registered schemas (and ``period`` as the month asked, if given)."""
+    month = _month(period) if period is not None else None
+    loaded = configured(config, path).load(LoadRequest(plugins.get_registry().datasets, month, month))
+    return Loaded.of(loaded)
+
+
+def dataset_schema(name: str) -> DatasetSchema:
+    """The registered schema of dataset ``name`` (``KeyError`` if no plugin registers it)."""
+    return plugins.get_registry().datasets[name]
+
+
+def kpi_context(datasets: Mapping[str, pd.DataFrame] | None = None, *, config: Config | None = None) -> KPIContext:
+    """The context a KPI, check or section reads, over ``datasets`` (default: the demo company's),
+    for ``config``'s company and plugin-owned tables (default: :func:`make_config`)."""
+    config = config or make_config()
+    return CompanyData(dict(demo_datasets() if datasets is None else datasets), config.company,
+                       tables=config.tables)
+
+
 # ---------------------------------------------------------------- packs and sections
 
 
@@ -209,7 +245,7 @@ class PackResult:
 
     html: str
     pdf: bytes | None
-    engine: KPIEngine
+    engine: Figures
     period: Month
     alerts: list[Alert] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -265,16 +301,11 @@ def build_pack(
         }})
     (target,) = select_audiences(config, [audience])
     month = _month(period) if period is not None else None
-    result = BuildResult(period=month or Month(1900, 1))
-    session, engine = _prepare(config, month, False, result, lambda message: None, datasets=datasets)
-    rendered = render_pack(session, engine, target, result)
-    document = None
-    if pdf:
-        from .render.pdf import html_to_pdf
-
-        job = _pdf_job(rendered, pdfa=False)
-        document = html_to_pdf(*_pdf_args(job), **_pdf_options(job))
-    return PackResult(rendered.html, document, engine, result.period, result.alerts, result.issues)
+    computed = prepare(config, month, datasets=datasets)
+    rendered = render_pack(computed, target)
+    document = layout_pdf(rendered) if pdf else None
+    return PackResult(rendered.html, document, computed.engine, computed.period, list(computed.alerts),
+                      list(computed.issues))
 
 
 def render_section(
@@ -286,7 +317,7 @@ def render_section(
 ) -> str:
     """The HTML of section ``name`` alone (its ``<section>`` element, title included).
 
-    A section that raised :class:`~boardpack.interfaces.Unavailable` shows
+    A section that raised :class:`~boardpack.api.Unavailable` shows
     « Section non disponible : <raison> ».
     """
     pack = build_pack(datasets, sections=[name], period=period, language=language)
@@ -423,9 +454,8 @@ def compute_kpi(
         if kpi not in kpis:
             raise PluginError(f"indicateur inconnu « {kpi} » : enregistrez son plugin avec registered()")
         kpi = kpis[kpi]
+    ctx = kpi_context(datasets, config=config)
     config = config or make_config()
-    ctx = KPIContext(dict(demo_datasets() if datasets is None else datasets), config.company,
-                     investments=config.investments)
     engine = KPIEngine({kpi.id: kpi}, ctx, config.thresholds)
     value, reason = engine.value(kpi, ctx.window(window, _month(period)))
     return value if value is not None else Unavailable(reason)

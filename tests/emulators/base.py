@@ -183,10 +183,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 @functools.lru_cache(maxsize=1)
 def _demo() -> dict[str, pd.DataFrame]:
-    from boardpack.default_plugins.csv_source import DemoSource
-    from boardpack.plugins import get_registry
+    from boardpack.testing import demo_datasets
 
-    return DemoSource("demo", {}, Path(".")).load(get_registry().datasets)
+    return demo_datasets()
 
 
 def demo_datasets() -> dict[str, pd.DataFrame]:

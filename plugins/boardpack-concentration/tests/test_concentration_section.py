@@ -28,13 +28,11 @@ import pytest
 from boardpack_concentration import ParetoChart, concentration, revenue_by_customer
 from matplotlib.figure import Figure
 
-from boardpack.default_plugins.datasets import INVOICES
-from boardpack.formatting import Formatter
-from boardpack.interfaces import Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.periods import Month, Window
-from boardpack.testing import make_config, registered, render_section
-from boardpack.theme import ChartStyle
+from boardpack.api import Formatter
+from boardpack.api import Unavailable
+from boardpack.api.periods import Month, Window
+from boardpack.testing import dataset_schema, kpi_context, registered, render_section
+from boardpack.api import ChartStyle, KPIContext
 
 HEADER = "kind;number;counterparty;counterparty_id;issue_date;due_date;amount_excl_tax;amount_incl_tax;status"
 ROWS = [
@@ -58,12 +56,12 @@ WINDOW = Window("ltm", Month(2025, 4), Month(2026, 3))
 def invoices(rows: list[str] = ROWS) -> pd.DataFrame:
     """The fixture invoices, coerced by the canonical schema."""
     raw = pd.DataFrame([r.split(";") for r in rows], columns=HEADER.split(";"), dtype=object)
-    return INVOICES.coerce(raw, "invoices.csv")
+    return dataset_schema("invoices").coerce(raw, "invoices.csv")
 
 
 def context(rows: list[str] = ROWS) -> KPIContext:
     """A KPI context over the fixture invoices."""
-    return KPIContext({"invoices": invoices(rows)}, make_config().company)
+    return kpi_context({"invoices": invoices(rows)})
 
 
 def test_revenue_by_customer() -> None:

@@ -13,7 +13,6 @@ The file is byte-for-byte reproducible (fixed timestamps), so it can be committe
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -26,8 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from boardpack.accounting.pcg import PL_LINES, SIG_LINES
-from boardpack.default_plugins.csv_source import DEMO_DATA
+from boardpack.api.accounts import PL_LINES, SIG_LINES
+from boardpack.api.formatting import euros
+from boardpack.testing import demo_datasets
 
 OUT = Path(__file__).resolve().parent / "budget-2026.xlsx"
 FIXED = dt.datetime(2026, 1, 5, 9, 0, 0)
@@ -41,9 +41,9 @@ ORDER = (
 def demo_budget() -> dict[str, dict[str, Decimal]]:
     """line → period → amount in euros, from the demo company's budget.csv."""
     budget: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    with (DEMO_DATA / "budget.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter=";"):
-            budget[row["line"]][row["period"]] = Decimal(row["amount"].replace(" ", "").replace(",", "."))
+    frame = demo_datasets()["budget"]
+    for line, period, cents in zip(frame["line"], frame["period"], frame["amount"], strict=True):
+        budget[str(line)][str(period)] = euros(cents)
     return budget
 
 

@@ -26,12 +26,11 @@ import pytest
 from boardpack_excel_budget import ExcelBudgetSource
 from openpyxl import Workbook
 
-from boardpack.default_plugins.csv_source import DemoSource
-from boardpack.default_plugins.datasets import BUDGET
-from boardpack.errors import ConfigError, DataError, SourceError
-from boardpack.testing import build_pack, make_config, registered
+from boardpack.api.errors import ConfigError, DataError, SourceError
+from boardpack.api import LoadRequest
+from boardpack.testing import build_pack, dataset_schema, demo_datasets, make_config, registered
 
-SCHEMAS = {"budget": BUDGET}
+REQUEST = LoadRequest({"budget": dataset_schema("budget")})
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "budget-2026.xlsx"
 HEADER: list[Any] = ["Poste", dt.datetime(2026, 1, 1), "févr. 2026", "2026-03", "Total"]
 LINES: list[list[Any]] = [
@@ -62,7 +61,7 @@ def write_budget(folder: Path, lines: list[list[Any]] = LINES, header: list[Any]
 def load(folder: Path, **options: Any) -> pd.DataFrame:
     """The budget dataset the source reads from ``folder``."""
     source = ExcelBudgetSource("budget", {"path": "budget.xlsx", **options}, folder)
-    return source.load(SCHEMAS)["budget"]
+    return source.load(REQUEST)["budget"]
 
 
 def rows(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
@@ -183,8 +182,8 @@ def test_check_says_what_the_workbook_holds(tmp_path: Path) -> None:
 
 def test_sample_workbook_is_the_demo_budget() -> None:
     """examples/budget-2026.xlsx holds exactly the demo company's budget (216 amounts)."""
-    frame = ExcelBudgetSource("budget", {"path": SAMPLE.name}, SAMPLE.parent).load(SCHEMAS)["budget"]
-    demo = DemoSource("demo", {"datasets": ["budget"]}, SAMPLE.parent).load(SCHEMAS)["budget"]
+    frame = ExcelBudgetSource("budget", {"path": SAMPLE.name}, SAMPLE.parent).load(REQUEST)["budget"]
+    demo = demo_datasets()["budget"]
     assert len(frame) == len(demo) == 216
     assert rows(frame) == rows(demo)
 
@@ -215,7 +214,7 @@ def test_budget_comparison_in_a_pack(tmp_path: Path) -> None:
     with registered(plugin):
         pack = build_pack(config=config, period="2026-10")
     budget = pack.kpis["chiffre_affaires"].comparisons["budget"]
-    demo = DemoSource("demo", {"datasets": ["budget"]}, tmp_path).load(SCHEMAS)["budget"]
+    demo = demo_datasets()["budget"]
     october = demo[(demo["period"] == "2026-10") & (demo["line"] == "chiffre_affaires")]["amount"]
     assert budget.value == Decimal(int(october.iloc[0])).scaleb(-2)
     assert "Chiffre d" in pack.html

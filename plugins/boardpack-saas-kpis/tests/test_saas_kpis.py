@@ -31,11 +31,10 @@ import pytest
 from boardpack_saas_kpis import SUBSCRIPTIONS
 from boardpack_saas_kpis.kpis import Mrr
 
-from boardpack.errors import DataError
-from boardpack.interfaces import Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.periods import Month, Window
-from boardpack.testing import build_pack, compute_kpi, make_config, registered
+from boardpack.api.errors import DataError
+from boardpack.api import Unavailable
+from boardpack.api.periods import Month, Window
+from boardpack.testing import build_pack, compute_kpi, kpi_context, load_source, make_config, registered
 
 Q = Decimal("0.0001")
 SAAS_KPIS = ["mrr", "arr", "retention_nette_revenu", "attrition_revenu_brute", "attrition_clients", "recuperation_cac"]
@@ -98,7 +97,7 @@ def test_mrr_and_arr(data: dict[str, pd.DataFrame]) -> None:
 
 def test_mrr_breakdown_by_plan(data: dict[str, pd.DataFrame]) -> None:
     """2026-02: Entreprise 1 600, Pro 1 500, Essentiel 800 + 300."""
-    ctx = KPIContext(data, make_config().company)
+    ctx = kpi_context(data)
     month = Month(2026, 2)
     split = Mrr().breakdown(ctx, Window("month", month, month))
     assert list(split.items()) == [
@@ -197,8 +196,6 @@ def test_sample_subscriptions_file(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
     from pathlib import Path
 
-    from boardpack.default_plugins.csv_source import CsvSource
-
     examples = Path(__file__).resolve().parent.parent / "examples"
     spec = importlib.util.spec_from_file_location("make_subscriptions_example", examples / "make_subscriptions.py")
     assert spec is not None and spec.loader is not None
@@ -208,7 +205,9 @@ def test_sample_subscriptions_file(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = ["customer;period;mrr;plan;acquisition_cost"]
     lines += [f"{c};{p};{module.french(m)};{plan};{module.french(cost)}" for c, p, m, plan, cost in module.generate()]
     assert (examples / "data" / "subscriptions.csv").read_text(encoding="utf-8") == "\n".join(lines) + "\n"
-    data = CsvSource("abonnements", {"path": "data"}, examples).load({"subscriptions": SUBSCRIPTIONS})
+    config = make_config(examples / "boardpack.toml", sources={"abonnements": {"type": "csv", "path": "data"}})
+    with registered(plugin):
+        data = load_source(config, "sources.abonnements")
     # 63 customers in October 2026 (the module docstring of make_subscriptions.py tells the story).
     assert int((data["subscriptions"]["period"] == "2026-10").sum()) == 63
     assert value("mrr", data, "2026-10") == Decimal("64742.00")

@@ -22,9 +22,9 @@ import boardpack_webhook.channel as plugin
 import pytest
 from boardpack_webhook import WebhookChannel, shown_url
 
-from boardpack.errors import ConfigError, DeliveryError
-from boardpack.interfaces import Delivery, DeliveryFailure
-from boardpack.testing import make_config, registered
+from boardpack.api.errors import ConfigError, DeliveryError
+from boardpack.api import Delivery, DeliveryFailure
+from boardpack.testing import configured, make_config, registered
 
 TOKEN = "tok-3f9a1c77e2b845d0"
 PDF = b"%PDF-1.7\n% boardpack test\n%%EOF\n"
@@ -256,20 +256,17 @@ def test_shown_url_hides_secrets() -> None:
 def test_token_from_env_through_the_config(delivery: Delivery, waits: list[float],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """``token = { env = "…" }`` is resolved by the host when it builds the channel from the config."""
-    from boardpack.build import Session
-
     monkeypatch.setenv("BOARDPACK_TEST_WEBHOOK_TOKEN", TOKEN)
     with Hook() as hook, registered(plugin) as registry:
         config = make_config(channels={"hook": {"type": "webhook", "url": hook.url,
                                                  "token": {"env": "BOARDPACK_TEST_WEBHOOK_TOKEN"}}})
-        (table,) = config.channels
-        built = Session(config, registry).instantiate(table, registry.channels, "canal")
+        built = configured(config, "channels.hook")
         assert isinstance(built, WebhookChannel)
         built.deliver(delivery)
     assert hook.received[0].headers["authorization"] == f"Bearer {TOKEN}"
     monkeypatch.delenv("BOARDPACK_TEST_WEBHOOK_TOKEN")
-    with registered(plugin) as registry, pytest.raises(ConfigError, match=r"BOARDPACK_TEST_WEBHOOK_TOKEN n'est pas définie"):
-        Session(config, registry).instantiate(table, registry.channels, "canal")
+    with registered(plugin), pytest.raises(ConfigError, match=r"BOARDPACK_TEST_WEBHOOK_TOKEN n'est pas définie"):
+        configured(config, "channels.hook")
 
 
 def test_token_never_logged(delivery: Delivery, waits: list[float], caplog: pytest.LogCaptureFixture) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..interfaces import Unavailable
+from ..errors import Unavailable
 from ..periods import Month, Window, fiscal_year_start
 
 __all__ = ["Ledger", "RETAINED_EARNINGS"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..interfaces import Unavailable
+from ..errors import Unavailable
 from ..periods import Month, Window
 from .ledger import Ledger
 from .pcg import BILAN_LINES, BILAN_TOTALS, PL_LINES, SIG_FORMULAS, mapping_for

@@ -12,7 +12,8 @@ import click
 
 from ..accounting.report import fiscal_years, year_report
 from ..accounting.text_report import render_year
-from ..build import Session, build, load_statements
+from ..build import build, load_inputs, load_statements, make_engine, validate
+from ..build.compute import compute
 from ..catalogue import catalogue
 from ..catalogue import markdown as catalogue_markdown
 from ..config import Config, load_config
@@ -20,8 +21,8 @@ from ..delivery import Runner
 from ..delivery.packs import built_from
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
-from ..gates import blocking, run_alerts
-from ..interfaces import Unavailable
+from ..build.gates import blocking
+from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
 from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
@@ -116,14 +117,12 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
     if output == "markdown":
         raise ConfigError("--format markdown ne sert qu'avec --list")
     config = load_config(config_path)
-    session = Session(config)
-    session.load()
-    session.validate()
-    engine = session.engine()
-    month = parse_period(period) or session.latest_period(engine)
+    inputs = load_inputs(config, period=parse_period(period))
+    validate(config, inputs.registry)
+    computed = compute(inputs)
+    engine, month, alerts = computed.engine, computed.period, computed.alerts
     results = engine.results(month)
     if output == "json":
-        alerts = run_alerts(engine, session.registry, month, config.alerts, session.quality(engine))
         payload = []
         for kpi_id, by_kind in results.items():
             kpi = engine.kpis[kpi_id]
@@ -158,18 +157,18 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
 def check_command(config_path: Path, strict: bool) -> None:
     """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
     config = load_config(config_path)
-    session = Session(config, strict=strict)
-    datasets = session.load()
-    session.validate()
+    inputs = load_inputs(config, strict=strict)
+    datasets = inputs.datasets
+    validate(config, inputs.registry)
     click.echo(f"Configuration {config_path} : ok")
-    if session.snapshot_note:
-        click.echo(f"  {session.snapshot_note} ({session.snapshot.path if session.snapshot else ''})")
+    if inputs.snapshot_note:
+        click.echo(f"  {inputs.snapshot_note} ({inputs.snapshot.path if inputs.snapshot else ''})")
     for name, frame in sorted(datasets.items()):
-        click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {session.providers[name]})")
-    for finding in session.findings:
+        click.echo(f"  {name:<12} {len(frame):>7} lignes  (source {inputs.providers[name]})")
+    for finding in inputs.findings:
         click.echo(f"  avertissement : {finding}")
-    engine = session.engine()
-    issues = session.quality(engine)
+    engine = make_engine(inputs, strict)
+    issues = list(engine.issues)
     for issue in sorted(issues, key=lambda i: i.severity != "blocking"):
         word = "bloquant" if issue.severity == "blocking" else "à vérifier"
         click.echo(f"  qualité ({word}) : {issue.message['fr']}")
@@ -179,14 +178,14 @@ def check_command(config_path: Path, strict: bool) -> None:
         try:
             ledger = engine.ctx.ledger
         except Unavailable as exc:
-            raise DataError(f"écritures ({session.providers['entries']}) : {exc}") from None
+            raise DataError(f"écritures ({inputs.providers['entries']}) : {exc}") from None
         statements = engine.ctx.statements
         gap = statements.bilan["total_actif"] - statements.bilan["total_passif"]
         click.echo(f"  écritures de {ledger.first} à {ledger.last} ; écritures équilibrées")
         if (gap != 0).any():
             raise BoardpackError(f"le bilan n'est pas équilibré à fin {gap[gap != 0].index[0]}")
         click.echo("  bilan équilibré (actif = passif) à chaque fin de mois")
-    month = session.latest_period(engine)
+    month = compute(inputs, strict, engine).period
     unavailable = [
         (kpi_id, by_kind[engine.kpis[kpi_id].headline].reason)
         for kpi_id, by_kind in engine.results(month).items()

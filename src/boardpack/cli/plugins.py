@@ -18,7 +18,8 @@ __all__ = ["new_plugin_command", "plugins_command"]
 @click.option("--all", "include_defaults", is_flag=True, help="Inclure les plugins intégrés.")
 @handle_errors
 def plugins_command(include_defaults: bool) -> None:
-    """Liste les plugins chargés (nom, version, hooks, ce qu'ils fournissent) en JSON, et les plugins
+    """Liste les plugins chargés (nom du point d'entrée, distribution à donner à pip install / uninstall,
+    version, hooks, ce qu'ils fournissent) en JSON, et les plugins
     cassés avec la raison (« error »)."""
     click.echo(json.dumps(describe_plugins(include_defaults), ensure_ascii=False, indent=2))
 

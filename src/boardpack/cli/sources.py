@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..build import Session
+from ..build.configured import instantiate
+from ..build.period import load_request
+from ..build.snapshots import fetch, latest_snapshot, list_snapshots, snapshots_dir
 from ..config import Config, load_config
 from ..errors import BoardpackError, SourceError
-from ..snapshots import fetch, latest_snapshot, list_snapshots, snapshots_dir
+from ..plugins import get_registry
 from .app import cli, handle_errors, parse_period, progress
 
 __all__ = ["fetch_command", "snapshots_command", "sources_check_command"]
@@ -24,7 +26,9 @@ def fetch_command(config_path: Path, period: str | None, quiet: bool) -> None:
     """Lit les sources distantes de CONFIG et en écrit un instantané local (Parquet + manifeste) ;
     « boardpack snapshots CONFIG » les liste."""
     config = load_config(config_path)
-    snapshot = fetch(Session(config), parse_period(period), progress(quiet))
+    registry = get_registry()
+    request = load_request(config, registry.datasets, parse_period(period))
+    snapshot = fetch(config, registry, request, progress(quiet))
     click.echo(f"{snapshot.path}\t{snapshot.rows} lignes\t{snapshot.content_hash[:12]}")
 
 
@@ -61,11 +65,11 @@ def sources_group() -> None:
 def sources_check_command(config_path: Path) -> None:
     """Teste chaque source de CONFIG (connexion, fichiers) : une ligne par source ; code 4 si l'une échoue."""
     config = load_config(config_path)
-    session = Session(config)
+    registry = get_registry()
     failed = 0
     for table in config.sources:
         try:
-            line = session.instantiate(table, session.registry.sources, "source").check()
+            line = instantiate(config, registry, table, "source").check()
             click.echo(f"✓ {table.key} ({table.type}) : {line}")
         except BoardpackError as exc:
             failed += 1

@@ -12,12 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..api.messages import status_label
+from ..api.sections import PackContext
 from ..build import BuildResult, build, select_audiences
 from ..config import Config
-from ..default_plugins.sections_summary import window_name
-from ..pack import PackContext
 from ..periods import Month
-from .texts import status_label
 
 __all__ = ["Builder", "Built", "Pack", "build_packs", "built_from", "headlines"]
 
@@ -45,7 +44,7 @@ class Built:
     period: Month
     packs: dict[str, Pack] = field(default_factory=dict)
     #: the blocking data-quality issues (non-empty: hold), each one sentence by language
-    #: (``{"fr": …, "en": …}``, as :attr:`boardpack.interfaces.Issue.message`)
+    #: (``{"fr": …, "en": …}``, as :attr:`boardpack.api.Issue.message`)
     blocking: list[Mapping[str, str]] = field(default_factory=list)
 
 
@@ -65,7 +64,7 @@ def headlines(pack: PackContext) -> tuple[tuple[Mapping[str, str], ...], tuple[M
         result = pack.result(kpi.id)
         status = result.status or ""
         # a stock (cash, BFR) is read at the month's end, not over the month
-        window = pack.t("fin de mois", "month end") if kpi.nature == "stock" else window_name(pack, result.window.kind)
+        window = pack.t("fin de mois", "month end") if kpi.nature == "stock" else pack.fmt.window_kind(result.window.kind)
         kpis.append({"label": pack.label(kpi.label), "value": pack.value(result), "window": window, "status": status,
                      "status_label": status_label(status, pack.language)})
     alerts = [{"severity": a.severity, "title": pack.label(a.title), "message": pack.label(a.message)}

@@ -28,16 +28,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..build import Session
+from ..api.channels import Channel, Delivery, DeliveryFailure, Notice
+from ..api.messages import TextTemplates
+from ..build.configured import instantiate
+from ..build.inputs import load_inputs
+from ..build.period import resolve_period
 from ..config import Config, PluginConfig, ScheduleConfig, is_secret_reference
 from ..errors import BoardpackError, ConfigError, DeliveryError
-from ..interfaces import Channel, Delivery, DeliveryFailure, Notice, Unavailable
+from ..errors import Unavailable
 from ..periods import Month
 from ..render.pdf import write_atomically
 from .log import INTERRUPTED, Claim, DeliveryKey, DeliveryLog
 from .packs import Builder, Built, Pack, build_packs
 from .schedule import occurrences, period_for
-from .texts import TextTemplates
 
 __all__ = ["MANUAL", "RUN_RETRY", "RUN_RETRY_MAX", "Job", "Outcome", "Report", "Runner", "local_time"]
 
@@ -131,7 +134,9 @@ class Runner:
         self.sleep = sleep
         self.clock = clock
         self.out = Path(out or config.out or config.base_dir / "out")
-        self.session = Session(config)
+        from ..plugins import get_registry
+
+        self.registry = get_registry()
         self.texts = TextTemplates(config.base_dir)
 
     # ------------------------------------------------------------ what to run
@@ -261,14 +266,13 @@ class Runner:
         """
         if self.config.period is not None:
             return self.config.period, ""
-        registry = self.session.registry
+        registry = self.registry
         remote = [t.key for t in self.config.sources if getattr(registry.sources.get(t.type), "remote", False)]
         if remote:
             return None, "sources distantes " + ", ".join(f"[sources.{key}]" for key in remote)
-        session = Session(self.config, registry)
         try:
-            session.load()
-            return session.engine().ctx.ledger.last, ""
+            inputs = load_inputs(self.config, registry)
+            return resolve_period(inputs.request, inputs.context()), ""
         except (BoardpackError, Unavailable) as exc:
             return None, str(exc)
 
@@ -332,13 +336,12 @@ class Runner:
         tables = [t for t in self.config.channels if not schedule.channels or t.key in schedule.channels]
         if not tables:
             raise ConfigError(f"{self.config.path.name} : aucun canal de livraison ([channels.<id>] type = …)")
-        registry = self.session.registry
         built = {}
         for table in tables:
             if dry_run:  # no secret needed to say who would get what
                 options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
                 table = PluginConfig(table.key, table.type, options, table.path)
-            built[table.key] = self.session.instantiate(table, registry.channels, "canal")
+            built[table.key] = instantiate(self.config, self.registry, table, "canal")
             built[table.key].check_audiences([a.key for a in self.config.audiences])
         return built
 

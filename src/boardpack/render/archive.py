@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING
 
 from ..accounting.pcg import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES, StatementLine
 from ..accounting.statements import Statements, cents_to_euros
-from ..interfaces import KPI, Unavailable
+from ..api.kpis import KPI
+from ..errors import Unavailable
 from ..periods import WINDOW_KINDS, Month
 from .pdf import EmbeddedFile
 
 if TYPE_CHECKING:
-    from ..kpi_engine import KPIEngine
-    from ..pack import PackContext
+    from ..api.kpis import Figures
+    from ..api.sections import PackContext
 
 __all__ = ["INDICATORS_HEADER", "bilan_csv", "indicators_csv", "pack_files", "pl_csv"]
 
@@ -69,7 +70,7 @@ def pack_files(packs: Sequence[PackContext]) -> tuple[EmbeddedFile, ...]:
     return tuple(files)
 
 
-def indicators_csv(engine: KPIEngine, kpis: Iterable[KPI], period: Month, language: str = "fr") -> bytes:
+def indicators_csv(engine: Figures, kpis: Iterable[KPI], period: Month, language: str = "fr") -> bytes:
     """``indicateurs.csv``: every KPI of ``kpis`` over each window ending at ``period``."""
     rows: list[list[str]] = [list(INDICATORS_HEADER)]
     for kpi in kpis:

@@ -19,8 +19,9 @@ from matplotlib.figure import Figure
 from markupsafe import Markup, escape
 
 from ..errors import RenderError
-from ..interfaces import Chart, Unavailable
-from ..theme import ChartStyle
+from ..api.charts import Chart
+from ..errors import Unavailable
+from ..api.charts import ChartStyle
 
 __all__ = ["ChartRenderer"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from ..formatting import Formatter
-from ..kpi_engine import STATUS_LABELS
+from ..api.kpis import STATUS_LABELS
 
 __all__ = ["BUILTIN_TEMPLATES", "make_environment"]
 

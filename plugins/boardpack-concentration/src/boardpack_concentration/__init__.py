@@ -1,6 +1,6 @@
 """boardpack-concentration: the ``concentration_clients`` section and its ``pareto`` chart."""
 
-from ._shares import Concentration, concentration
+from .shares import Concentration, concentration
 from .chart import ParetoChart
 from .section import ConcentrationSection, revenue_by_customer
 

@@ -17,8 +17,8 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from boardpack import Chart, Unavailable
-from boardpack.theme import ChartStyle
+from boardpack.api import Chart, Unavailable
+from boardpack.api import ChartStyle
 
 __all__ = ["ParetoChart", "short_label"]
 

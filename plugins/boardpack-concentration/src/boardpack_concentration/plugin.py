@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boardpack import Chart, Section, hookimpl
+from boardpack.api import Chart, Section, hookimpl
 
 from .chart import ParetoChart
 from .section import ConcentrationSection

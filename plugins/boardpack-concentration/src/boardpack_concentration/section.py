@@ -16,13 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from boardpack import Section, Unavailable
-from boardpack.default_plugins._commercial_data import customer_of, issued_in
-from boardpack.kpi_context import KPIContext
-from boardpack.pack import PackContext
-from boardpack.periods import Window
+from boardpack.api import Section, Unavailable
+from boardpack.api.commercial import customer_of, issued_in
+from boardpack.api import KPIContext
+from boardpack.api import PackContext
+from boardpack.api.periods import Window
 
-from ._shares import PARETO_SHARE, Concentration, concentration
+from .shares import PARETO_SHARE, Concentration, concentration
 
 __all__ = ["ConcentrationSection", "revenue_by_customer"]
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from boardpack import DataSource, hookimpl
-from boardpack.errors import ConfigError, SourceError
-from boardpack.schema import DatasetSchema
+from boardpack.api import DataSource, LoadRequest, hookimpl
+from boardpack.api.errors import ConfigError, SourceError
 
-from ._lines import known_lines
-from ._workbook import BudgetSheet, read_budget_sheet
+from .lines import known_lines
+from .workbook import BudgetSheet, read_budget_sheet
 
 __all__ = ["ExcelBudgetSource", "register_sources"]
 
@@ -64,8 +63,9 @@ class ExcelBudgetSource(DataSource):
             f"sur {len(found.months)} mois ({found.months[0]} à {found.months[-1]})"
         )
 
-    def load(self, schemas: Mapping[str, DatasetSchema]) -> dict[str, pd.DataFrame]:
+    def load(self, request: LoadRequest) -> dict[str, pd.DataFrame]:
         """The ``budget`` dataset, one row per line and month with an amount."""
+        schemas = request.schemas
         if "budget" not in schemas:
             raise SourceError(f"source « {self.key} » : le jeu de données « budget » n'est pas enregistré")
         found = self.read()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from boardpack import hookimpl
-from boardpack.errors import DataError
-from boardpack.schema import Column, DatasetSchema, line_of
+from boardpack.api import hookimpl
+from boardpack.api.errors import DataError
+from boardpack.api.datasets import Column, DatasetSchema, line_of
 
 __all__ = ["SUBSCRIPTIONS", "register_datasets"]
 

@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from boardpack import KPI, Thresholds, hookimpl
-from boardpack.interfaces import Unavailable
-from boardpack.kpi_context import KPIContext
-from boardpack.periods import Window
+from boardpack.api import KPI, Thresholds, hookimpl
+from boardpack.api import Unavailable
+from boardpack.api import KPIContext
+from boardpack.api.periods import Window
 
-from ._mrr import MrrTable, euros
+from .mrr import MrrTable, euros
 
 __all__ = [
     "Arr",

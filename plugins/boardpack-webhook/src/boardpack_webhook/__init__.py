@@ -1,6 +1,6 @@
 """boardpack-webhook: the ``webhook`` delivery channel (``type = "webhook"``)."""
 
-from ._options import shown_url
+from .options import shown_url
 from .channel import WebhookChannel
 
 __version__ = "0.1.0"

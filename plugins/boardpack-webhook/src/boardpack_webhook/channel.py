@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from boardpack import Channel, Delivery, hookimpl
-from boardpack.errors import DeliveryError
-from boardpack.interfaces import DeliveryFailure
+from boardpack.api import Channel, Delivery, hookimpl
+from boardpack.api.errors import DeliveryError
+from boardpack.api import DeliveryFailure
 
-from ._options import WebhookOptions, parse_options, shown_url
+from .options import WebhookOptions, parse_options, shown_url
 
 if TYPE_CHECKING:  # httpx is imported when a pack is sent, not when the plugin loads
     import httpx

@@ -1,0 +1,119 @@
+"""The host's implementation of :class:`boardpack.api.sections.PackContext`: one audience's pack.
+
+Sections receive a :class:`Pack` and return the variables of their template; they ask the
+host for charts through :meth:`Pack.chart` and never do IO themselves. Everything a section
+may need from the host (the alerts, the data-quality issues and the checks that ran, the
+DAF's commentary, the plugin-owned config tables) is handed in here, computed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from ..api.kpis import KPI, KPIContext, KPIResult
+from ..api.records import Alert, Audience, CheckRun, Company, Issue
+from ..api.sections import HumanCommentary
+from ..config import Config
+from ..errors import Unavailable
+from ..formatting import Formatter
+from ..periods import Month, WindowKind
+from ..render.charts import ChartRenderer
+from .engine import KPIEngine
+
+__all__ = ["STANDARD_AUDIENCES", "Pack"]
+
+#: KPI audiences used by the built-in KPIs; an audience with another id sees every KPI.
+STANDARD_AUDIENCES = ("dirigeant", "daf", "operations", "banquier")
+
+
+@dataclass
+class Pack:
+    """The pack being built for one audience."""
+
+    config: Config
+    audience: Audience
+    period: Month
+    fmt: Formatter
+    engine: KPIEngine
+    charts: ChartRenderer
+    alerts: Sequence[Alert] = field(default_factory=list)
+    checks: Sequence[CheckRun] = ()
+    commentary: HumanCommentary | None = None
+
+    @property
+    def company(self) -> Company:
+        """The company the pack is about."""
+        return self.config.company
+
+    @property
+    def issues(self) -> Sequence[Issue]:
+        """The data-quality issues found before the build."""
+        return self.engine.issues
+
+    def settings(self, table: str) -> Mapping[str, Any]:
+        """A plugin-owned config table, checked and completed with its defaults (empty if absent)."""
+        return self.config.tables.get(table, {})
+
+    @property
+    def language(self) -> str:
+        """``fr`` or ``en``."""
+        return self.audience.language
+
+    @property
+    def data(self) -> KPIContext:
+        """The datasets, ledger and statements."""
+        return self.engine.ctx
+
+    def t(self, fr: str, en: str) -> str:
+        """Pick the text of the pack's language."""
+        return fr if self.language == "fr" else en
+
+    def label(self, labels: Mapping[str, str]) -> str:
+        """A ``{"fr": …, "en": …}`` label in the pack's language."""
+        return labels.get(self.language) or labels["fr"]
+
+    def kpi(self, kpi_id: str) -> KPI:
+        """The registered, selected KPI ``kpi_id``."""
+        if kpi_id not in self.engine.kpis:
+            raise Unavailable(f"indicateur « {kpi_id} » non sélectionné ou non installé")
+        return self.engine.kpis[kpi_id]
+
+    def result(self, kpi_id: str, kind: WindowKind | None = None) -> KPIResult:
+        """KPI ``kpi_id`` over ``kind`` (default: the KPI's headline window) ending at the period."""
+        kpi = self.kpi(kpi_id)
+        return self.engine.result(kpi, self.period, kind or kpi.headline)  # type: ignore[arg-type]
+
+    def alerts_for_audience(self) -> list[Alert]:
+        """The period's alerts meant for this audience (all of them for a non-standard audience)."""
+        key = self.audience.key
+        return [a for a in self.alerts if key not in STANDARD_AUDIENCES or key in a.audiences]
+
+    def kpis_for_audience(self) -> list[KPI]:
+        """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
+        meant for this audience (all of them for a non-standard audience)."""
+        if self.audience.kpis:
+            return [self.engine.kpis[k] for k in self.audience.kpis if k in self.engine.kpis]
+        key = self.audience.key
+        return [
+            kpi for kpi in self.engine.kpis.values()
+            if key not in STANDARD_AUDIENCES or key in kpi.audiences
+        ]
+
+    def series(self, kpi_id: str, months: int = 24, kind: WindowKind = "month") -> list[tuple[Month, Decimal | None]]:
+        """Monthly history of a KPI up to the period."""
+        return self.engine.history(self.kpi(kpi_id), self.period, months, kind)
+
+    def chart(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
+        """Ask the host to draw chart ``name``; returns the markup to place in the template."""
+        return self.charts.img(name, data, width_cm, height_cm, alt)
+
+    def value(self, result: KPIResult, short: bool = False) -> str:
+        """A KPI result's value formatted, or « non disponible »."""
+        if result.value is None:
+            return self.t("non disponible", "not available")
+        return self.fmt.value(result.value, result.kpi.unit, short)

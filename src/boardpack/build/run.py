@@ -1,0 +1,254 @@
+"""The build: load → validate → compute → render (charts, HTML) → PDF, timed per stage.
+
+:func:`build` makes one PDF per audience of a config, optionally PDF/A-3b with the figures
+attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
+function of its own module, taking immutable values and returning one: :func:`prepare`
+(load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`), each pack as soon as its
+HTML is ready. Stage timings are kept in :attr:`BuildResult.timings` for
+``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them after
+the last HTML, plus writing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..api.records import Alert, Audience, Issue
+from ..config import Config
+from ..errors import ConfigError
+from ..periods import Month
+from ..render.archive import pack_files
+from ..render.pdf import (
+    Binding,
+    Layouts,
+    PdfJob,
+    bound_pdf,
+    html_to_pdf,
+    pdfs_and_bound,
+    write_atomically,
+)
+from ..render.templates import BUILTIN_TEMPLATES
+from .compute import Computed, compute, make_engine
+from .gates import blocking
+from .inputs import Inputs, given_inputs, load_inputs
+from .pack import Pack
+from .render import RenderedPack, render_pack
+from .validate import validate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..plugins import Registry
+
+__all__ = ["STAGES", "BuildResult", "build", "layout_pdf", "prepare", "select_audiences"]
+
+Progress = Callable[[str], None]
+STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
+#: Key of the bound PDF among the layouts of a build (not a string: no audience id is one).
+_BOUND = ("bound",)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced and how long each stage took (seconds). Output only: nothing reads it back."""
+
+    period: Month
+    #: one PDF per audience, by audience id
+    paths: dict[str, Path] = field(default_factory=dict)
+    #: the PDF binding every selected audience's pack (``combined=True``)
+    combined: Path | None = None
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    html: dict[str, str] = field(default_factory=dict)
+    receipts: list[str] = field(default_factory=list)
+    #: data-quality issues found before the build, and the alerts of the period
+    issues: list[Issue] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    #: each audience's pack context (figures, labels, formatter), by audience id
+    packs: dict[str, Pack] = field(default_factory=dict)
+    #: the blocking data-quality issues that held the build (``hold=True``): no PDF written
+    held: list[Issue] = field(default_factory=list)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] += time.perf_counter() - started
+
+
+def build(
+    config: Config,
+    period: Month | None = None,
+    audiences: Iterable[str] = (),
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    write: bool = True,
+    strict: bool = False,
+    pdfa: bool = False,
+    combined: bool = False,
+    parallel: bool = True,
+    refresh: bool = False,
+    hold: bool = False,
+    inputs: Inputs | None = None,
+) -> BuildResult:
+    """Build one PDF per selected audience; return paths and stage timings.
+
+    :param audiences: audience ids to build (all when empty).
+    :param write: ``False`` renders HTML only (tests, benchmarks).
+    :param strict: the sources' warnings (FEC checks) become errors.
+    :param pdfa: write PDF/A-3b, the pack's figures attached as CSV files.
+    :param combined: also write ``<company>_<period>_complet.pdf``, every selected pack in
+        config order, with one top-level bookmark per audience.
+    :param parallel: lay the PDFs out in up to one worker process per audience (at most one
+        per CPU); ``False`` lays them out in this process.
+    :param refresh: fetch the remote sources live and write a new snapshot instead of
+        building from the latest one (see :mod:`boardpack.snapshots`).
+    :param hold: when the data-quality gates find a blocking issue, stop before any layout
+        and return with ``held`` set (scheduled deliveries hold such packs).
+    :param inputs: the config's data already loaded (the delivery runner reads it once).
+    :raises BoardpackError: on any bad input, before any PDF is written when possible.
+    """
+    say = progress or (lambda message: None)
+    selected = select_audiences(config, audiences)
+    timings = dict.fromkeys(STAGES, 0.0)
+    rendered: dict[str, RenderedPack] = {}
+    with Layouts(len(selected) if write and parallel else 1) as layouts:
+        computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
+        result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
+                             alerts=list(computed.alerts))
+        if hold:
+            result.held = blocking(result.issues)
+            if result.held:
+                return result
+        for audience in selected:
+            say(f"mise en page « {audience.title} »")
+            pack = rendered[audience.key] = render_pack(computed, audience)
+            timings["charts"] += pack.chart_seconds
+            timings["html"] += pack.html_seconds
+            result.html[audience.key] = pack.html
+            result.packs[audience.key] = pack.pack
+            if write and not combined:
+                with _timed(timings, "pdf"):
+                    job = _pdf_job(pack, pdfa)
+                    layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+        if not write:
+            return result
+        with _timed(timings, "pdf"):
+            if layouts.parallel:
+                say("mise en page PDF")
+            documents, whole = _bound(layouts, rendered, pdfa) if combined else (layouts.results(), None)
+    # Every pack is laid out before any is written: a failure leaves no PDF of this build.
+    out = Path(out_dir or config.out or config.base_dir / "out")
+    with _timed(timings, "pdf"):
+        for key, pdf in documents.items():
+            result.paths[str(key)] = out / f"{key}_{result.period}.pdf"
+            write_atomically(result.paths[str(key)], pdf)
+        if whole is not None:
+            result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
+            write_atomically(result.combined, whole)
+    return result
+
+
+def prepare(config: Config, period: Month | None = None, strict: bool = False, refresh: bool = False,
+            say: Progress | None = None, datasets: Mapping[str, pd.DataFrame] | None = None,
+            registry: Registry | None = None, inputs: Inputs | None = None,
+            timings: dict[str, float] | None = None) -> Computed:
+    """Load, validate and compute: the first steps of every build, as one immutable :class:`Computed`.
+
+    :param period: the month asked (``None``: ``[build] period``, else the ledger's last month).
+    :param datasets: canonical datasets to use instead of reading the config's sources
+        (:mod:`boardpack.testing`); their provider is called ``test``.
+    :param inputs: data already loaded (the delivery runner reads it once to find the period).
+    :param timings: stage durations are added to it (``load``, ``validate``, ``compute``).
+    """
+    say = say or (lambda message: None)
+    timings = timings if timings is not None else dict.fromkeys(STAGES, 0.0)
+    if registry is None:
+        from ..plugins import get_registry
+
+        registry = inputs.registry if inputs is not None else get_registry()
+    with _timed(timings, "load"):
+        if inputs is None:
+            say("chargement des données")
+            inputs = (load_inputs(config, registry, period, refresh, strict, say) if datasets is None
+                      else given_inputs(config, registry, datasets, period))
+    with _timed(timings, "validate"):
+        say("validation de la configuration et des données")
+        validate(config, registry)
+        engine = make_engine(inputs, strict)
+    with _timed(timings, "compute"):
+        say("calcul des indicateurs")
+        return compute(inputs, strict, engine)
+
+
+def _pdf_job(rendered: RenderedPack, pdfa: bool) -> PdfJob:
+    """What laying out one pack takes: its HTML, readable folders, date and PDF/A files."""
+    pack = rendered.pack
+    files = pack_files([pack]) if pdfa else ()
+    return PdfJob(rendered.html, BUILTIN_TEMPLATES, tuple(rendered.allowed), pack.period.last_day, pdfa, files)
+
+
+def _pdf_args(job: PdfJob) -> tuple[Any, ...]:
+    return job.html, job.base_url, job.allowed, job.created
+
+
+def _pdf_options(job: PdfJob) -> dict[str, Any]:
+    return {"pdfa": True, "attachments": job.attachments} if job.pdfa else {}
+
+
+def layout_pdf(rendered: RenderedPack, pdfa: bool = False) -> bytes:
+    """Lay one rendered pack out as a PDF in this process, as the build's workers do."""
+    job = _pdf_job(rendered, pdfa)
+    return html_to_pdf(*_pdf_args(job), **_pdf_options(job))
+
+
+def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool) -> tuple[dict[Hashable, bytes], bytes]:
+    """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
+    it takes the longest)."""
+    order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
+    keys = sorted(rendered, key=order.index)
+    jobs = {key: _pdf_job(rendered[key], pdfa) for key in keys}
+    packs = [rendered[key].pack for key in keys]
+    first = packs[0]
+    title = f"{first.t('Dossier complet', 'Complete pack')} — {first.config.company.name} — {first.fmt.month(first.period)}"
+    binding = Binding(tuple(jobs.values()), tuple(p.audience.title for p in packs), title,
+                      first.period.last_day, pdfa, pack_files(packs) if pdfa else ())
+    if not layouts.parallel:
+        singles, whole = pdfs_and_bound(binding)
+        return dict(zip(jobs, singles)), whole
+    layouts.submit(_BOUND, bound_pdf, binding)
+    for key, job in jobs.items():
+        layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+    documents = layouts.results()
+    return documents, documents.pop(_BOUND)
+
+
+def _slug(name: str) -> str:
+    """``Mécanique de Précision du Rhône`` → ``mecanique-de-precision-du-rhone``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "dossier"
+
+
+def select_audiences(config: Config, wanted: Iterable[str]) -> list[Audience]:
+    """The audiences ``wanted``, in that order (all of the config's, in its order, when empty).
+
+    :raises ConfigError: naming an audience the config does not have.
+    """
+    wanted = list(wanted)
+    known = {a.key: a for a in config.audiences}
+    for key in wanted:
+        if key not in known:
+            raise ConfigError(f"audience inconnue « {key} » (audiences de {config.path.name} : {', '.join(known)})")
+    return [known[k] for k in wanted] if wanted else list(config.audiences)
+
+

@@ -1,0 +1,151 @@
+"""The banker's dossier: company presentation, three fiscal years, ratios, debt schedule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
+
+from .helpers import closed_years, fy_label, outstanding_by_loan
+from .layouts import BILAN_LAYOUT, SIG_LAYOUT, line_label
+
+__all__ = ["BankRatiosSection", "DebtScheduleSection", "PresentationSection", "ThreeYearsSection"]
+
+
+class PresentationSection(Section):
+    """The company at a glance, with the last closed year's key figures."""
+
+    name = "presentation"
+    title = {"fr": "Présentation de la société", "en": "Company overview"}
+    template = "sections/presentation.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Identity, key figures and financing in place."""
+        company = pack.company
+        year = closed_years(pack, 1)[-1]
+        figures = []
+        for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net"):
+            figures.append((line_label(pack, line), pack.fmt.money(pack.data.pl(line, year))))
+        for line in ("capitaux_propres", "dettes_financieres", "total_actif"):
+            figures.append((line_label(pack, line), pack.fmt.money(pack.data.bilan(line, year.end))))
+        try:
+            loans = outstanding_by_loan(pack)
+        except Unavailable:
+            loans = []
+        return {
+            "company": company,
+            "year_label": fy_label(pack, year),
+            "figures": figures,
+            "loans": loans,
+            "fiscal_year_start": pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0],
+        }
+
+
+class ThreeYearsSection(Section):
+    """Compte de résultat and bilan of the last three closed fiscal years, side by side."""
+
+    name = "etats_3_exercices"
+    title = {"fr": "États financiers sur trois exercices", "en": "Three-year financial statements"}
+    template = "sections/three_years.html"
+    page = "landscape"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Rows with one column per year and the last year's change."""
+        years = closed_years(pack)
+        fmt = pack.fmt
+
+        def rows_for(layout: tuple[tuple[str, str], ...], read: Any) -> list[dict[str, Any]]:
+            rows = []
+            for line, style in layout:
+                values = [read(line, year) for year in years]
+                if style != "total" and not any(values):
+                    continue
+                change = "—"
+                if len(values) > 1 and values[-2]:
+                    delta = (values[-1] - values[-2]) / abs(values[-2]) * 100
+                    change = fmt.signed(fmt.percent(delta), delta)
+                rows.append({"label": line_label(pack, line), "style": style,
+                             "values": [fmt.money(v) for v in values], "change": change})
+            return rows
+
+        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.data.pl(line, year))
+        bilan_rows = rows_for(BILAN_LAYOUT["actif"] + BILAN_LAYOUT["passif"],
+                              lambda line, year: pack.data.bilan(line, year.end))
+        return {"years": [fy_label(pack, y) for y in years], "pl_rows": pl_rows, "bilan_rows": bilan_rows}
+
+
+class BankRatiosSection(Section):
+    """Banker ratios against their thresholds, with headroom, status and formula."""
+
+    name = "ratios_bancaires"
+    title = {"fr": "Ratios bancaires", "en": "Banking ratios"}
+    template = "sections/bank_ratios.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """One row per banker KPI that has thresholds, over its headline window."""
+        rows = []
+        for kpi in pack.kpis_for_audience():
+            result = pack.result(kpi.id)
+            limits = result.thresholds
+            if limits is None:
+                continue
+            headroom = result.headroom()
+            rows.append({
+                "label": pack.label(kpi.label),
+                "window": pack.fmt.window(result.window),
+                "value": pack.value(result),
+                "reason": result.reason,
+                "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
+                "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
+                "direction": "≥" if kpi.direction == "up" else "≤",
+                "headroom": "—" if headroom is None else pack.fmt.value(headroom, kpi.unit),
+                "status": result.status,
+                "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",
+                "formula": pack.label(kpi.formula),
+            })
+        if not rows:
+            raise Unavailable(pack.t("aucun ratio avec seuil pour cette audience", "no ratio with thresholds"))
+        return {"rows": rows}
+
+
+class DebtScheduleSection(Section):
+    """Debt service per fiscal year (principal, interest) with the year's DSCR, and outstanding."""
+
+    name = "echeancier"
+    title = {"fr": "Endettement et service de la dette", "en": "Debt and debt service"}
+    template = "sections/debt.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Per fiscal year: service by loan, total, DSCR; outstanding at the period end."""
+        loans = pack.data.dataset("loans")
+        dscr = pack.kpi("dscr")
+        fy = pack.data.window("fy", pack.period)
+        windows = [fy.shift_years(2), fy.shift_years(1), pack.data.window("ytd", pack.period)]
+        rows = []
+        for window in windows:
+            months = {str(m) for m in window.months}
+            due = loans[loans["period"].isin(months)]
+            if due.empty:
+                continue
+            principal = Decimal(int(due["principal_due"].sum())).scaleb(-2)
+            interest = Decimal(int(due["interest_due"].sum())).scaleb(-2)
+            value, reason = pack.engine.value(dscr, window)
+            rows.append({
+                "label": fy_label(pack, window) if window.kind == "fy" else pack.t(
+                    "Cumul ", "YTD ") + pack.fmt.window(window),
+                "principal": pack.fmt.money(principal), "interest": pack.fmt.money(interest),
+                "service": pack.fmt.money(principal + interest),
+                "dscr": reason if value is None else pack.fmt.value(value, "ratio"),
+                "status": pack.engine.status(dscr, value),
+            })
+        outstanding = outstanding_by_loan(pack)
+        return {"rows": rows, "outstanding": outstanding, "date": pack.fmt.date(pack.period.last_day)}
+
+
+@hookimpl
+def register_sections() -> list[Section]:
+    """Register the banker's sections."""
+    return [PresentationSection(), ThreeYearsSection(), BankRatiosSection(), DebtScheduleSection()]

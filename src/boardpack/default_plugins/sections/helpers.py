@@ -1,0 +1,170 @@
+"""Helpers shared by the built-in sections: rows of tables, series for charts, amounts in
+thousands, the counterparty of an invoice, the closed fiscal years."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP
+
+import pandas as pd
+
+from boardpack.api import KPIResult, PackContext, Unavailable
+from boardpack.api.periods import Month, Window
+
+__all__ = [
+    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money",
+    "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
+]
+
+
+def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
+    """A variation for a table cell: relative % for amounts, points for rates, '—' if undefined."""
+    if current is None or reference is None:
+        return "—"
+    if unit == "percent":
+        return pack.fmt.delta(current - reference, "percent")
+    if reference == 0:
+        return "—"
+    change = (current - reference) / abs(reference) * 100
+    return pack.fmt.signed(pack.fmt.percent(change), change)
+
+
+def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
+    """Cells of a KPI table row for ``result`` (value, N-1, variation, budget, status)."""
+    unit = result.kpi.unit
+    n1 = result.comparisons["n1"]
+    budget = result.comparisons["budget"]
+    return {
+        "id": result.kpi.id,
+        "label": pack.label(result.kpi.label),
+        "formula": pack.label(result.kpi.formula),
+        "value": pack.value(result),
+        "reason": result.reason,
+        "n1": "—" if n1.value is None else pack.fmt.value(n1.value, unit),
+        "n1_delta": variation(pack, result.value, n1.value, unit),
+        "budget": "—" if budget.value is None else pack.fmt.value(budget.value, unit),
+        "budget_delta": variation(pack, result.value, budget.value, unit),
+        "status": result.status,
+    }
+
+
+def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
+    """A P&L line over a window, ``None`` when the ledger does not cover it."""
+    try:
+        return pack.data.pl(line, window)
+    except Unavailable:
+        return None
+
+
+def series_data(
+    pack: PackContext, months: list[Month], series: list[tuple[str, list[Any], str]], unit: str
+) -> dict[str, Any]:
+    """Chart data for monthly ``series`` given as (label, values, kind)."""
+    return {
+        "x": [pack.fmt.month_short(m) for m in months],
+        "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
+        "unit": unit,
+    }
+
+
+def bilan_value(pack: PackContext, line: str, month: Month) -> Decimal | None:
+    """A bilan line at a month end, ``None`` when the ledger does not cover it."""
+    try:
+        return pack.data.bilan(line, month)
+    except Unavailable:
+        return None
+
+
+def kpi_trend(pack: PackContext, kpi_id: str, width_cm: float, height_cm: float, title: str = "") -> Markup:
+    """A 24-month trend chart of a KPI's monthly values."""
+    kpi = pack.kpi(kpi_id)
+    history = pack.series(kpi_id, 24)
+    label = pack.label(kpi.label)
+    data = series_data(pack, [m for m, _ in history], [(label, [v for _, v in history], "line")], kpi.unit)
+    if title:
+        data["title"] = title
+    return pack.chart("trend", data, width_cm, height_cm, alt=label)
+
+
+def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
+    """Each loan's lender and capital outstanding after its last instalment up to the period."""
+    loans = pack.data.dataset("loans")
+    out = []
+    for loan, group in loans.groupby("loan", sort=True):
+        upto = group[group["period"] <= str(pack.period)].sort_values("period")
+        if upto.empty:
+            continue
+        last = upto.iloc[-1]
+        out.append({
+            "loan": str(loan), "lender": str(last["lender"]),
+            "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
+        })
+    return out
+
+
+def thousands(pack: PackContext, value: Decimal | None, signed: bool = False) -> str:
+    """An amount in thousands of euros, no decimal (``1 235``), « — » when unknown."""
+    if value is None:
+        return "—"
+    rounded = (value / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP) + 0  # + 0: no « −0 »
+    text = pack.fmt.number(rounded)
+    return pack.fmt.signed(text, rounded) if signed else text
+
+
+def money(pack: PackContext, value: Decimal | None) -> str:
+    """An amount to the euro, « — » when unknown."""
+    return "—" if value is None else pack.fmt.money(value)
+
+
+def share(pack: PackContext, part: Decimal, whole: Decimal) -> str:
+    """``part`` as a percentage of ``whole``, « — » when the whole is not positive."""
+    return "—" if whole <= 0 else pack.fmt.percent(part / whole * 100)
+
+
+def counterparty(pack: PackContext, frame: pd.DataFrame) -> pd.Series:
+    """The counterparty of each invoice: its name, else its id, else « non renseigné »."""
+    names = frame["counterparty"].where(frame["counterparty"] != "", frame["counterparty_id"])
+    return names.where(names != "", pack.t("(non renseigné)", "(not given)"))
+
+
+def ranked(totals: Mapping[str, Decimal], count: int) -> tuple[list[str], list[str]]:
+    """The ``count`` largest keys (ties by name) and the others."""
+    order = sorted(totals, key=lambda key: (-totals[key], key))
+    return order[:count], order[count:]
+
+
+def others_label(pack: PackContext, count: int, fr: str, en: str) -> str:
+    """« Autres clients (12) »: the row gathering the others."""
+    return pack.t(f"Autres {fr} ({count})", f"Other {en} ({count})")
+
+
+def invoices_cover(frame: pd.DataFrame, window: Window) -> bool:
+    """Whether the invoices of ``frame`` were issued from the window's first month to its last."""
+    first, last = Month.of(frame["issue_date"].min()), Month.of(frame["issue_date"].max())
+    return first <= window.start and window.end <= last
+
+
+def closed_years(pack: PackContext, count: int = 3) -> list[Window]:
+    """The last ``count`` fiscal years fully covered by the ledger, oldest first."""
+    ledger = pack.data.ledger
+    fy = pack.data.window("fy", pack.period)
+    years = []
+    candidate = fy if fy.end <= pack.period else fy.shift_years(1)
+    while len(years) < count and ledger.covers(candidate):
+        years.append(candidate)
+        candidate = candidate.shift_years(1)
+    if not years:
+        raise Unavailable(pack.t("aucun exercice complet dans les écritures", "no complete fiscal year in the ledger"))
+    return years[::-1]
+
+
+def fy_label(pack: PackContext, window: Window) -> str:
+    """« Exercice 2025 » for a calendar year, else « 2024-07–2025-06 »."""
+    if window.start.month == 1:
+        return pack.t(f"Exercice {window.start.year}", f"FY {window.start.year}")
+    return f"{window.start}–{window.end}"

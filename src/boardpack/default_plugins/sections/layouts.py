@@ -1,0 +1,121 @@
+"""Statement layouts shared by the statement sections: rows, labels, and the budget of a line.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+
+from boardpack.api import PackContext, Unavailable
+from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_FORMULAS, SIG_LINES
+from boardpack.api.periods import Window
+
+from .helpers import pl_value
+
+__all__ = ["BILAN_LAYOUT", "LABELS", "SIG_LAYOUT", "budget_of", "expand", "line_label"]
+
+
+#: Rows of the compte de résultat by SIG: (line id, style) with style base | subtotal | total.
+SIG_LAYOUT: tuple[tuple[str, str], ...] = (
+    ("ventes_marchandises", "base"), ("cout_achat_marchandises_vendues", "base"),
+    ("marge_commerciale", "subtotal"),
+    ("production_vendue", "base"), ("production_stockee", "base"), ("production_immobilisee", "base"),
+    ("production_exercice", "subtotal"),
+    ("chiffre_affaires", "subtotal"),
+    ("achats_matieres", "base"), ("variation_stock_matieres", "base"),
+    ("autres_achats_charges_externes", "base"),
+    ("valeur_ajoutee", "subtotal"),
+    ("subventions_exploitation", "base"), ("impots_taxes", "base"),
+    ("salaires", "base"), ("charges_sociales", "base"),
+    ("ebe", "total"),
+    ("reprises_transferts", "base"), ("autres_produits", "base"), ("autres_charges", "base"),
+    ("dotations_exploitation", "base"),
+    ("resultat_exploitation", "subtotal"),
+    ("resultat_financier", "base"),
+    ("rcai", "subtotal"),
+    ("resultat_exceptionnel", "base"), ("participation", "base"), ("impot_benefices", "base"),
+    ("resultat_net", "total"),
+)
+
+
+BILAN_LAYOUT: dict[str, tuple[tuple[str, str], ...]] = {
+    "actif": (
+        ("immobilisations_incorporelles", "base"), ("immobilisations_corporelles", "base"),
+        ("immobilisations_financieres", "base"), ("actif_immobilise", "subtotal"),
+        ("stocks", "base"), ("creances_clients", "base"), ("autres_creances", "base"),
+        ("valeurs_mobilieres", "base"), ("disponibilites", "base"),
+        ("charges_constatees_avance", "base"), ("actif_circulant", "subtotal"),
+        ("total_actif", "total"),
+    ),
+    "passif": (
+        ("capital", "base"), ("primes_reserves", "base"), ("report_a_nouveau", "base"),
+        ("resultat_exercice", "base"), ("subventions_investissement", "base"),
+        ("provisions_reglementees", "base"), ("capitaux_propres", "subtotal"),
+        ("provisions", "base"),
+        ("emprunts_etablissements_credit", "base"), ("autres_dettes_financieres", "base"),
+        ("avances_clients", "base"), ("dettes_fournisseurs", "base"),
+        ("dettes_fiscales_sociales", "base"), ("dettes_immobilisations", "base"),
+        ("autres_dettes", "base"), ("produits_constates_avance", "base"), ("dettes", "subtotal"),
+        ("total_passif", "total"),
+    ),
+}
+
+
+LABELS = {**PL_LINES, **SIG_LINES, **BILAN_LINES, **BILAN_TOTAL_LINES}
+
+
+def line_label(pack: PackContext, line: str) -> str:
+    """The label of a statement line in the pack's language."""
+    return LABELS[line].label(pack.language)
+
+
+def expand(line: str) -> dict[str, Fraction]:
+    """A statement line as a linear combination of base P&L lines."""
+    if line not in SIG_FORMULAS:
+        return {line: Fraction(1)}
+    out: dict[str, Fraction] = {}
+    for sign, term in SIG_FORMULAS[line]:
+        for base, coefficient in expand(term).items():
+            out[base] = out.get(base, Fraction(0)) + sign * coefficient
+    return {base: c for base, c in out.items() if c}
+
+
+def budget_of(pack: PackContext, line: str, window: Window) -> tuple[Decimal | None, list[str]]:
+    """The budget of ``line`` over ``window`` and the base lines it counts as zero.
+
+    A line the budget holds is read as is. A SIG subtotal the budget does not hold is
+    rebuilt from the budgeted lines that make it up (largest first: ``chiffre_affaires``,
+    ``achats_consommes``…), the other base lines of the subtotal counting for zero, as the
+    EBE indicator's budget does; the second item lists those that carry actual amounts over
+    the window, for the reader. ``None`` when the budget gives none of the subtotal's lines,
+    lacks a month of the window, or does not hold a base line.
+    """
+    try:
+        frame = pack.data.dataset("budget")
+    except Unavailable:
+        return None, []
+    held = {str(name) for name in frame["line"].unique()}
+    try:
+        if line in held:
+            return pack.data.budget(line, window), []
+        if line not in SIG_FORMULAS:
+            return None, []
+        remaining = expand(line)
+        known = [name for name in held if name in SIG_FORMULAS or name in PL_LINES]
+        total, used = Decimal(0), False
+        for name in sorted(known, key=lambda n: (-len(expand(n)), n)):
+            parts = expand(name)
+            first, coefficient = next(iter(parts.items()))
+            factor = remaining.get(first, Fraction(0)) / coefficient
+            if not factor or any(remaining.get(base) != factor * c for base, c in parts.items()):
+                continue
+            total += pack.data.budget(name, window) * Decimal(factor.numerator) / Decimal(factor.denominator)
+            used = True
+            for base in parts:
+                del remaining[base]
+    except Unavailable:
+        return None, []
+    if not used:
+        return None, []
+    return total, [base for base in remaining if pl_value(pack, base, window)]

@@ -1,0 +1,40 @@
+"""The data-quality section of the DAF pack: what the gates found before the build."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boardpack.api import hookimpl
+from boardpack.api import Section
+from boardpack.api import PackContext
+
+__all__ = ["QualitySection"]
+
+
+class QualitySection(Section):
+    """Every issue of the data-quality gates, blocking ones first, with the checks that ran."""
+
+    name = "qualite_donnees"
+    title = {"fr": "Qualité des données", "en": "Data quality"}
+    template = "sections/quality.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Issues with their dataset and lines, and the list of checks."""
+        issues = sorted(pack.issues, key=lambda issue: issue.severity != "blocking")
+        checks = [{"name": run.name, "description": pack.label(run.description), "ran": run.ran}
+                  for run in pack.checks]
+        return {
+            "issues": [
+                {"severity": issue.severity, "message": pack.label(issue.message), "check": issue.check,
+                 "status": "alert" if issue.severity == "blocking" else "warn"}
+                for issue in issues
+            ],
+            "blocking": sum(issue.severity == "blocking" for issue in issues),
+            "checks": checks,
+        }
+
+
+@hookimpl
+def register_sections() -> list[Section]:
+    """Register the data-quality section."""
+    return [QualitySection()]

@@ -1,0 +1,186 @@
+"""Summary sections: KPI tiles, what changed, trend charts, alerts, the KPI table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boardpack.api import hookimpl
+from boardpack.api import Section, Unavailable
+from boardpack.api import KPIResult
+from boardpack.api import PackContext
+from .helpers import kpi_row, kpi_trend, series_data, variation
+
+__all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
+
+class KpiTilesSection(Section):
+    """One page of tiles: value, variation on N-1, sparkline and status of each KPI."""
+
+    name = "kpi_tiles"
+    title = {"fr": "Indicateurs clés", "en": "Key indicators"}
+    template = "sections/kpi_tiles.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Tiles for the audience's KPIs (at most 12)."""
+        tiles = []
+        for kpi in pack.kpis_for_audience()[:12]:
+            result = pack.result(kpi.id)
+            n1 = result.comparisons["n1"]
+            history = pack.series(kpi.id, 24, kpi.headline)
+            tiles.append({
+                "label": pack.label(kpi.label),
+                "window": pack.fmt.window_kind(result.window.kind),
+                "value": pack.value(result, short=True),
+                "reason": result.reason,
+                "status": result.status,
+                "n1": variation(pack, result.value, n1.value, kpi.unit),
+                "n1_value": "—" if n1.value is None else pack.fmt.value(n1.value, kpi.unit, short=True),
+                "sparkline": pack.chart(
+                    "sparkline", {"series": [{"label": "", "values": [v for _, v in history]}]},
+                    5.2, 1.1, alt=pack.label(kpi.label),
+                ) if result.value is not None else None,
+            })
+        if not tiles:
+            raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
+        return {"tiles": tiles, "period": pack.fmt.month(pack.period)}
+
+
+def _sentence(pack: PackContext, result: KPIResult) -> str | None:
+    """One sentence on a KPI: value, change on N-1 and gap to budget, or None."""
+    if result.value is None:
+        return None
+    kpi, unit = result.kpi, result.kpi.unit
+    parts = [
+        pack.t(
+            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window.kind)}) : {pack.fmt.value(result.value, unit)}",
+            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window.kind)}): {pack.fmt.value(result.value, unit)}",
+        )
+    ]
+    n1 = result.comparisons["n1"]
+    if n1.value is not None:
+        parts.append(pack.t(
+            f"{variation(pack, result.value, n1.value, unit)} sur un an ({pack.fmt.value(n1.value, unit)} en N-1)",
+            f"{variation(pack, result.value, n1.value, unit)} year on year ({pack.fmt.value(n1.value, unit)} a year earlier)",
+        ))
+    budget = result.comparisons["budget"]
+    if budget.value is not None:
+        parts.append(pack.t(
+            f"{variation(pack, result.value, budget.value, unit)} par rapport au budget ({pack.fmt.value(budget.value, unit)})",
+            f"{variation(pack, result.value, budget.value, unit)} against budget ({pack.fmt.value(budget.value, unit)})",
+        ))
+    return ", ".join(parts) + "."
+
+
+class ChangesSection(Section):
+    """What changed: generated sentences on the main KPIs, largest moves first."""
+
+    name = "faits_marquants"
+    title = {"fr": "Ce qui a changé", "en": "What changed"}
+    template = "sections/changes.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Sentences for the audience's KPIs over the month and the year to date."""
+        items = []
+        for kpi in pack.kpis_for_audience():
+            for kind in ("month", "ytd") if kpi.nature == "flow" else ("month",):
+                result = pack.result(kpi.id, kind)
+                sentence = _sentence(pack, result)
+                if sentence is None:
+                    continue
+                n1 = result.comparisons["n1"]
+                change = n1.delta_pct(result.value) if kpi.unit != "percent" else n1.delta(result.value)
+                items.append({
+                    "text": sentence, "status": result.status, "kpis": [kpi.id],
+                    "weight": abs(change) if change is not None else Decimal(0),
+                })
+        items.sort(key=lambda item: item["weight"], reverse=True)
+        if not items:
+            raise Unavailable(pack.t("aucun indicateur calculable", "no computable KPI"))
+        return {"items": items[:10], "period": pack.fmt.month(pack.period)}
+
+
+class TrendsSection(Section):
+    """Four charts: revenue against N-1 and budget, EBE, net cash and BFR over 24 months."""
+
+    name = "tendances"
+    title = {"fr": "Tendances", "en": "Trends"}
+    template = "sections/trends.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Chart markup for the four trends."""
+        fy = pack.data.window("fy", pack.period)
+        months = fy.months
+        ca = pack.kpi("chiffre_affaires")
+        def values(kpi_id: str, shift: int = 0, budget: bool = False) -> list[Decimal | None]:
+            kpi = pack.kpi(kpi_id)
+            return [pack.engine.value(kpi, pack.data.window("month", m.shift(-shift)), budget)[0] for m in months]
+        actual = [v if m <= pack.period else None for v, m in zip(values("chiffre_affaires"), months)]
+        charts = [
+            pack.chart("bars", series_data(pack, months, [
+                (pack.t("Réel", "Actual"), actual, "bar"),
+                ("N-1", values("chiffre_affaires", 12), "bar"),
+                ("Budget", values("chiffre_affaires", budget=True), "dashed"),
+            ], "money") | {"title": pack.label(ca.label) + pack.t(" mensuel", " by month")}, 8.6, 9.5,
+                alt=pack.label(ca.label)),
+        ]
+        for kpi_id in ("ebe", "tresorerie_nette", "bfr"):
+            title = pack.label(pack.kpi(kpi_id).label) + pack.t(" — 24 mois", " — 24 months")
+            charts.append(kpi_trend(pack, kpi_id, 8.6, 9.5, title=title))
+        return {"charts": charts}
+
+
+class AlertsSection(Section):
+    """The period's alerts for this audience (critical first), and its KPIs that could not be computed."""
+
+    name = "alertes"
+    title = {"fr": "Alertes et points d'attention", "en": "Alerts"}
+    template = "sections/alerts.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Alert cards with their figures, then the unavailable KPIs with their reasons."""
+        labels = {"critical": ("alerte", "alert"), "warning": ("à surveiller", "watch"), "info": ("info", "info")}
+        alerts = [
+            {
+                "severity": alert.severity,
+                "status": {"critical": "alert", "warning": "warn"}.get(alert.severity, "ok"),
+                "label": labels[alert.severity][0 if pack.language == "fr" else 1],
+                "title": pack.label(alert.title),
+                "message": pack.label(alert.message),
+                "rule": alert.rule,
+            }
+            for alert in pack.alerts_for_audience()
+        ]
+        unavailable = []
+        for kpi in pack.kpis_for_audience():
+            result = pack.result(kpi.id)
+            if result.value is None:
+                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
+        return {"alerts": alerts, "unavailable": unavailable}
+
+
+class KpiTableSection(Section):
+    """All the audience's KPIs: month, year to date, N-1, budget and LTM."""
+
+    name = "kpi_table"
+    title = {"fr": "Tableau de bord des indicateurs", "en": "KPI dashboard"}
+    template = "sections/kpi_table.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """One row per KPI and window."""
+        rows = []
+        for kpi in pack.kpis_for_audience():
+            row = kpi_row(pack, pack.result(kpi.id, "month"))
+            ytd = kpi_row(pack, pack.result(kpi.id, "ytd"))
+            ltm = pack.result(kpi.id, "ltm")
+            row.update(ytd_value=ytd["value"], ytd_n1_delta=ytd["n1_delta"], ytd_budget=ytd["budget"],
+                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"])
+            rows.append(row)
+        if not rows:
+            raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
+        return {"rows": rows, "month": pack.fmt.month(pack.period)}
+
+
+@hookimpl
+def register_sections() -> list[Section]:
+    """Register the summary sections."""
+    return [KpiTilesSection(), ChangesSection(), TrendsSection(), AlertsSection(), KpiTableSection()]

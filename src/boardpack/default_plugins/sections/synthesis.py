@@ -1,0 +1,284 @@
+"""The banker's one-page note de synthèse: the credit committee's summary of the dossier.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
+from boardpack.api.accounting import caf_additive, cents_to_euros, net_cash
+from boardpack.api.commercial import (
+    euros,
+    invoices_of,
+    require_invoices,
+    within,
+)
+from boardpack.api.periods import Window
+
+from .helpers import closed_years, counterparty, fy_label, variation
+from .layouts import line_label
+
+__all__ = ["BANK_RATIOS", "CONCENTRATION_PCT", "CreditSummarySection", "DEBT_GROWTH_PCT"]
+
+
+#: Banker ratios shown when registered, in this order.
+BANK_RATIOS = ("dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe")
+
+
+#: Share of the last 12 months' invoiced revenue above which the first customer is a point of attention.
+CONCENTRATION_PCT = Decimal(25)
+
+
+#: Growth of the financial debt over the last closed year above which it is a point of attention.
+DEBT_GROWTH_PCT = Decimal(10)
+
+
+class CreditSummarySection(Section):
+    """One page for a credit committee: the company, key figures, ratios, strengths and concerns."""
+
+    name = "note_de_synthese"
+    title = {"fr": "Note de synthèse", "en": "Credit summary"}
+    template = "sections/credit_summary.html"
+
+    def context(self, pack: PackContext) -> dict[str, Any]:
+        """Figures of the last closed fiscal year against the one before, ratios now, findings."""
+        fmt = pack.fmt
+        years = closed_years(pack, 2)
+        last = years[-1]
+        previous = years[-2] if len(years) > 1 else None
+        statements = pack.data.statements
+
+        def pair(read: Any) -> tuple[Decimal, Decimal | None]:
+            return read(last), None if previous is None else read(previous)
+
+        figures_raw = {
+            "chiffre_affaires": pair(lambda y: pack.data.pl("chiffre_affaires", y)),
+            "ebe": pair(lambda y: pack.data.pl("ebe", y)),
+            "resultat_net": pair(lambda y: pack.data.pl("resultat_net", y)),
+            "caf": pair(lambda y: cents_to_euros(caf_additive(statements, y)["caf"])),
+            "dettes_financieres": pair(lambda y: pack.data.bilan("dettes_financieres", y.end)),
+            "capitaux_propres": pair(lambda y: pack.data.bilan("capitaux_propres", y.end)),
+            "tresorerie_nette": pair(lambda y: cents_to_euros(net_cash(statements, y.end))),
+        }
+        names = {
+            "caf": pack.t("Capacité d'autofinancement (CAF)", "Cash flow from operations (CAF)"),
+            "tresorerie_nette": pack.t("Trésorerie nette", "Net cash"),
+        }
+        figures = [{
+            "id": key,
+            "label": names.get(key) or line_label(pack, key),
+            "value": fmt.money(now), "n1": "—" if before is None else fmt.money(before),
+            "delta": variation(pack, now, before, "money"),
+        } for key, (now, before) in figures_raw.items()]
+
+        ratios = []
+        for kpi_id in BANK_RATIOS:
+            if kpi_id not in pack.engine.kpis:
+                continue
+            kpi = pack.engine.kpis[kpi_id]
+            year_value, year_reason = pack.engine.value(kpi, last)
+            result = pack.result(kpi_id, "ltm")
+            limits = result.thresholds
+            ratios.append({
+                "id": kpi_id, "label": pack.label(kpi.label), "kpi": kpi, "result": result,
+                "year": year_reason if year_value is None else fmt.value(year_value, kpi.unit),
+                "year_status": pack.engine.status(kpi, year_value),
+                "value": pack.value(result), "reason": result.reason,
+                "threshold": "—" if limits is None or limits.alert is None else
+                ("≥ " if kpi.direction == "up" else "≤ ") + fmt.value(limits.alert, kpi.unit),
+                "status": result.status,
+                "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",
+            })
+
+        strengths, concerns = self._findings(pack, figures_raw, ratios, last)
+        return {
+            "identity": self._identity(pack),
+            "year_label": fy_label(pack, last),
+            "previous_label": "—" if previous is None else fy_label(pack, previous),
+            "figures": figures,
+            "ratios": ratios,
+            "ratio_window": pack.t("12 mois à fin ", "12 months to ") + fmt.month(pack.period),
+            "strengths": strengths,
+            "concerns": concerns,
+            "debt": self._debt_service(pack),
+            "raw": figures_raw,
+        }
+
+    @staticmethod
+    def _identity(pack: PackContext) -> list[str]:
+        company = pack.company
+        siren = company.siren
+        first = company.name
+        if siren:
+            first += f" — SIREN {siren[0:3]}\u202f{siren[3:6]}\u202f{siren[6:]}"
+        if company.city:
+            first += f" — {company.city}"
+        lines = [first]
+        if company.activity:
+            lines.append(company.activity)
+        start = pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0]
+        third = []
+        if company.headcount:
+            third.append(pack.t(f"{company.headcount} salariés", f"{company.headcount} employees"))
+        third.append(pack.t(f"exercice ouvert en {start}", f"fiscal year starting in {start}"))
+        third.append(pack.t("données au ", "data as of ") + pack.fmt.date(pack.period.last_day))
+        lines.append(" · ".join(third))
+        return lines
+
+    def _findings(self, pack: PackContext, figures: dict[str, tuple[Decimal, Decimal | None]],
+                  ratios: list[dict[str, Any]], last: Window) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """Strengths and points of attention, each a sentence resting on a figure of the page."""
+        fmt = pack.fmt
+        strengths: list[dict[str, str]] = []
+        concerns: list[dict[str, str]] = []
+
+        def good(text: str) -> None:
+            strengths.append({"text": text, "status": "ok"})
+
+        def bad(text: str, status: str = "warn") -> None:
+            concerns.append({"text": text, "status": status})
+
+        for key, fr, en in (("chiffre_affaires", "Chiffre d'affaires", "Revenue"), ("ebe", "EBE", "EBITDA"),
+                            ("resultat_net", "Résultat net", "Net result")):
+            now, before = figures[key]
+            if before is None or before <= 0:
+                continue
+            change = (now - before) / before * 100
+            text = f"{fmt.money(before)} → {fmt.money(now)}"
+            if change >= 0:
+                good(pack.t(f"{fr} en hausse de {fmt.percent(change)} ({text})",
+                            f"{en} up {fmt.percent(change)} ({text})"))
+            else:
+                bad(pack.t(f"{fr} en baisse de {fmt.percent(-change)} ({text})",
+                           f"{en} down {fmt.percent(-change)} ({text})"), "alert" if change <= -10 else "warn")
+        debt_now, debt_before = figures["dettes_financieres"]
+        if debt_before is not None and debt_before > 0:
+            change = (debt_now - debt_before) / debt_before * 100
+            text = f"{fmt.money(debt_before)} → {fmt.money(debt_now)}"
+            if change < 0:
+                good(pack.t(f"Désendettement : dettes financières en baisse de {fmt.percent(-change)} ({text})",
+                            f"Deleveraging: financial debt down {fmt.percent(-change)} ({text})"))
+            elif change > DEBT_GROWTH_PCT:
+                bad(pack.t(f"Dettes financières en hausse de {fmt.percent(change)} ({text})",
+                           f"Financial debt up {fmt.percent(change)} ({text})"))
+        result, _ = figures["resultat_net"]
+        if result < 0:
+            bad(pack.t(f"Exercice déficitaire : résultat net de {fmt.money(result)}",
+                       f"Loss-making year: net result {fmt.money(result)}"), "alert")
+        equity, _ = figures["capitaux_propres"]
+        capital = pack.data.bilan("capital", last.end)
+        if equity < 0:
+            bad(pack.t(f"Capitaux propres négatifs ({fmt.money(equity)})",
+                       f"Negative equity ({fmt.money(equity)})"), "alert")
+        elif capital > 0 and equity < capital / 2:
+            bad(pack.t(f"Capitaux propres ({fmt.money(equity)}) inférieurs à la moitié du capital social "
+                       f"({fmt.money(capital)}) : article L. 223-42 / L. 225-248 du Code de commerce",
+                       f"Equity ({fmt.money(equity)}) below half the share capital ({fmt.money(capital)})"), "alert")
+        rated = [r for r in ratios if r["result"].value is not None and r["status"] is not None]
+        within = [r for r in rated if r["status"] == "ok"]
+        if within:
+            good(pack.t(f"Ratios bancaires dans leurs seuils : {len(within)} sur {len(rated)} (tableau ci-dessus)",
+                        f"Banking ratios within their thresholds: {len(within)} of {len(rated)} (table above)"))
+        for ratio in rated:
+            if ratio["status"] != "ok":
+                bad(pack.t(f"{ratio['label']} de {ratio['value']} (seuil d'alerte {ratio['threshold']})",
+                           f"{ratio['label']} at {ratio['value']} (covenant {ratio['threshold']})"), ratio["status"])
+        self._receivables(pack, good, bad)
+        debt = pack.data.bilan("dettes_financieres", pack.period)
+        cash = cents_to_euros(net_cash(pack.data.statements, pack.period))
+        if debt > 0 and cash >= debt:
+            good(pack.t(f"Trésorerie nette ({fmt.money(cash)}) supérieure aux dettes financières ({fmt.money(debt)})",
+                        f"Net cash ({fmt.money(cash)}) above financial debt ({fmt.money(debt)})"))
+        elif cash < 0:
+            bad(pack.t(f"Trésorerie nette négative ({fmt.money(cash)}) à fin {fmt.month(pack.period)}",
+                       f"Negative net cash ({fmt.money(cash)}) at the end of {fmt.month(pack.period)}"), "alert")
+        self._concentration(pack, bad)
+        return strengths, concerns
+
+    @staticmethod
+    def _receivables(pack: PackContext, good: Any, bad: Any) -> None:
+        """DSO against its thresholds, and overdue receivables, when those KPIs are registered."""
+        fmt = pack.fmt
+        for kpi_id in ("dso", "clients_plus_90j"):
+            if kpi_id not in pack.engine.kpis:
+                continue
+            result = pack.result(kpi_id)
+            limits = result.thresholds
+            if result.value is None or result.status is None or limits is None or limits.warn is None:
+                continue
+            kpi = result.kpi
+            value = fmt.value(result.value, kpi.unit)
+            seuil = fmt.value(limits.warn, kpi.unit)
+            label = pack.label(kpi.label)
+            if result.status == "ok":
+                good(pack.t(f"{label} de {value}, sous le seuil de vigilance de {seuil}",
+                            f"{label} at {value}, below the watch level of {seuil}"))
+            else:
+                bad(pack.t(f"{label} de {value}, au-dessus du seuil de vigilance de {seuil}",
+                           f"{label} at {value}, above the watch level of {seuil}"), result.status)
+
+    @staticmethod
+    def _concentration(pack: PackContext, bad: Any) -> None:
+        """The first customer's share of the last 12 months' invoiced revenue, when above 25 %."""
+        try:
+            sales = invoices_of(pack.data, "sale", pack.language)
+            window = pack.data.window("ltm", pack.period)
+            require_invoices(sales, window.start, window.end, pack.language, ("factures", "invoice"))
+        except Unavailable:
+            return
+        issued = sales[within(sales["issue_date"], window)]
+        by_customer = issued.groupby(counterparty(pack, issued))["amount_excl_tax"].sum()
+        total = euros(by_customer.sum())
+        if by_customer.empty or total <= 0:
+            return
+        first = str(by_customer.idxmax())
+        part = euros(by_customer.max()) / total * 100
+        if part > CONCENTRATION_PCT:
+            bad(pack.t(f"Dépendance commerciale : {first} représente {pack.fmt.percent(part)} du CA facturé sur 12 mois",
+                       f"Customer concentration: {first} is {pack.fmt.percent(part)} of the last 12 months' revenue"))
+
+    @staticmethod
+    def _debt_service(pack: PackContext) -> dict[str, Any]:
+        """Principal and interest due in the 12 months after the period, when the schedule has them."""
+        try:
+            loans = pack.data.dataset("loans")
+        except Unavailable as exc:
+            return {"available": False, "reason": str(exc)}
+        future = [str(pack.period.shift(i)) for i in range(1, 13)]
+        due = loans[loans["period"].isin(future)]
+        last_month = str(loans["period"].max())
+        if due.empty:
+            return {"available": False, "reason": pack.t(
+                f"l'échéancier des emprunts s'arrête en {last_month} : le service de la dette des 12 prochains "
+                "mois n'est pas dans les données",
+                f"the loans schedule ends in {last_month}: the next 12 months' debt service is not in the data")}
+        principal = euros(due["principal_due"].sum())
+        interest = euros(due["interest_due"].sum())
+        incomplete = []
+        for loan, group in loans.groupby("loan", sort=True):
+            final = group.sort_values("period").iloc[-1]
+            if str(final["period"]) < future[-1] and int(final["outstanding"]) > 0:
+                incomplete.append(f"{loan} ({final['period']})")
+        caf = None
+        try:
+            caf = cents_to_euros(caf_additive(pack.data.statements, pack.data.window("ltm", pack.period))["caf"])
+        except Unavailable:
+            pass
+        service = principal + interest
+        return {
+            "available": True,
+            "principal": pack.fmt.money(principal), "interest": pack.fmt.money(interest),
+            "service": pack.fmt.money(service),
+            "window": f"{pack.fmt.month(pack.period.shift(1))} – {pack.fmt.month(pack.period.shift(12))}",
+            "coverage": "—" if caf is None or service <= 0 else pack.fmt.value(caf / service, "ratio"),
+            "incomplete": incomplete,
+            "raw": {"principal": principal, "interest": interest},
+        }
+
+
+@hookimpl
+def register_sections() -> list[Section]:
+    """Register the note de synthèse."""
+    return [CreditSummarySection()]
