@@ -1,0 +1,45 @@
+"""Building the sources and channels a config's tables describe, options checked."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any
+
+from ..config import Config, PluginConfig, resolve_secrets
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..plugins import Registry
+
+__all__ = ["instantiate"]
+
+_KINDS = {"source": "sources", "canal": "channels"}
+
+
+def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: str) -> Any:
+    """The plugin a ``[sources.<id>]`` (``kind="source"``) or ``[channels.<id>]`` (``kind="canal"``)
+    table describes, built with its options (secrets resolved) and the config's folder.
+
+    :raises ConfigError: on an unknown type (naming a broken plugin that may provide it), an
+        unknown option (with the closest accepted one) or a missing required option.
+    """
+    types = getattr(registry, _KINDS[kind])
+    where = f"{config.path.name}, clé « {table.path}.type »"
+    plugin_type = types.get(table.type)
+    if plugin_type is None:
+        raise ConfigError(f"{where} : type de {kind} inconnu « {table.type} » (types : {', '.join(sorted(types))})"
+                          f"{registry.broken_hint()}")
+    for option in table.options:
+        if option not in plugin_type.options:
+            accepted = ", ".join(sorted(plugin_type.options)) or "aucune"
+            close = difflib.get_close_matches(option, sorted(plugin_type.options), n=1)
+            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+            raise ConfigError(
+                f"{config.path.name}, clé « {table.path}.{option} » : option inconnue pour "
+                f"le type « {table.type} » (options : {accepted}){hint}"
+            )
+    for option in plugin_type.required_options:
+        if option not in table.options:
+            raise ConfigError(f"{config.path.name}, clé « {table.path}.{option} » : option obligatoire absente")
+    options = resolve_secrets(table.options, table.path)
+    return plugin_type(table.key, options, config.base_dir)

@@ -1,0 +1,114 @@
+"""Render: one audience's pack to HTML — sections' contexts, their templates, the charts.
+
+The theme chain (theme, then its parents) gives the templates, CSS, logo and chart style;
+templates resolve user folder → theme → parents → plugin folders → built-in (``default:``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..api.charts import ChartStyle
+from ..api.records import Audience
+from ..errors import Unavailable
+from ..formatting import Formatter
+from ..render.charts import ChartRenderer
+from ..render.templates import BUILTIN_TEMPLATES, make_environment
+from ..theme import Theme, resolve_chain
+from .commentary import human_commentary
+from .compute import Computed
+from .gates import check_runs
+from .pack import Pack
+from .validate import themes_of
+
+__all__ = ["RenderedPack", "chart_style", "render_pack"]
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    """One audience's pack rendered to HTML, with the folders its PDF may read and what it took."""
+
+    html: str
+    allowed: list[Path]
+    pack: Pack
+    #: seconds spent drawing charts, and the rest of the rendering
+    chart_seconds: float = 0.0
+    html_seconds: float = 0.0
+
+
+def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
+    """A theme chain's ``colours`` or ``fonts``: the closest theme's win over its parents'."""
+    merged: dict[str, Any] = {}
+    for theme in reversed(chain):
+        merged.update(getattr(theme, attribute))
+    return merged
+
+
+def chart_style(chain: Sequence[Theme], fmt: Formatter) -> tuple[ChartStyle, list[Path]]:
+    """The style charts are drawn in for a theme chain (the theme first, then its parents), and
+    the chain's matplotlib style files (parents first).
+
+    Colours and fonts are the chain's; numbers, amounts and months are formatted by ``fmt``
+    (the pack's language and the company's currency).
+    """
+    colours = _merged(chain, "colours")
+    fonts = _merged(chain, "fonts")
+    style = ChartStyle(
+        colours=colours,
+        palette=tuple(colours.get("palette", ["#1f3a5f", "#c8553d", "#5b8e7d", "#f2a541"])),
+        font=fonts.get("body", "DejaVu Sans"),
+        language=fmt.language,
+        money=fmt.money_short,
+        number=fmt.number,
+        month=fmt.month_short,
+    )
+    return style, [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
+
+
+def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
+    """Render one audience's pack to HTML, with the folders the PDF may read."""
+    config, registry = computed.inputs.config, computed.inputs.registry
+    chain = resolve_chain(audience.theme, themes_of(config, registry), f"audiences.{audience.key}.theme")
+    fmt = Formatter(audience.language, config.company.currency)
+    style, mplstyles = chart_style(chain, fmt)
+    renderer = ChartRenderer(registry.charts, style, mplstyles)
+    pack = Pack(
+        config, audience, computed.period, fmt, computed.engine, renderer, list(computed.alerts),
+        check_runs(computed.engine.ctx, registry, config.quality),
+        human_commentary(config.commentary_dir, computed.period, audience.key),
+    )
+    section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
+    user_dir = config.base_dir / "templates"
+    search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
+    env = make_environment(search, fmt)
+    started = time.perf_counter()
+    sections = []
+    for name in audience.sections:
+        section = registry.sections[name]
+        try:
+            context = section.context(pack)
+            body = Markup(env.get_template(section.template).render(pack=pack, **context))
+            reason = None
+        except Unavailable as exc:
+            body, reason = Markup(""), str(exc)
+        sections.append({
+            "name": name, "title": pack.label(section.title), "body": body,
+            "page": section.page, "unavailable": reason,
+        })
+    html = env.get_template("pack.html").render(
+        pack=pack,
+        sections=sections,
+        colours=dict(style.colours),
+        fonts=_merged(chain, "fonts"),
+        stylesheets=[css.as_uri() for theme in reversed(chain) for css in theme.css],
+        logo=next((t.logo.as_uri() for t in chain if t.logo), None),
+    )
+    elapsed = time.perf_counter() - started
+    allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
+    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds)
