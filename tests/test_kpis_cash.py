@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from boardpack.default_plugins.kpis import cash as kpis_cash
+from boardpack.default_plugins.kpis import working_capital
 from boardpack.default_plugins.kpis.finance import DSO
 from boardpack.api import KPI
 from boardpack.build.context import CompanyData
@@ -34,7 +35,7 @@ from kpi_helpers import Q, engine_over, four, kpi_reason, kpi_value
 
 FEB_2026 = Month(2026, 2)
 DEC_2025 = Month(2025, 12)
-KPIS: dict[str, KPI] = {kpi.id: kpi for kpi in kpis_cash.register_kpis()}
+KPIS: dict[str, KPI] = {kpi.id: kpi for kpi in [*kpis_cash.register_kpis(), *working_capital.register_kpis()]}
 value = partial(kpi_value, KPIS)
 reason = partial(kpi_reason, KPIS)
 engine_for = partial(engine_over, KPIS)

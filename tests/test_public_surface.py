@@ -85,7 +85,8 @@ def test_the_checker_catches_a_private_import(tmp_path: Path) -> None:
 
 def test_testing_kit_uses_public_build_steps() -> None:
     """boardpack.testing imports no private name from the rest of boardpack."""
-    private = [(line, module, names) for line, module, level, names in _imports(SRC / "testing.py")
+    private = [(path.name, line, module, names) for path in _python_files(SRC / "testing")
+               for line, module, level, names in _imports(path)
                if (level or module.startswith("boardpack")) and any(n.startswith("_") for n in names)]
     assert private == []
 

@@ -21,6 +21,7 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.kpis.profitability",
     "boardpack.default_plugins.kpis.balance",
     "boardpack.default_plugins.kpis.cash",
+    "boardpack.default_plugins.kpis.working_capital",
     "boardpack.default_plugins.kpis.revenue",
     "boardpack.default_plugins.kpis.deals",
     "boardpack.default_plugins.kpis.receivables",

@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..api.channels import Channel, Delivery, DeliveryFailure, Notice
 from ..api.messages import TextTemplates
@@ -37,9 +34,10 @@ from ..config import Config, PluginConfig, ScheduleConfig, is_secret_reference
 from ..errors import BoardpackError, ConfigError, DeliveryError
 from ..errors import Unavailable
 from ..periods import Month
-from ..render.pdf import write_atomically
+from .jobs import Job, Outcome, Report, local_time
 from .log import INTERRUPTED, Claim, DeliveryKey, DeliveryLog
 from .packs import Builder, Built, Pack, build_packs
+from .publish import attachment_link
 from .schedule import occurrences, period_for
 
 __all__ = ["MANUAL", "RUN_RETRY", "RUN_RETRY_MAX", "Job", "Outcome", "Report", "Runner", "local_time"]
@@ -58,62 +56,6 @@ RUN_RETRY_MAX = dt.timedelta(hours=6)
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One schedule to run for one period: due at ``occurrence`` (``None`` when by hand)."""
-
-    schedule: ScheduleConfig
-    period: Month | None
-    occurrence: dt.datetime | None = None
-    #: earlier occurrences missed and not caught up
-    missed: int = 0
-    #: resuming a run that failed or whose process died
-    resumed: bool = False
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery.
-
-    ``state`` is ``sent``, ``failed``, ``unknown``, ``held``, ``skipped``, or for a dry
-    run ``planned`` (would be sent) and ``unresolved`` (the period is not known before
-    building). ``transient`` marks a failure that may go away (retries exhausted).
-    """
-
-    key: DeliveryKey
-    state: str
-    detail: str = ""
-    transient: bool = False
-
-
-@dataclass
-class Report:
-    """One job's outcomes, notes for the user, and the error that stopped it, if any."""
-
-    job: Job
-    period: str
-    outcomes: list[Outcome] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    error: BoardpackError | None = None
-
-    @property
-    def failed(self) -> list[Outcome]:
-        """The deliveries that did not go (``failed``) or may not have (``unknown``)."""
-        return [o for o in self.outcomes if o.state in ("failed", "unknown")]
-
-    @property
-    def transient(self) -> bool:
-        """Whether running the job again soon may succeed: a delivery failed on a transient
-        error, or the job stopped on a delivery error (the log busy, a publication…).
-
-        Configuration, data, source, template and plugin errors wait for a fix: running
-        again every few minutes would only rebuild the same failure.
-        """
-        if self.error is not None:
-            return isinstance(self.error, DeliveryError) and getattr(self.error, "outcome", "transient") == "transient"
-        return any(o.transient for o in self.failed)
 
 
 class Runner:
@@ -376,41 +318,10 @@ class Runner:
         ]
 
     def _link(self, pack: Pack, links: dict[str, str | None]) -> str | None:
-        """``None`` when the PDF can be attached, else where it was published."""
-        if pack.audience in links:
-            return links[pack.audience]
-        assert pack.path is not None
-        settings = self.config.delivery
-        try:
-            size = pack.path.stat().st_size
-        except OSError as exc:
-            raise DeliveryError(f"{pack.path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
-        limit = settings.max_attachment_mb * 1024 * 1024
-        link = None
-        if size > limit:
-            if settings.publish_dir is None:
-                limit_text = str(settings.max_attachment_mb).replace(".", ",")
-                raise DeliveryError(
-                    f"{pack.path.name} pèse {_size(size)}, plus que la limite de {limit_text} Mo "
-                    "des pièces jointes ([delivery] max_attachment_mb) ; relevez la limite ou indiquez "
-                    "[delivery] publish_dir (et publish_url) pour envoyer un lien"
-                )
-            try:
-                content = pack.path.read_bytes()
-            except OSError as exc:
-                raise DeliveryError(f"{pack.path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
-            name = f"{pack.path.stem}_{hashlib.sha256(content).hexdigest()[:16]}.pdf"
-            target = settings.publish_dir / name
-            try:
-                write_atomically(target, content)
-            except OSError as exc:
-                raise DeliveryError(f"publication impossible dans {settings.publish_dir} ({exc.strerror}) ; "
-                                    "vérifiez [delivery] publish_dir") from None
-            # a file: URI needs an absolute path (the config may have been given as a relative one)
-            link = (f"{settings.publish_url.rstrip('/')}/{quote(name)}" if settings.publish_url
-                    else target.resolve().as_uri())
-        links[pack.audience] = link
-        return link
+        """``None`` when the PDF can be attached, else where it was published (once per audience)."""
+        if pack.audience not in links:
+            links[pack.audience] = attachment_link(pack, self.config.delivery)
+        return links[pack.audience]
 
     def _send(self, key: DeliveryKey, channel: Channel, pack: Pack, link: str | None, force: bool) -> Outcome:
         """Claim, then deliver with retries; the log says how it ended."""
@@ -502,17 +413,3 @@ def _not_claimed(key: DeliveryKey, claim: Claim) -> Outcome:
 def _sentence(issue: Mapping[str, str], language: str) -> str:
     """A blocking issue's sentence in ``language`` (French when it has none)."""
     return issue.get(language) or issue["fr"]
-
-
-def _size(count: int) -> str:
-    """``12,4 Mo`` or ``5 Ko``."""
-    if count >= 100 * 1024:
-        return f"{count / 1024 / 1024:.1f} Mo".replace(".", ",")
-    return f"{max(1, round(count / 1024))} Ko"
-
-
-def local_time(moment: dt.datetime, schedule: ScheduleConfig) -> str:
-    """``2026-11-05 07:00 Europe/Paris``: an instant in the schedule's time zone."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(schedule.timezone)).strftime(f"%Y-%m-%d %H:%M {schedule.timezone}")
