@@ -21,7 +21,8 @@ Reproduced from connectors.md §2 and §4 (QuickBooks Online):
 * ``Accept: application/json`` required (XML otherwise), ``minorversion`` recorded;
 * faults: 400 ``Fault.Error``, 401 lowercase ``fault.error`` + ``WWW-Authenticate``, 403 on
   another realm, 429 ThrottleExceeded 003001 (no ``Retry-After``) beyond 500 requests a
-  minute or 10 at once, and :func:`fault_in_200` for the 200-with-Fault case.
+  minute or 10 at once (and beyond 10 a second when ``limit_per_second`` is set), and
+  :func:`fault_in_200` for the 200-with-Fault case.
 
 Fault bodies and header names follow the recordings quoted in connectors.md
 (minimul/qbo_api ``spec/vcr/error/401.yml``, ``validation.yml``; Intuit error codes).
@@ -179,9 +180,16 @@ class QuickBooksEmulator(Emulator):
         self.client_id = "emu-" + secrets.token_hex(8)
         self.client_secret = secrets.token_hex(16)
         self.skew = 0.0
+        #: the clock of :meth:`now` (tests may give a fake one)
+        self.clock: Callable[[], float] = time.time
         self.limit_per_minute = 500
+        #: Intuit's 10 requests a second per realm, enforced when set (tests and the benchmark)
+        self.limit_per_second: int | None = None
         self.max_concurrent = 10
+        #: how many requests the rate limits refused
+        self.throttled = 0
         self._times: deque[float] = deque()
+        self._second: deque[float] = deque()
         self._in_flight = 0
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
@@ -202,7 +210,7 @@ class QuickBooksEmulator(Emulator):
     # -- controls ---------------------------------------------------------------------------
     def now(self) -> float:
         """The emulator's clock (seconds; :meth:`advance` moves it)."""
-        return time.time() + self.skew
+        return self.clock() + self.skew
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward (token expiry, throttle window)."""
@@ -289,9 +297,14 @@ class QuickBooksEmulator(Emulator):
                 now = self.now()
                 while self._times and now - self._times[0] >= 60:
                     self._times.popleft()
-                if len(self._times) >= self.limit_per_minute or self._in_flight >= self.max_concurrent:
+                while self._second and now - self._second[0] >= 1:
+                    self._second.popleft()
+                if (len(self._times) >= self.limit_per_minute or self._in_flight >= self.max_concurrent
+                        or (self.limit_per_second is not None and len(self._second) >= self.limit_per_second)):
+                    self.throttled += 1
                     return throttled()
                 self._times.append(now)
+                self._second.append(now)
         if not valid:
             return _lower_fault(401, "message=AuthenticationFailed; errorCode=003200; statusCode=401",
                                 f"Token expired: {token[:40]}", "3200", "AUTHENTICATION")

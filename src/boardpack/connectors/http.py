@@ -18,7 +18,9 @@ talks to it through an :class:`ApiClient`:
 * 400, 401, 403, 404 and other 4xx are never retried; a 401 calls ``refresh`` once (if
   given) with the authentication headers the refused request carried, and the request is
   tried once more with the new token;
-* a client-side sliding window keeps at most ``rate`` requests per ``per`` seconds;
+* a client-side sliding window keeps at most ``margin × rate`` requests per ``per`` seconds
+  (:class:`RateLimiter`; ``margin`` 0.8 by default), for each limit the provider publishes,
+  so that network jitter, retries and other tools sharing the token do not bring a 429;
 * every failure is an :class:`ApiError` whose text is one French sentence naming the
   provider, the method, the endpoint (path only, never the query), the status and what to do.
 
@@ -32,12 +34,13 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -47,7 +50,7 @@ import httpx
 
 from ..errors import SourceError
 
-__all__ = ["ApiClient", "ApiError", "Provider", "clock", "pause"]
+__all__ = ["MARGIN", "ApiClient", "ApiError", "Provider", "RateLimiter", "Window", "clock", "pause"]
 
 #: How the client waits (seconds); tests monkeypatch it (``boardpack.connectors.http.pause``).
 pause: Callable[[float], None] = time.sleep
@@ -62,6 +65,13 @@ _IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 #: transport errors raised before any byte of the request left: always safe to retry
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _DETAIL_LENGTH = 200
+#: Share of each published rate limit the client allows itself. A sequential client that
+#: keeps ``⌊0.8 × rate⌋`` starts in any ``per`` seconds cannot be throttled by jitter in the
+#: time its requests take to reach the server (see docs/connectors.md, « Rate limits and their margin »),
+#: and leaves a fifth of the quota to retries and to other tools using the same token.
+MARGIN = 0.8
+#: waited past a window's end, so that float rounding never puts a start on its last instant
+_EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
@@ -72,9 +82,9 @@ class Provider:
     name: str
     #: e.g. "https://app.pennylane.com" or "http://127.0.0.1:PORT" (an emulator)
     base_url: str
-    #: client-side limiter: at most ``rate`` requests …
+    #: the provider's published limit: at most ``rate`` requests …
     rate: int
-    #: … per ``per`` seconds (sliding window)
+    #: … per ``per`` seconds (the client keeps :attr:`margin` of it, in a sliding window)
     per: float
     #: seconds, on every call (connect, read, write, pool)
     timeout: float = 30.0
@@ -86,12 +96,28 @@ class Provider:
     max_wait: float = 120.0
     #: what to do on a 401/403
     auth_hint: str = "vérifiez le jeton d'accès dans la configuration"
+    #: further published limits, ``((rate, per), …)``, kept as well (QuickBooks: 500 per minute)
+    more_limits: tuple[tuple[int, float], ...] = ()
+    #: share of each published limit the client uses (:data:`MARGIN`; 1.0 = exactly at the limit)
+    margin: float = MARGIN
 
     def __post_init__(self) -> None:
-        if self.rate < 1 or self.per <= 0:
-            raise ValueError(f"{self.name} : limite de débit invalide ({self.rate} requêtes / {self.per} s)")
+        for rate, per in self.limits:
+            if rate < 1 or per <= 0:
+                raise ValueError(f"{self.name} : limite de débit invalide ({rate} requêtes / {per} s)")
+        if not 0 < self.margin <= 1:
+            raise ValueError(f"{self.name} : marge de débit invalide ({self.margin})")
         if self.timeout <= 0 or self.retries < 0:
             raise ValueError(f"{self.name} : délai ou nombre de tentatives invalide")
+
+    @property
+    def limits(self) -> tuple[tuple[int, float], ...]:
+        """Every published limit ``(rate, per)``: the main one, then :attr:`more_limits`."""
+        return ((self.rate, self.per), *self.more_limits)
+
+    def windows(self) -> list[Window]:
+        """One client-side :class:`Window` per published limit, each at :attr:`margin` of it."""
+        return [Window.below(rate, per, self.margin) for rate, per in self.limits]
 
 
 class ApiError(SourceError):
@@ -139,34 +165,69 @@ class ApiError(SourceError):
                    detail=_one_line(detail), hint=hint, what=what)
 
 
-class _Limiter:
-    """A sliding window: at most ``rate`` request starts within any ``per`` seconds."""
+class Window:
+    """One limit as the client keeps it: at most ``allowed`` request starts in any ``per`` seconds.
 
-    def __init__(self, rate: int, per: float) -> None:
-        self.rate = rate
+    A window may be shared by several :class:`RateLimiter` (HubSpot's searches count in the
+    account's 10-second window too); its lock guards its list of starts.
+    """
+
+    def __init__(self, allowed: int, per: float, published: int | None = None) -> None:
+        if allowed < 1 or per <= 0:
+            raise ValueError(f"fenêtre de débit invalide ({allowed} requêtes / {per} s)")
+        self.allowed = allowed
         self.per = per
+        #: the provider's own limit this window keeps under (for messages and benchmarks)
+        self.published = published if published is not None else allowed
         self.starts: deque[float] = deque()
         self.lock = threading.Lock()
 
-    def acquire(self) -> None:
-        """Wait (with :data:`pause`) until one more request fits in the window, then count it."""
-        with self.lock:
-            now = clock()
-            self._forget(now)
-            if len(self.starts) >= self.rate:
-                wait = self.per - (now - self.starts[0])
-                if wait > 0:
-                    log.debug("limite de débit : attente de %.2f s", wait)
-                    pause(wait)
-                now = clock()
-                self._forget(now)
-                while len(self.starts) >= self.rate:  # pause was replaced (tests): do not wait again
-                    self.starts.popleft()
-            self.starts.append(now)
+    @classmethod
+    def below(cls, rate: int, per: float, margin: float = MARGIN) -> Window:
+        """The window keeping ``⌊margin × rate⌋`` (at least 1) requests per ``per`` seconds."""
+        return cls(max(1, math.floor(rate * margin + 1e-9)), per, published=rate)
 
-    def _forget(self, now: float) -> None:
+    def wait(self, now: float) -> float:
+        """Seconds before one more start fits (0 when it fits now); forgets starts out of the window."""
         while self.starts and now - self.starts[0] >= self.per:
             self.starts.popleft()
+        if len(self.starts) < self.allowed:
+            return 0.0
+        return max(0.0, self.per - (now - self.starts[-self.allowed]) + _EPSILON)
+
+    def __repr__(self) -> str:
+        return f"Window({self.allowed}/{self.per:g} s, publiée {self.published})"
+
+
+class RateLimiter:
+    """Waits until a request fits in every one of its :class:`Window`, then counts it in each."""
+
+    def __init__(self, windows: Sequence[Window]) -> None:
+        if not windows:
+            raise ValueError("un limiteur de débit a besoin d'au moins une fenêtre")
+        self.windows = list(windows)
+
+    def acquire(self) -> None:
+        """Wait (with :data:`pause`) until one more request fits in every window, then count it."""
+        ordered = sorted(self.windows, key=id)  # one lock order everywhere: no deadlock between sharers
+        for window in ordered:
+            window.lock.acquire()
+        try:
+            now = clock()
+            wait = max(window.wait(now) for window in self.windows)
+            if wait > 0:
+                log.debug("limite de débit : attente de %.2f s", wait)
+                pause(wait)
+                now = clock()
+                for window in self.windows:
+                    window.wait(now)
+                    while len(window.starts) >= window.allowed:  # pause was replaced (tests): no second wait
+                        window.starts.popleft()
+            for window in self.windows:
+                window.starts.append(now)
+        finally:
+            for window in reversed(ordered):
+                window.lock.release()
 
 
 class ApiClient:
@@ -183,6 +244,8 @@ class ApiClient:
         by default the ``message``/``error``/``detail`` of a JSON body or the first line of text.
     :param headers: fixed headers (``Accept``, ``X-Use-2026-API-Changes``…).
     :param transport: an httpx transport (tests: ``httpx.MockTransport``).
+    :param shared: windows this client also counts its requests in, shared with another
+        client (HubSpot: the search client counts in the account's 10-second window).
     """
 
     def __init__(self, provider: Provider, *,
@@ -190,12 +253,13 @@ class ApiClient:
                  refresh: Callable[[Mapping[str, str]], None] | None = None,
                  describe: Callable[[httpx.Response], str] | None = None,
                  headers: Mapping[str, str] | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, shared: Sequence[Window] = ()) -> None:
         self.provider = provider
         self.auth = auth
         self.refresh = refresh
         self.describe = describe or describe_body
-        self._limiter = _Limiter(provider.rate, provider.per)
+        #: the client-side limiter: one window per published limit, plus the ``shared`` ones
+        self.limiter = RateLimiter([*provider.windows(), *shared])
         self._secrets: set[str] = set()
         self._origin = _origin(provider.base_url)
         self._client = httpx.Client(
@@ -233,7 +297,7 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            self._limiter.acquire()
+            self.limiter.acquire()
             credentials = self._auth_headers()
             sent = {**credentials, **dict(headers or {})}
             started = time.perf_counter()

@@ -3,7 +3,9 @@
 The client (:class:`PennylaneClient`) sends ``X-Use-2026-API-Changes: true`` and codes only
 the post-2026 dialect: cursor pages ``{items, has_more, next_cursor}`` read to the last one,
 with the same ``filter`` and ``sort`` re-sent on every page (the cursor does not carry them),
-``limit`` at the endpoint's maximum, 25 requests per 5 s (the vendor's limit per token).
+``limit`` at the endpoint's maximum, ``sort`` only where the endpoint documents it
+(:data:`SORTS`), and at most 20 requests per 5 s (80 % of the vendor's 25 per 5 s per token,
+see :data:`~boardpack.connectors.http.MARGIN`).
 
 :func:`fetch` reads what a pack needs over a span of dates and maps it:
 
@@ -43,7 +45,7 @@ import pandas as pd
 from ..periods import Month
 from .common import LOOKBACK_YEARS, cents, euros
 from .common import default_since as shared_default_since
-from .http import ApiClient, ApiError, Provider
+from .http import MARGIN, ApiClient, ApiError, Provider
 
 __all__ = ["API", "PRODUCTION", "PennylaneClient", "PennylaneData", "fetch", "provider"]
 
@@ -63,19 +65,24 @@ _NOT_INVOICES = {"proforma", "shipping_order", "purchasing_order"}
 log = logging.getLogger("boardpack.sources.pennylane")
 
 
-def provider(base_url: str = PRODUCTION, timeout: float = 30.0) -> Provider:
-    """Pennylane as the HTTP layer sees it: 25 requests per 5 s, errors naming the scopes to check."""
+def provider(base_url: str = PRODUCTION, timeout: float = 30.0, margin: float = MARGIN) -> Provider:
+    """Pennylane as the HTTP layer sees it: a published limit of 25 requests per 5 s per token
+    (the client keeps 80 % of it), errors naming the scopes to check."""
     base = base_url.rstrip("/").removesuffix(API)
-    return Provider("Pennylane", base, rate=25, per=5.0, timeout=timeout, auth_hint=AUTH_HINT)
+    return Provider("Pennylane", base, rate=25, per=5.0, timeout=timeout, auth_hint=AUTH_HINT, margin=margin)
 
 
 class PennylaneClient:
-    """Calls the Company API v2 with a company token (``Authorization: Bearer``)."""
+    """Calls the Company API v2 with a company token (``Authorization: Bearer``).
+
+    ``margin``: the share of the published rate limit used (:data:`~boardpack.connectors.http.MARGIN`;
+    ``benchmarks/rate_limits.py`` compares it with 1.0, the limit itself).
+    """
 
     def __init__(self, token: str, base_url: str = PRODUCTION, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, margin: float = MARGIN) -> None:
         self.api = ApiClient(
-            provider(base_url, timeout),
+            provider(base_url, timeout, margin),
             auth=lambda: {"Authorization": f"Bearer {token}"},
             headers={"Accept": "application/json", "X-Use-2026-API-Changes": "true"},
             transport=transport,
