@@ -26,7 +26,7 @@ from emulators.pennylane import PREFIX, TOKEN, PennylaneEmulator
 from boardpack.build import Session, build
 from boardpack.config import load_config
 from boardpack.connectors.http import ApiError
-from boardpack.connectors.pennylane import default_since
+from boardpack.connectors.pennylane import PennylaneClient, default_since
 from boardpack.default_plugins.pennylane_source import PennylaneSource
 from boardpack.errors import ConfigError
 from boardpack.periods import Month
@@ -149,6 +149,35 @@ def test_contract_details_of_the_lists(emulator: PennylaneEmulator) -> None:
     assert isinstance(invoice["amount"], str) and "." in invoice["amount"]
     assert set(invoice["categories"]) == {"url"}
     assert invoices["items"][0]["id"] > invoices["items"][1]["id"]  # default sort -id
+
+
+def test_sort_only_where_the_spec_documents_it(emulator: PennylaneEmulator, tmp_path: Path,
+                                               fake_time: FakeTime) -> None:
+    """The spec documents no ``sort`` on /category_groups and /trial_balance (the emulator answers 400
+    to one, as to a ``filter`` on /fiscal_years): a full load sends ``sort`` only where documented."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=emulator.base_url, headers=headers) as client:
+        groups = client.get(f"{PREFIX}/category_groups", params={"sort": "id"})
+        balance = client.get(f"{PREFIX}/trial_balance", params={"period_start": "2026-01-01",
+                                                                "period_end": "2026-01-31", "sort": "number"})
+        years = client.get(f"{PREFIX}/fiscal_years", params={"filter": "[]"})
+    assert [r.status_code for r in (groups, balance, years)] == [400, 400, 400]
+    assert groups.json()["field"] == "sort" and years.json()["field"] == "filter"
+    emulator.requests.clear()
+    fake_time.advance(5)  # the three calls above leave the rate window
+    load(source(emulator, tmp_path))
+    sent = {(r.path.removeprefix(PREFIX), r.arg("sort")) for r in emulator.requests}
+    assert sent == {("/fiscal_years", "start"), ("/customers", "id"), ("/suppliers", "id"),
+                    ("/ledger_accounts", "id"), ("/ledger_entry_lines", "id"), ("/customer_invoices", "id"),
+                    ("/supplier_invoices", "id"), ("/journals", "id"), ("/ledger_entries", "id"),
+                    ("/trial_balance", None), ("/category_groups", None), ("/categories", "id")}
+
+
+def test_undocumented_sort_is_refused_before_the_call(emulator: PennylaneEmulator) -> None:
+    """Asking a sort an endpoint does not document is a programming error, raised before any request."""
+    with PennylaneClient(TOKEN, emulator.base_url) as client, pytest.raises(ValueError, match="non documenté"):
+        next(client.items("/category_groups", sort="id"))
+    assert emulator.requests == []
 
 
 # ---------------------------------------------------------------- rate limits, retries, errors

@@ -9,7 +9,10 @@ Reproduces the contract of ``connectors.md`` §1 and its §4 checklist, post-202
   carries, so a client that drops them on page 2 gets unfiltered results from the cursor
   position, as the vendor warns; ``limit`` out of its range is a 400, default sort ``-id``;
   the four deprecated offset keys are ``null`` on journals, ledger accounts, ledger entries,
-  fiscal years and the trial balance;
+  fiscal years and the trial balance; ``sort`` and ``filter`` only where the spec documents
+  them (``pennylane-openapi-v2.json``: no ``sort`` on ``/category_groups`` and
+  ``/trial_balance``, no ``filter`` on those and ``/fiscal_years``), else a 400, and only on
+  the documented fields;
 * ``filter`` = URL-encoded JSON array of ``{field, operator, value}``, per-endpoint fields,
   operators ``eq, not_eq, lt, lteq, gt, gteq, in, not_in, start_with``; a date range is two
   conditions;
@@ -95,10 +98,14 @@ class _Collection:
 
     def __init__(self, items: list[dict[str, Any]], fields: Mapping[str, Callable[[dict[str, Any]], Any]],
                  sorts: Iterable[str] = ("id",), max_limit: int = 100, scope: str = "",
-                 legacy: bool = False, identity: str = "id", default_sort: str = "-id") -> None:
+                 legacy: bool = False, identity: str = "id", default_sort: str = "-id",
+                 filterable: bool = True) -> None:
         self.items = items
         self.fields = dict(fields)
+        #: the ``sort`` fields the spec documents (none: a ``sort`` parameter is a 400)
         self.sorts = set(sorts)
+        #: whether the spec documents a ``filter`` parameter (if not, one is a 400)
+        self.filterable = filterable
         self.max_limit = max_limit
         self.scope = scope
         self.legacy = legacy
@@ -320,7 +327,7 @@ class PennylaneEmulator(Emulator):
                                     {"number": lambda i: i["number"], "enabled": lambda i: i["enabled"]},
                                     max_limit=1000, scope="ledger_accounts", legacy=True)
         self.ledger_entries = _Collection(entry_items, {"date": date, "journal_id": lambda i: i["journal"]["id"]},
-                                          scope="ledger_entries", legacy=True)
+                                          sorts=("id", "date"), scope="ledger_entries", legacy=True)
         self.lines = _Collection(line_items, {"date": date, "journal_id": lambda i: i["journal"]["id"],
                                               "ledger_account_id": lambda i: i["ledger_account"]["id"]},
                                  sorts=("id", "date"), scope="ledger_entries")
@@ -337,11 +344,13 @@ class PennylaneEmulator(Emulator):
         self.suppliers = _Collection(list(suppliers.values()), {"name": lambda i: i["name"]}, scope="suppliers")
         self.category_groups = _Collection(
             [{**g, "categories": {"url": self._url(f"/category_groups/{g['id']}/categories")},
-              "created_at": _STAMP, "updated_at": _STAMP} for g in self.groups], {}, scope="categories")
+              "created_at": _STAMP, "updated_at": _STAMP} for g in self.groups], {}, sorts=(), scope="categories",
+            filterable=False)
         self.categories = _Collection(self.category_items,
                                       {"label": lambda i: i["label"], "category_group_id": lambda i: i["category_group"]["id"]},
                                       scope="categories")
-        self.fiscal_years = _Collection(fiscal, {}, sorts=("id", "start"), scope="fiscal_years", legacy=True)
+        self.fiscal_years = _Collection(fiscal, {}, sorts=("id", "start"), scope="fiscal_years", legacy=True,
+                                        filterable=False)
 
     def _collections(self) -> list[_Collection]:
         return [self.journals, self.accounts, self.ledger_entries, self.lines, self.customer_invoices,
@@ -509,10 +518,17 @@ class PennylaneEmulator(Emulator):
             code = "LessThanMinimum" if limit < 1 else "MoreThanMaximum"
             raise _BadRequest({"message": f"limit must be between 1 and {collection.max_limit}", "field": "limit",
                                "code": code})
-        sort = request.arg("sort") or collection.default_sort
-        if sort.lstrip("-") not in collection.sorts:
-            raise _BadRequest({"message": f"Invalid sort field: {sort.lstrip('-')}", "field": "sort",
+        asked = request.arg("sort")
+        if asked is not None and not collection.sorts:
+            raise _BadRequest({"message": "sort is not a valid parameter for this endpoint", "field": "sort",
+                               "code": "NotExistPropertyDefinition"})
+        if asked is not None and asked.lstrip("-") not in collection.sorts:
+            raise _BadRequest({"message": f"Invalid sort field: {asked.lstrip('-')}", "field": "sort",
                                "code": "NotEnumInclude"})
+        if request.arg("filter") is not None and not collection.filterable:
+            raise _BadRequest({"message": "filter is not a valid parameter for this endpoint", "field": "filter",
+                               "code": "NotExistPropertyDefinition"})
+        sort = asked or collection.default_sort
         conditions = self._filters(request.arg("filter"), collection)
         ordered, positions = collection.ordered(sort)
         start = 0
@@ -580,8 +596,8 @@ class PennylaneEmulator(Emulator):
             labels.setdefault(number, number)
         items = [{"number": n, "formatted_number": n.ljust(8, "0") if n.isdigit() else n, "label": labels[n],
                   "debits": money(d), "credits": money(c)} for n, (d, c) in sorted(totals.items())]
-        collection = _Collection(items, {}, sorts=("number",), max_limit=1000, identity="number",
-                                 default_sort="number", legacy=True)
+        collection = _Collection(items, {}, sorts=(), max_limit=1000, identity="number",
+                                 default_sort="number", legacy=True, filterable=False)
         return Response(200, self._page(request, collection))
 
     # -- FEC export ------------------------------------------------------------------------------------

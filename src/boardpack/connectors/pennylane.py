@@ -47,7 +47,7 @@ from .common import LOOKBACK_YEARS, cents, euros
 from .common import default_since as shared_default_since
 from .http import MARGIN, ApiClient, ApiError, Provider
 
-__all__ = ["API", "PRODUCTION", "PennylaneClient", "PennylaneData", "fetch", "provider"]
+__all__ = ["API", "BY_ID", "PRODUCTION", "SORTS", "PennylaneClient", "PennylaneData", "fetch", "provider"]
 
 #: production host (a sandbox is a separate company on the same host)
 PRODUCTION = "https://app.pennylane.com"
@@ -58,6 +58,18 @@ PAGE_LIMIT, LARGE_LIMIT = 100, 1000
 AUTH_HINT = ("vérifiez le jeton (option token) et ses droits dans Pennylane, Paramètres → Connectivité → "
              "Développeurs : lecture des écritures, comptes, journaux, exercices, balance, factures, clients, "
              "fournisseurs et catégories")
+#: The ``sort`` fields each list endpoint documents in Pennylane's OpenAPI spec (v2). ``sort``
+#: is sent only where documented: ``/category_groups`` and ``/trial_balance`` take none.
+SORTS: Mapping[str, frozenset[str]] = {
+    "/fiscal_years": frozenset({"id", "start"}), "/journals": frozenset({"id"}),
+    "/ledger_accounts": frozenset({"id"}), "/ledger_entries": frozenset({"id", "date"}),
+    "/ledger_entry_lines": frozenset({"id", "date"}), "/customer_invoices": frozenset({"id", "date"}),
+    "/supplier_invoices": frozenset({"id", "date"}), "/customers": frozenset({"id"}),
+    "/suppliers": frozenset({"id"}), "/categories": frozenset({"id"}),
+    "/category_groups": frozenset(), "/trial_balance": frozenset(),
+}
+#: ``items(sort=BY_ID)``: ascending ids where the endpoint documents it, else Pennylane's order
+BY_ID = "id?"
 #: supplier ``payment_status`` values meaning the invoice is settled
 _SUPPLIER_PAID = {"fully_paid", "paid_offline", "payment_found", "payment_emitted"}
 #: customer ``status`` values that are not invoices at all
@@ -106,13 +118,23 @@ class PennylaneClient:
                            hint="vérifiez que base_url désigne l'API Pennylane")
         return body
 
-    def items(self, endpoint: str, filters: Iterable[Mapping[str, Any]] = (), sort: str | None = "id",
+    def items(self, endpoint: str, filters: Iterable[Mapping[str, Any]] = (), sort: str | None = BY_ID,
               limit: int = PAGE_LIMIT, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a cursor-paged list, page after page, re-sending ``filter`` and ``sort``.
 
+        ``sort``: :data:`BY_ID` (default) sorts by ``id`` where the endpoint documents it
+        (:data:`SORTS`) and sends no ``sort`` elsewhere; ``None`` sends none; a field sorts by it.
+
+        :raises ValueError: for a ``sort`` field the endpoint does not document (a bug of the caller).
         :raises ApiError: on an HTTP error, a body that is not a page, or a cursor that does
             not move on (``has_more`` without ``next_cursor``, or a cursor served twice).
         """
+        documented = SORTS.get(endpoint)
+        if sort == BY_ID:
+            sort = "id" if documented is None or "id" in documented else None
+        if sort and documented is not None and sort.lstrip("-") not in documented:
+            raise ValueError(f"Pennylane {endpoint} : tri « {sort} » non documenté "
+                             f"({', '.join(sorted(documented)) or 'aucun tri'})")
         query: dict[str, Any] = {"limit": limit, **(params or {})}
         if sort:
             query["sort"] = sort
