@@ -29,6 +29,8 @@ from boardpack.connectors.http import ApiError
 from boardpack.connectors.pennylane import PennylaneClient, default_since
 from boardpack.default_plugins.pennylane_source import PennylaneSource
 from boardpack.errors import ConfigError
+from boardpack.kpi_context import KPIContext
+from boardpack.kpi_engine import KPIEngine
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
 
@@ -304,6 +306,27 @@ def test_invoices_amounts_status_and_categories(emulator: PennylaneEmulator, tmp
     assert (within["status"] == within["status_demo"]).all()
     paid = within[within["status"] == "paid"]
     assert len(paid) and (paid["paid_date"] == paid["paid_date_demo"]).all()
+
+
+def test_credit_note_lettering_is_not_cash_collected(emulator: PennylaneEmulator, tmp_path: Path) -> None:
+    """An invoice of 1 200 € TTC (5 Oct), 960 € received (25 Oct), a credit note of 240 € TTC (10 Nov)
+    lettered with both, and an unpaid invoice of 500 € HT (5 Nov): the credit note is settled
+    (« paid ») but has no paid date, so the November share of revenue cashed is 0 %, not negative."""
+    invoice = emulator.add_sale(dt.date(2026, 10, 5), 100000)
+    note = emulator.add_sale(dt.date(2026, 11, 10), 20000, credit_note_of=invoice)
+    emulator.add_payment(dt.date(2026, 10, 25), 96000, [invoice, note])
+    unpaid = emulator.add_sale(dt.date(2026, 11, 5), 50000)
+    invoices = load(source(emulator, tmp_path, since="2026-10", until="2026-11", datasets=["invoices"]))["invoices"]
+    rows = invoices.set_index("number")
+    credit = rows.loc[note["invoice_number"]]
+    assert (credit["amount_excl_tax"], credit["amount_incl_tax"], credit["status"]) == (-20000, -24000, "paid")
+    assert pd.isna(credit["paid_date"])
+    assert rows.loc[invoice["invoice_number"], "paid_date"] == pd.Timestamp("2026-11-10")  # settled by the note
+    assert rows.loc[unpaid["invoice_number"], "status"] == "issued"
+    company = load_config(DEMO_CONFIG).company
+    engine = KPIEngine(dict(get_registry().kpis), KPIContext({"invoices": invoices}, company))
+    cashed = engine.result(get_registry().kpis["rentabilite_encaissee"], Month(2026, 11), "month")
+    assert cashed.value == 0  # invoiced 500 − 200 = 300 € HT, of which nothing cashed in November
 
 
 def test_drafts_are_left_out_unless_asked(emulator: PennylaneEmulator, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any, Self
 
 import pandas as pd
@@ -208,6 +209,63 @@ class PennylaneEmulator(Emulator):
         for collection in (self.ledger_entries, self.lines, self.supplier_invoices):
             collection.invalidate()
         return invoice
+
+    def add_sale(self, day: dt.date, amount_excl_tax: int, customer_code: str = "C0011", *,
+                 credit_note_of: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Add a customer invoice and its sale entry (customer sub-account, 701000, VAT 445710 at
+        20 %), unpaid; with ``credit_note_of``, a credit note on that invoice instead (status
+        ``credit_note``, ``credited_invoice``, negative amounts, the entry reversed). Returns it."""
+        tax = amount_excl_tax // 5
+        customer = self._customers_by_code[customer_code]
+        entry_id = next(self._ids)
+        credit = credit_note_of is not None
+        number = f"{'AV' if credit else 'FA'}-AJOUT-{entry_id}"
+        entry = self._entry_item(entry_id, day, "VE", f"{'Avoir' if credit else 'Facture'} {number}", number, number)
+        self.ledger_entries.items.append(entry)
+        incl = amount_excl_tax + tax
+        sides = [(customer["ledger_account"]["id"], incl, 0), (self._general("701000"), 0, amount_excl_tax),
+                 (self._general("445710"), 0, tax)]
+        for account_id, debit, credit_amount in sides:
+            debit, credit_amount = (credit_amount, debit) if credit else (debit, credit_amount)
+            self.lines.items.append(self._line_item(next(self._ids), day, self._journal_ids["VE"], entry_id,
+                                                    account_id, entry["label"], debit, credit_amount, []))
+        sign = -1 if credit else 1
+        row = SimpleNamespace(amount_excl_tax=sign * amount_excl_tax, amount_incl_tax=sign * incl,
+                              due_date=pd.Timestamp(day + dt.timedelta(days=30)), number=number,
+                              counterparty=customer["name"], issue_date=pd.Timestamp(day), discount=0, deal_id="")
+        invoice = self._customer_invoice(next(self._ids), row, customer, entry_id, paid=False)
+        if credit_note_of is not None:
+            invoice.update(status="credit_note", credited_invoice={
+                "id": credit_note_of["id"], "url": self._url(f"/customer_invoices/{credit_note_of['id']}")})
+        self.customer_invoices.items.append(invoice)
+        for collection in (self.ledger_entries, self.lines, self.customer_invoices):
+            collection.invalidate()
+        return invoice
+
+    def add_payment(self, day: dt.date, amount_incl_tax: int, settles: list[dict[str, Any]]) -> None:
+        """Add a bank receipt (512100 against the customer of ``settles``) and letter it with the
+        customer lines of every invoice and credit note in ``settles``, which become paid."""
+        customer = next(c for c in self._customers_by_code.values() if c["id"] == settles[0]["customer"]["id"])
+        tiers = customer["ledger_account"]["id"]
+        entry_id = next(self._ids)
+        entry = self._entry_item(entry_id, day, "BQ", f"Règlement {customer['name']}", "", None)
+        self.ledger_entries.items.append(entry)
+        bank = self._line_item(next(self._ids), day, self._journal_ids["BQ"], entry_id, self._general("512100"),
+                               entry["label"], amount_incl_tax, 0, [])
+        receipt = self._line_item(next(self._ids), day, self._journal_ids["BQ"], entry_id, tiers, entry["label"],
+                                  0, amount_incl_tax, [])
+        self.lines.items.extend([bank, receipt])
+        entries = {invoice["ledger_entry"]["id"] for invoice in settles}
+        group = [receipt] + [ln for ln in self.lines.items
+                             if ln["ledger_entry"]["id"] in entries and ln["ledger_account"]["id"] == tiers]
+        for line in group:
+            line["lettered_ledger_entry_lines"]["ids"] = [ln["id"] for ln in group]
+        for invoice in settles:
+            invoice.update(paid=True, remaining_amount_with_tax="0.00", remaining_amount_without_tax="0.00")
+            if invoice["status"] != "credit_note":
+                invoice["status"] = "paid"
+        for collection in (self.ledger_entries, self.lines, self.customer_invoices):
+            collection.invalidate()
 
     # -- data ----------------------------------------------------------------------------------
     def _load(self, data: dict[str, pd.DataFrame]) -> None:

@@ -18,7 +18,9 @@ see :data:`~boardpack.connectors.http.MARGIN`).
 * customer and supplier invoices → ``invoices``: TTC = ``amount``, HT = ``amount − tax``
   (both in euros whatever the invoice currency), due date = ``deadline``, paid date = the
   latest ledger line lettered with the invoice's own third-party line, segment and product =
-  the invoice's categories in the groups named by the source (« Segment », « Produit »);
+  the invoice's categories in the groups named by the source (« Segment », « Produit »); a
+  credit note is negative, « paid » once lettered, and never has a paid date (its lettering
+  is no cash collected);
 * fiscal years → the source's ``fiscal_years``; journals of type ``new_year`` → its opening
   journals;
 * the trial balance of each fiscal year of the span, compared per account with the lines
@@ -360,7 +362,7 @@ def invoices_frame(sales: list[dict[str, Any]], purchases: list[dict[str, Any]],
             excl = incl - _decimal(item.get("tax"))
             if (item.get("credited_invoice") or item.get("status") == "credit_note") and incl > 0:
                 incl, excl = -incl, -excl
-            status, paid_date = _status(kind, item, payments)
+            status, paid_date = _status(kind, item, payments, credit_note=incl < 0)
             issued = item.get("date") or ""
             deal = str(item.get("external_reference") or "") if deal_reference and kind == "sale" else ""
             rows.append((kind, item.get("invoice_number") or str(item["id"]), who.get("name") or "",
@@ -371,8 +373,13 @@ def invoices_frame(sales: list[dict[str, Any]], purchases: list[dict[str, Any]],
     return pd.DataFrame(rows, columns=list(INVOICE_COLUMNS), dtype=object)
 
 
-def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | None]) -> tuple[str, str]:
-    """(status, paid date) in the dataset's terms; a payment after the span leaves it « issued »."""
+def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | None],
+            credit_note: bool = False) -> tuple[str, str]:
+    """(status, paid date) in the dataset's terms; a payment after the span leaves it « issued ».
+
+    A credit note is settled (« paid ») once lettered, but never has a paid date: its lettering
+    with the invoice or the receipt it offsets is not cash collected (nor paid, for a supplier's),
+    and a date would count it, negative, in the cash-based KPIs (rentabilité encaissée)."""
     status = item.get("status")
     if kind == "sale" and (item.get("draft") or status == "draft"):
         return "draft", ""
@@ -386,7 +393,9 @@ def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | Non
     entry = _id(item.get("ledger_entry"))
     if entry in payments:
         day = payments[entry]  # type: ignore[index]
-        return ("paid", day) if day else ("issued", "")
+        if not day:
+            return "issued", ""
+        return ("paid", "") if credit_note else ("paid", day)
     return "paid", ""
 
 
