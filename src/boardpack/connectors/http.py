@@ -34,12 +34,9 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import math
 import random
 import re
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +46,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import SourceError
+from .ratelimit import MARGIN, RateLimiter, Window
 
 __all__ = ["MARGIN", "ApiClient", "ApiError", "Provider", "RateLimiter", "Window", "clock", "pause"]
 
@@ -65,13 +63,6 @@ _IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
 #: transport errors raised before any byte of the request left: always safe to retry
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _DETAIL_LENGTH = 200
-#: Share of each published rate limit the client allows itself. A sequential client that
-#: keeps ``⌊0.8 × rate⌋`` starts in any ``per`` seconds cannot be throttled by jitter in the
-#: time its requests take to reach the server (see docs/connectors.md, « Rate limits and their margin »),
-#: and leaves a fifth of the quota to retries and to other tools using the same token.
-MARGIN = 0.8
-#: waited past a window's end, so that float rounding never puts a start on its last instant
-_EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
@@ -163,71 +154,6 @@ class ApiError(SourceError):
         """
         return cls(provider, response.request.method, response.request.url.path, response.status_code,
                    detail=_one_line(detail), hint=hint, what=what)
-
-
-class Window:
-    """One limit as the client keeps it: at most ``allowed`` request starts in any ``per`` seconds.
-
-    A window may be shared by several :class:`RateLimiter` (HubSpot's searches count in the
-    account's 10-second window too); its lock guards its list of starts.
-    """
-
-    def __init__(self, allowed: int, per: float, published: int | None = None) -> None:
-        if allowed < 1 or per <= 0:
-            raise ValueError(f"fenêtre de débit invalide ({allowed} requêtes / {per} s)")
-        self.allowed = allowed
-        self.per = per
-        #: the provider's own limit this window keeps under (for messages and benchmarks)
-        self.published = published if published is not None else allowed
-        self.starts: deque[float] = deque()
-        self.lock = threading.Lock()
-
-    @classmethod
-    def below(cls, rate: int, per: float, margin: float = MARGIN) -> Window:
-        """The window keeping ``⌊margin × rate⌋`` (at least 1) requests per ``per`` seconds."""
-        return cls(max(1, math.floor(rate * margin + 1e-9)), per, published=rate)
-
-    def wait(self, now: float) -> float:
-        """Seconds before one more start fits (0 when it fits now); forgets starts out of the window."""
-        while self.starts and now - self.starts[0] >= self.per:
-            self.starts.popleft()
-        if len(self.starts) < self.allowed:
-            return 0.0
-        return max(0.0, self.per - (now - self.starts[-self.allowed]) + _EPSILON)
-
-    def __repr__(self) -> str:
-        return f"Window({self.allowed}/{self.per:g} s, publiée {self.published})"
-
-
-class RateLimiter:
-    """Waits until a request fits in every one of its :class:`Window`, then counts it in each."""
-
-    def __init__(self, windows: Sequence[Window]) -> None:
-        if not windows:
-            raise ValueError("un limiteur de débit a besoin d'au moins une fenêtre")
-        self.windows = list(windows)
-
-    def acquire(self) -> None:
-        """Wait (with :data:`pause`) until one more request fits in every window, then count it."""
-        ordered = sorted(self.windows, key=id)  # one lock order everywhere: no deadlock between sharers
-        for window in ordered:
-            window.lock.acquire()
-        try:
-            now = clock()
-            wait = max(window.wait(now) for window in self.windows)
-            if wait > 0:
-                log.debug("limite de débit : attente de %.2f s", wait)
-                pause(wait)
-                now = clock()
-                for window in self.windows:
-                    window.wait(now)
-                    while len(window.starts) >= window.allowed:  # pause was replaced (tests): no second wait
-                        window.starts.popleft()
-            for window in self.windows:
-                window.starts.append(now)
-        finally:
-            for window in reversed(ordered):
-                window.lock.release()
 
 
 class ApiClient:
