@@ -66,7 +66,8 @@ class JitterTransport(httpx.BaseTransport):
     ``uniform(0, downlink)`` seconds after it came back. ``delay`` is how the time passes:
     ``time.sleep`` for real, or a :class:`FakeTime`'s ``advance``. ``sent`` keeps the clock
     reading (``clock``) at which each request was handed to the transport (the starts the
-    client's limiter allowed), ``paths`` their paths.
+    client's limiter allowed), ``arrived`` the reading once the uplink delay is over (when the
+    server receives it), ``paths`` their paths.
     """
 
     def __init__(self, uplink: float, downlink: float = 0.0, *, seed: int = 17,
@@ -79,6 +80,7 @@ class JitterTransport(httpx.BaseTransport):
         self.random = random.Random(seed)
         self.sent: list[float] = []
         self.paths: list[str] = []
+        self.arrived: list[float] = []
         self._inner = httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -86,6 +88,7 @@ class JitterTransport(httpx.BaseTransport):
         self.sent.append(self.clock())
         self.paths.append(request.url.path)
         self.delay(self.random.uniform(0, self.uplink))
+        self.arrived.append(self.clock())
         response = self._inner.handle_request(request)
         response.read()
         self.delay(self.random.uniform(0, self.downlink))
