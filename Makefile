@@ -38,10 +38,12 @@ test: $(VENV)/.installed-test
 plugins-demo: $(VENV)/.installed-plugins
 	$(BIN)/boardpack build config.plugins.example.toml --out out/plugins
 
-## Time each stage of the demo build, and FEC reading on a generated 1,000,000-line file.
+## Time each stage of the demo build, FEC reading on a generated 1,000,000-line file, and the
+## connectors' rate limiters against the emulators of tests/emulators/ (about 100 s).
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/build_demo.py
 	$(BIN)/python benchmarks/fec_ingest.py
+	$(BIN)/python benchmarks/rate_limits.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

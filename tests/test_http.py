@@ -308,7 +308,7 @@ def test_validate_can_refuse_a_200(api: Items, pauses: list[float]) -> None:
 
 
 def test_rate_limiter_keeps_the_sliding_window(api: Items, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At most ``rate`` requests start in any ``per`` seconds (fake clock advanced by the pauses)."""
+    """With no margin, at most ``rate`` requests start in any ``per`` seconds (fake clock advanced by the pauses)."""
     now = [100.0]
     waits: list[float] = []
 
@@ -319,7 +319,7 @@ def test_rate_limiter_keeps_the_sliding_window(api: Items, monkeypatch: pytest.M
     monkeypatch.setattr(http, "pause", fake_pause)
     monkeypatch.setattr(http, "clock", lambda: now[0])
     starts: list[float] = []
-    with ApiClient(provider(api.base_url, rate=3, per=5.0)) as client:
+    with ApiClient(provider(api.base_url, rate=3, per=5.0, margin=1.0)) as client:
         for index in range(7):
             client.get_json("/items")
             starts.append(now[0])

@@ -27,9 +27,11 @@ from boardpack.api import Loaded, LoadRequest
 from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
 from boardpack.connectors.http import ApiError
-from boardpack.connectors.pennylane import default_since
+from boardpack.connectors.pennylane import PennylaneClient, default_since
 from boardpack.default_plugins.sources.pennylane import PennylaneSource
 from boardpack.errors import ConfigError
+from boardpack.build.context import CompanyData
+from boardpack.build.engine import KPIEngine
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
 
@@ -150,6 +152,35 @@ def test_contract_details_of_the_lists(emulator: PennylaneEmulator) -> None:
     assert isinstance(invoice["amount"], str) and "." in invoice["amount"]
     assert set(invoice["categories"]) == {"url"}
     assert invoices["items"][0]["id"] > invoices["items"][1]["id"]  # default sort -id
+
+
+def test_sort_only_where_the_spec_documents_it(emulator: PennylaneEmulator, tmp_path: Path,
+                                               fake_time: FakeTime) -> None:
+    """The spec documents no ``sort`` on /category_groups and /trial_balance (the emulator answers 400
+    to one, as to a ``filter`` on /fiscal_years): a full load sends ``sort`` only where documented."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=emulator.base_url, headers=headers) as client:
+        groups = client.get(f"{PREFIX}/category_groups", params={"sort": "id"})
+        balance = client.get(f"{PREFIX}/trial_balance", params={"period_start": "2026-01-01",
+                                                                "period_end": "2026-01-31", "sort": "number"})
+        years = client.get(f"{PREFIX}/fiscal_years", params={"filter": "[]"})
+    assert [r.status_code for r in (groups, balance, years)] == [400, 400, 400]
+    assert groups.json()["field"] == "sort" and years.json()["field"] == "filter"
+    emulator.requests.clear()
+    fake_time.advance(5)  # the three calls above leave the rate window
+    load(source(emulator, tmp_path))
+    sent = {(r.path.removeprefix(PREFIX), r.arg("sort")) for r in emulator.requests}
+    assert sent == {("/fiscal_years", "start"), ("/customers", "id"), ("/suppliers", "id"),
+                    ("/ledger_accounts", "id"), ("/ledger_entry_lines", "id"), ("/customer_invoices", "id"),
+                    ("/supplier_invoices", "id"), ("/journals", "id"), ("/ledger_entries", "id"),
+                    ("/trial_balance", None), ("/category_groups", None), ("/categories", "id")}
+
+
+def test_undocumented_sort_is_refused_before_the_call(emulator: PennylaneEmulator) -> None:
+    """Asking a sort an endpoint does not document is a programming error, raised before any request."""
+    with PennylaneClient(TOKEN, emulator.base_url) as client, pytest.raises(ValueError, match="non documenté"):
+        next(client.items("/category_groups", sort="id"))
+    assert emulator.requests == []
 
 
 # ---------------------------------------------------------------- rate limits, retries, errors
@@ -276,6 +307,27 @@ def test_invoices_amounts_status_and_categories(emulator: PennylaneEmulator, tmp
     assert (within["status"] == within["status_demo"]).all()
     paid = within[within["status"] == "paid"]
     assert len(paid) and (paid["paid_date"] == paid["paid_date_demo"]).all()
+
+
+def test_credit_note_lettering_is_not_cash_collected(emulator: PennylaneEmulator, tmp_path: Path) -> None:
+    """An invoice of 1 200 € TTC (5 Oct), 960 € received (25 Oct), a credit note of 240 € TTC (10 Nov)
+    lettered with both, and an unpaid invoice of 500 € HT (5 Nov): the credit note is settled
+    (« paid ») but has no paid date, so the November share of revenue cashed is 0 %, not negative."""
+    invoice = emulator.add_sale(dt.date(2026, 10, 5), 100000)
+    note = emulator.add_sale(dt.date(2026, 11, 10), 20000, credit_note_of=invoice)
+    emulator.add_payment(dt.date(2026, 10, 25), 96000, [invoice, note])
+    unpaid = emulator.add_sale(dt.date(2026, 11, 5), 50000)
+    invoices = load(source(emulator, tmp_path, since="2026-10", until="2026-11", datasets=["invoices"]))["invoices"]
+    rows = invoices.set_index("number")
+    credit = rows.loc[note["invoice_number"]]
+    assert (credit["amount_excl_tax"], credit["amount_incl_tax"], credit["status"]) == (-20000, -24000, "paid")
+    assert pd.isna(credit["paid_date"])
+    assert rows.loc[invoice["invoice_number"], "paid_date"] == pd.Timestamp("2026-11-10")  # settled by the note
+    assert rows.loc[unpaid["invoice_number"], "status"] == "issued"
+    company = load_config(DEMO_CONFIG).company
+    engine = KPIEngine(dict(get_registry().kpis), CompanyData({"invoices": invoices}, company))
+    cashed = engine.result(get_registry().kpis["rentabilite_encaissee"], Month(2026, 11), "month")
+    assert cashed.value == 0  # invoiced 500 − 200 = 300 € HT, of which nothing cashed in November
 
 
 def test_drafts_are_left_out_unless_asked(emulator: PennylaneEmulator, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 import shutil
 import os
 import stat
@@ -42,6 +43,7 @@ from boardpack.connectors.oauth import (
     write_tokens,
 )
 from boardpack.connectors.quickbooks import (
+    Finding,
     QuickBooksClient,
     Report,
     account_amounts,
@@ -501,8 +503,90 @@ def test_nested_sections_are_read_once(client: QuickBooksClient, emulator: Quick
         a: v[Month(2025, 3)] for a, v in emulator.monthly.items() if a[0] in "67" and v.get(Month(2025, 3))}
 
 
-def test_account_numbers_must_be_pcg() -> None:
-    """A US-style number (4000 for income) is refused with the way out; the fallback table maps by type."""
+def test_french_column_titles_without_metadata_are_months() -> None:
+    """Columns « déc. 2025 », « janv. 2026 », « févr. 2026 » and « Total » without metadata: three months
+    and a total; a title naming no single month (« jui 2026 ») is not taken for one."""
+    columns = [{"ColTitle": "", "ColType": "Account"}] + [
+        {"ColTitle": title, "ColType": "Money"} for title in ("déc. 2025", "janv. 2026", "févr. 2026", "Total")]
+    row = {"ColData": [{"value": "706000 Prestations", "id": "7"}, {"value": "10.00"}, {"value": ""},
+                       {"value": "30.50"}, {"value": "40.50"}], "type": "Data"}
+    report = Report.parse("ProfitAndLoss", {"Columns": {"Column": columns},
+                                            "Rows": {"Row": [{"type": "Section", "group": "Income",
+                                                              "Rows": {"Row": [row]}}]}})
+    assert report.months == (Month(2025, 12), Month(2026, 1), Month(2026, 2), None)
+    assert report.rows[0].values == (Decimal("10.00"), None, Decimal("30.50"), Decimal("40.50"))
+    odd = Report.parse("ProfitAndLoss", {"Columns": {"Column": [columns[0], {"ColTitle": "jui 2026", "ColType": "Money"}]}})
+    assert odd.months == (None,)
+
+
+def test_stitched_parts_put_months_side_by_side() -> None:
+    """Two parts (Jan–Feb with a total, Mar with a total): three month columns, totals left out; an
+    account only in the second part has empty cells in the first months."""
+    def part(months: list[tuple[str, str]], rows: list[tuple[str, str, list[str]]]) -> Report:
+        columns = [{"ColTitle": "", "ColType": "Account"}] + [
+            {"ColTitle": title, "ColType": "Money", "MetaData": [{"Name": "StartDate", "Value": start}]}
+            for title, start in months] + [{"ColTitle": "Total", "ColType": "Money"}]
+        data = [{"ColData": [{"value": label, "id": ident}, *[{"value": v} for v in values]], "type": "Data"}
+                for label, ident, values in rows]
+        return Report.parse("ProfitAndLoss", {"Columns": {"Column": columns}, "Rows": {"Row": [
+            {"type": "Section", "group": "Income", "Rows": {"Row": data}}]}})
+
+    first = part([("Jan 2026", "2026-01-01"), ("Feb 2026", "2026-02-01")], [("Ventes", "1", ["1.00", "2.00", "3.00"])])
+    second = part([("Mar 2026", "2026-03-01")], [("Ventes", "1", ["4.00", "4.00"]), ("Services", "2", ["5.00", "5.00"])])
+    stitched = Report.stitch([first, second])
+    assert stitched.months == (Month(2026, 1), Month(2026, 2), Month(2026, 3))
+    assert [(r.label, r.values) for r in stitched.rows] == [
+        ("Ventes", (Decimal("1.00"), Decimal("2.00"), Decimal("4.00"))),
+        ("Services", (None, None, Decimal("5.00")))]
+
+
+def test_french_titled_reports_load_like_the_english_ones(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                         waits: list[float]) -> None:
+    """A company whose reports carry French month titles and no column metadata: from November 2025 to
+    February 2026 the entries equal the reference ledger (the months across the new year read right)."""
+    emulator.column_titles = "french"
+    source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2025-11",
+                                                until="2026-02", datasets=["entries"]), tmp_path)
+    loaded = source.load(LoadRequest(get_registry().datasets))
+    entries = loaded["entries"]
+    assert any("Compte mystère" in str(f) and "471000" in str(f) for f in loaded.findings)
+    moves = entries[entries["journal"] == "QBO"]
+    ours = moves.assign(net=moves["debit"] - moves["credit"]).groupby(["entry_id", "account"])["net"].sum()
+    reference = restricted_entries()
+    reference = reference[reference["entry_id"].isin(["QBO-2025-11", "QBO-2025-12", "QBO-2026-01", "QBO-2026-02"])]
+    expected = reference.assign(net=reference["debit"] - reference["credit"]).groupby(["entry_id", "account"])["net"].sum()
+    pd.testing.assert_series_equal(ours[ours != 0].sort_index(), expected[expected != 0].sort_index(),
+                                   check_dtype=False, check_names=False)
+    titles = [c["ColTitle"] for c in emulator.report("ProfitAndLoss", {"start_date": "2025-12-01", "end_date":
+              "2026-01-31", "summarize_column_by": "Month"}).body["Columns"]["Column"]]
+    assert titles == ["", "déc. 2025", "janv. 2026", "Total"]
+
+
+def test_reports_are_asked_six_months_at_a_time(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                waits: list[float]) -> None:
+    """From January 2025 to October 2026, each monthly report is asked in spans of at most six months
+    (the emulator refuses more), stitched back into the months asked."""
+    source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2025-01",
+                                                until="2026-10", datasets=["entries"]), tmp_path)
+    entries = source.load(LoadRequest(get_registry().datasets))["entries"]
+    asked = [(r.arg("start_date"), r.arg("end_date")) for r in emulator.requests
+             if r.path.endswith("/reports/ProfitAndLoss")]
+    assert asked == [("2025-01-01", "2025-06-30"), ("2025-07-01", "2025-12-31"),
+                     ("2026-01-01", "2026-06-30"), ("2026-07-01", "2026-10-31")]
+    balance = [(r.arg("start_date"), r.arg("end_date")) for r in emulator.requests
+               if r.path.endswith("/reports/BalanceSheet")]
+    assert balance[0] == ("2024-12-01", "2025-05-31") and len(balance) == 4
+    assert set(entries["entry_id"]) == {"AN-2025-01"} | {f"QBO-{Month(2025, 1).shift(n)}" for n in range(22)}
+    token = emulator.issue_tokens()["access_token"]
+    with QuickBooksClient(emulator.base_url, emulator.realm, auth=lambda: {"Authorization": f"Bearer {token}"}) as api, \
+            pytest.raises(ApiError, match="ask at most 6 months"):  # twelve months in one request: refused
+        api.get("reports/ProfitAndLoss", {"start_date": "2025-01-01", "end_date": "2025-12-31",
+                                          "summarize_column_by": "Month"})
+
+
+def test_number_contradicting_its_class_is_set_aside_with_a_finding() -> None:
+    """A US-style number (4000 for income) no longer stops the source: the account maps by its type and
+    one finding lists it with the way out; without a findings list the finding is logged."""
     raw = [{"Id": "79", "Name": "Sales", "AcctNum": "4000", "AccountType": "Income", "Classification": "Revenue"},
            {"Id": "35", "Name": "Checking", "AccountType": "Bank", "AccountSubType": "Checking",
             "Classification": "Asset"},
@@ -510,10 +594,61 @@ def test_account_numbers_must_be_pcg() -> None:
             "Classification": "Equity"},
            {"Id": "9", "Name": "Rent", "AccountType": "Expense", "AccountSubType": "RentOrLeaseOfBuildings",
             "Classification": "Expense"}]
-    with pytest.raises(DataError, match="« 4000 » n'est pas un compte du PCG de classe 7 .*account_numbers = false"):
-        accounts_by_id(raw)
-    mapped = {a.name: a.number for a in accounts_by_id(raw, use_numbers=False).values()}
+    findings: list[Finding] = []
+    mapped = {a.name: a.number for a in accounts_by_id(raw, findings=findings).values()}
     assert mapped == {"Sales": "706000", "Checking": "512000", "Retained Earnings": "110000", "Rent": "613200"}
+    assert [f.code for f in findings] == ["quickbooks_account_number"]
+    assert str(findings[0]) == (
+        "QuickBooks : 1 numéro(s) de compte ne commencent pas par un compte du PCG de leur classe et sont "
+        "remplacés par la correspondance par type de compte : « Sales » (Id 79, 4000, Revenue) → 706000 ; "
+        "corrigez-les dans QuickBooks, ou mettez account_numbers = false si le plan n'est pas numéroté selon le PCG")
+    assert {a.name: a.number for a in accounts_by_id(raw, use_numbers=False).values()} == mapped
+
+
+def test_alphanumeric_numbers_map_by_their_pcg_digits() -> None:
+    """QuickBooks France numbers: 512BNP → 512, 411CLI01 → 411, 6061EAU → 6061; no number → by type;
+    a type nothing maps goes to the suspense account with one finding naming the account."""
+    raw = [{"Id": "1", "Name": "BNP", "AcctNum": "512BNP", "AccountType": "Bank", "Classification": "Asset"},
+           {"Id": "2", "Name": "Client Dupont", "AcctNum": "411CLI01", "AccountType": "Accounts Receivable",
+            "Classification": "Asset"},
+           {"Id": "3", "Name": "Eau", "AcctNum": "6061EAU", "AccountType": "Expense", "Classification": "Expense"},
+           {"Id": "4", "Name": "Fournisseurs", "AccountType": "Accounts Payable", "Classification": "Liability"},
+           {"Id": "5", "Name": "Assurance", "AccountType": "Expense", "AccountSubType": "Insurance",
+            "Classification": "Expense"},
+           {"Id": "6", "Name": "Compte mystère", "AccountType": "Crypto Wallet", "Classification": "Asset"}]
+    findings: list[Finding] = []
+    mapped = {a.name: a.number for a in accounts_by_id(raw, findings=findings).values()}
+    assert mapped == {"BNP": "512", "Client Dupont": "411", "Eau": "6061", "Fournisseurs": "401000",
+                      "Assurance": "616000", "Compte mystère": "471000"}
+    assert [str(f) for f in findings] == [
+        "QuickBooks : le compte « Compte mystère » (Id 6, type « Crypto Wallet ») n'a ni numéro commençant par un "
+        "compte du PCG ni type connu ; ses montants sont portés au compte d'attente 471000 ; donnez-lui dans "
+        "QuickBooks un numéro de compte (AcctNum) commençant par son compte du PCG"]
+
+
+def test_alphanumeric_chart_loads_without_stopping(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                   waits: list[float]) -> None:
+    """The emulator numbers the bank 512BNP and the customers 411CLI01, gives 401000 and 164000 no
+    number and adds an account of an unknown type: the source loads, the ledger is the reference
+    one on accounts 512 and 411, and the account it could not place is a finding of the load."""
+    emulator.renumber({"512100": "512BNP", "411000": "411CLI01", "401000": None, "164000": None},
+                      [{"Id": "8888", "Name": "Compte mystère", "AccountType": "Crypto Wallet",
+                        "Classification": "Asset", "Active": True}])
+    source = QuickBooksSource("compta", options(emulator, token_file(emulator, tmp_path), since="2026-01",
+                                                until="2026-03", datasets=["entries"]), tmp_path)
+    loaded = source.load(LoadRequest(get_registry().datasets))
+    entries = loaded["entries"]
+    assert any("Compte mystère" in str(f) and "471000" in str(f) for f in loaded.findings)
+    moves = entries[entries["journal"] == "QBO"]
+    ours = moves.assign(net=moves["debit"] - moves["credit"]).groupby(["entry_id", "account"])["net"].sum()
+    reference = restricted_entries()
+    reference = reference[reference["entry_id"].isin(["QBO-2026-01", "QBO-2026-02", "QBO-2026-03"])]
+    renamed = reference.assign(account=reference["account"].replace({"512100": "512", "411000": "411"}),
+                               net=reference["debit"] - reference["credit"])
+    expected = renamed.groupby(["entry_id", "account"])["net"].sum()
+    pd.testing.assert_series_equal(ours[ours != 0].sort_index(), expected[expected != 0].sort_index(),
+                                   check_dtype=False, check_names=False)
+    assert {"512", "411", "401000", "164000"} <= set(entries["account"])
 
 
 def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:

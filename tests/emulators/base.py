@@ -5,13 +5,20 @@ An emulator subclasses :class:`Emulator` and implements :meth:`Emulator.handle`,
 port of 127.0.0.1 (``base_url``) and stops cleanly on exit. Every request is kept in
 ``requests`` for the tests to inspect; ``inject`` queues canned responses (a 429, a 503…)
 served before the normal ones, for the next matching requests.
+
+:class:`FakeTime` lets rate limits and token expiry play out without sleeping;
+:class:`JitterTransport` puts a random network delay between the client and an emulator
+(tests and ``benchmarks/rate_limits.py``).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import random
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pandas as pd
 
-__all__ = ["Emulator", "FakeTime", "Request", "Response", "demo_datasets"]
+__all__ = ["Emulator", "FakeTime", "JitterTransport", "Request", "Response", "busiest", "demo_datasets"]
 
 
 class FakeTime:
@@ -44,6 +52,62 @@ class FakeTime:
         """Record the wait and move the clock on."""
         self.pauses.append(seconds)
         self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on without counting a wait (time spent on the network)."""
+        self.now += seconds
+
+
+class JitterTransport(httpx.BaseTransport):
+    """Real HTTP to an emulator, with a random network delay on the way there and back.
+
+    Each request is held ``uniform(0, uplink)`` seconds before it leaves (so it reaches the
+    server that much after the client's rate limiter counted it) and its answer
+    ``uniform(0, downlink)`` seconds after it came back. ``delay`` is how the time passes:
+    ``time.sleep`` for real, or a :class:`FakeTime`'s ``advance``. ``sent`` keeps the clock
+    reading (``clock``) at which each request was handed to the transport (the starts the
+    client's limiter allowed), ``arrived`` the reading once the uplink delay is over (when the
+    server receives it), ``paths`` their paths.
+    """
+
+    def __init__(self, uplink: float, downlink: float = 0.0, *, seed: int = 17,
+                 delay: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.uplink = uplink
+        self.downlink = downlink
+        self.delay = delay
+        self.clock = clock
+        self.random = random.Random(seed)
+        self.sent: list[float] = []
+        self.paths: list[str] = []
+        self.arrived: list[float] = []
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Delay, send through a plain HTTP transport, read the answer, delay again."""
+        self.sent.append(self.clock())
+        self.paths.append(request.url.path)
+        self.delay(self.random.uniform(0, self.uplink))
+        self.arrived.append(self.clock())
+        response = self._inner.handle_request(request)
+        response.read()
+        self.delay(self.random.uniform(0, self.downlink))
+        return response
+
+    def close(self) -> None:
+        """Close the underlying connections."""
+        self._inner.close()
+
+
+def busiest(starts: list[float], per: float) -> int:
+    """The largest number of ``starts`` within any window of ``per`` seconds ([t, t + per))."""
+    ordered = sorted(starts)
+    best, first = 0, 0
+    for last, moment in enumerate(ordered):
+        while moment - ordered[first] >= per:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
 
 
 @dataclass
@@ -131,6 +195,8 @@ class Emulator:
         handler = functools.partial(_Handler, self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
+        # answers leave at once: no Nagle delay between the headers and the body (40 ms a call)
+        self._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self

@@ -9,7 +9,10 @@ Reproduces the contract of ``connectors.md`` §1 and its §4 checklist, post-202
   carries, so a client that drops them on page 2 gets unfiltered results from the cursor
   position, as the vendor warns; ``limit`` out of its range is a 400, default sort ``-id``;
   the four deprecated offset keys are ``null`` on journals, ledger accounts, ledger entries,
-  fiscal years and the trial balance;
+  fiscal years and the trial balance; ``sort`` and ``filter`` only where the spec documents
+  them (``pennylane-openapi-v2.json``: no ``sort`` on ``/category_groups`` and
+  ``/trial_balance``, no ``filter`` on those and ``/fiscal_years``), else a 400, and only on
+  the documented fields;
 * ``filter`` = URL-encoded JSON array of ``{field, operator, value}``, per-endpoint fields,
   operators ``eq, not_eq, lt, lteq, gt, gteq, in, not_in, start_with``; a date range is two
   conditions;
@@ -40,6 +43,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any, Self
 
 import pandas as pd
@@ -95,10 +99,14 @@ class _Collection:
 
     def __init__(self, items: list[dict[str, Any]], fields: Mapping[str, Callable[[dict[str, Any]], Any]],
                  sorts: Iterable[str] = ("id",), max_limit: int = 100, scope: str = "",
-                 legacy: bool = False, identity: str = "id", default_sort: str = "-id") -> None:
+                 legacy: bool = False, identity: str = "id", default_sort: str = "-id",
+                 filterable: bool = True) -> None:
         self.items = items
         self.fields = dict(fields)
+        #: the ``sort`` fields the spec documents (none: a ``sort`` parameter is a 400)
         self.sorts = set(sorts)
+        #: whether the spec documents a ``filter`` parameter (if not, one is a 400)
+        self.filterable = filterable
         self.max_limit = max_limit
         self.scope = scope
         self.legacy = legacy
@@ -201,6 +209,63 @@ class PennylaneEmulator(Emulator):
         for collection in (self.ledger_entries, self.lines, self.supplier_invoices):
             collection.invalidate()
         return invoice
+
+    def add_sale(self, day: dt.date, amount_excl_tax: int, customer_code: str = "C0011", *,
+                 credit_note_of: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Add a customer invoice and its sale entry (customer sub-account, 701000, VAT 445710 at
+        20 %), unpaid; with ``credit_note_of``, a credit note on that invoice instead (status
+        ``credit_note``, ``credited_invoice``, negative amounts, the entry reversed). Returns it."""
+        tax = amount_excl_tax // 5
+        customer = self._customers_by_code[customer_code]
+        entry_id = next(self._ids)
+        credit = credit_note_of is not None
+        number = f"{'AV' if credit else 'FA'}-AJOUT-{entry_id}"
+        entry = self._entry_item(entry_id, day, "VE", f"{'Avoir' if credit else 'Facture'} {number}", number, number)
+        self.ledger_entries.items.append(entry)
+        incl = amount_excl_tax + tax
+        sides = [(customer["ledger_account"]["id"], incl, 0), (self._general("701000"), 0, amount_excl_tax),
+                 (self._general("445710"), 0, tax)]
+        for account_id, debit, credit_amount in sides:
+            debit, credit_amount = (credit_amount, debit) if credit else (debit, credit_amount)
+            self.lines.items.append(self._line_item(next(self._ids), day, self._journal_ids["VE"], entry_id,
+                                                    account_id, entry["label"], debit, credit_amount, []))
+        sign = -1 if credit else 1
+        row = SimpleNamespace(amount_excl_tax=sign * amount_excl_tax, amount_incl_tax=sign * incl,
+                              due_date=pd.Timestamp(day + dt.timedelta(days=30)), number=number,
+                              counterparty=customer["name"], issue_date=pd.Timestamp(day), discount=0, deal_id="")
+        invoice = self._customer_invoice(next(self._ids), row, customer, entry_id, paid=False)
+        if credit_note_of is not None:
+            invoice.update(status="credit_note", credited_invoice={
+                "id": credit_note_of["id"], "url": self._url(f"/customer_invoices/{credit_note_of['id']}")})
+        self.customer_invoices.items.append(invoice)
+        for collection in (self.ledger_entries, self.lines, self.customer_invoices):
+            collection.invalidate()
+        return invoice
+
+    def add_payment(self, day: dt.date, amount_incl_tax: int, settles: list[dict[str, Any]]) -> None:
+        """Add a bank receipt (512100 against the customer of ``settles``) and letter it with the
+        customer lines of every invoice and credit note in ``settles``, which become paid."""
+        customer = next(c for c in self._customers_by_code.values() if c["id"] == settles[0]["customer"]["id"])
+        tiers = customer["ledger_account"]["id"]
+        entry_id = next(self._ids)
+        entry = self._entry_item(entry_id, day, "BQ", f"Règlement {customer['name']}", "", None)
+        self.ledger_entries.items.append(entry)
+        bank = self._line_item(next(self._ids), day, self._journal_ids["BQ"], entry_id, self._general("512100"),
+                               entry["label"], amount_incl_tax, 0, [])
+        receipt = self._line_item(next(self._ids), day, self._journal_ids["BQ"], entry_id, tiers, entry["label"],
+                                  0, amount_incl_tax, [])
+        self.lines.items.extend([bank, receipt])
+        entries = {invoice["ledger_entry"]["id"] for invoice in settles}
+        group = [receipt] + [ln for ln in self.lines.items
+                             if ln["ledger_entry"]["id"] in entries and ln["ledger_account"]["id"] == tiers]
+        for line in group:
+            line["lettered_ledger_entry_lines"]["ids"] = [ln["id"] for ln in group]
+        for invoice in settles:
+            invoice.update(paid=True, remaining_amount_with_tax="0.00", remaining_amount_without_tax="0.00")
+            if invoice["status"] != "credit_note":
+                invoice["status"] = "paid"
+        for collection in (self.ledger_entries, self.lines, self.customer_invoices):
+            collection.invalidate()
 
     # -- data ----------------------------------------------------------------------------------
     def _load(self, data: dict[str, pd.DataFrame]) -> None:
@@ -320,7 +385,7 @@ class PennylaneEmulator(Emulator):
                                     {"number": lambda i: i["number"], "enabled": lambda i: i["enabled"]},
                                     max_limit=1000, scope="ledger_accounts", legacy=True)
         self.ledger_entries = _Collection(entry_items, {"date": date, "journal_id": lambda i: i["journal"]["id"]},
-                                          scope="ledger_entries", legacy=True)
+                                          sorts=("id", "date"), scope="ledger_entries", legacy=True)
         self.lines = _Collection(line_items, {"date": date, "journal_id": lambda i: i["journal"]["id"],
                                               "ledger_account_id": lambda i: i["ledger_account"]["id"]},
                                  sorts=("id", "date"), scope="ledger_entries")
@@ -337,11 +402,13 @@ class PennylaneEmulator(Emulator):
         self.suppliers = _Collection(list(suppliers.values()), {"name": lambda i: i["name"]}, scope="suppliers")
         self.category_groups = _Collection(
             [{**g, "categories": {"url": self._url(f"/category_groups/{g['id']}/categories")},
-              "created_at": _STAMP, "updated_at": _STAMP} for g in self.groups], {}, scope="categories")
+              "created_at": _STAMP, "updated_at": _STAMP} for g in self.groups], {}, sorts=(), scope="categories",
+            filterable=False)
         self.categories = _Collection(self.category_items,
                                       {"label": lambda i: i["label"], "category_group_id": lambda i: i["category_group"]["id"]},
                                       scope="categories")
-        self.fiscal_years = _Collection(fiscal, {}, sorts=("id", "start"), scope="fiscal_years", legacy=True)
+        self.fiscal_years = _Collection(fiscal, {}, sorts=("id", "start"), scope="fiscal_years", legacy=True,
+                                        filterable=False)
 
     def _collections(self) -> list[_Collection]:
         return [self.journals, self.accounts, self.ledger_entries, self.lines, self.customer_invoices,
@@ -509,10 +576,17 @@ class PennylaneEmulator(Emulator):
             code = "LessThanMinimum" if limit < 1 else "MoreThanMaximum"
             raise _BadRequest({"message": f"limit must be between 1 and {collection.max_limit}", "field": "limit",
                                "code": code})
-        sort = request.arg("sort") or collection.default_sort
-        if sort.lstrip("-") not in collection.sorts:
-            raise _BadRequest({"message": f"Invalid sort field: {sort.lstrip('-')}", "field": "sort",
+        asked = request.arg("sort")
+        if asked is not None and not collection.sorts:
+            raise _BadRequest({"message": "sort is not a valid parameter for this endpoint", "field": "sort",
+                               "code": "NotExistPropertyDefinition"})
+        if asked is not None and asked.lstrip("-") not in collection.sorts:
+            raise _BadRequest({"message": f"Invalid sort field: {asked.lstrip('-')}", "field": "sort",
                                "code": "NotEnumInclude"})
+        if request.arg("filter") is not None and not collection.filterable:
+            raise _BadRequest({"message": "filter is not a valid parameter for this endpoint", "field": "filter",
+                               "code": "NotExistPropertyDefinition"})
+        sort = asked or collection.default_sort
         conditions = self._filters(request.arg("filter"), collection)
         ordered, positions = collection.ordered(sort)
         start = 0
@@ -580,8 +654,8 @@ class PennylaneEmulator(Emulator):
             labels.setdefault(number, number)
         items = [{"number": n, "formatted_number": n.ljust(8, "0") if n.isdigit() else n, "label": labels[n],
                   "debits": money(d), "credits": money(c)} for n, (d, c) in sorted(totals.items())]
-        collection = _Collection(items, {}, sorts=("number",), max_limit=1000, identity="number",
-                                 default_sort="number", legacy=True)
+        collection = _Collection(items, {}, sorts=(), max_limit=1000, identity="number",
+                                 default_sort="number", legacy=True, filterable=False)
         return Response(200, self._page(request, collection))
 
     # -- FEC export ------------------------------------------------------------------------------------

@@ -17,11 +17,16 @@ Reproduced from connectors.md §2 and §4 (QuickBooks Online):
   empty ``{"QueryResponse":{}}``, only active accounts unless ``Active`` is filtered;
 * ``/reports/{ProfitAndLoss|BalanceSheet|CashFlow|AgedReceivables|AgedPayables}`` with
   ``Header``/``Columns``/``Rows``, nested sections, string amounts, empty cells,
-  ``NoReportData``, one column per month with ``summarize_column_by=Month``;
+  ``NoReportData``, one column per month with ``summarize_column_by=Month`` (at most six
+  months a request: ``max_report_months``; columns with metadata and English titles, or
+  without metadata and French titles: ``column_titles``);
+* :meth:`QuickBooksEmulator.renumber`: account numbers as QuickBooks France writes them
+  (``512BNP``, ``411CLI01``: the PCG number then letters) or none at all;
 * ``Accept: application/json`` required (XML otherwise), ``minorversion`` recorded;
 * faults: 400 ``Fault.Error``, 401 lowercase ``fault.error`` + ``WWW-Authenticate``, 403 on
   another realm, 429 ThrottleExceeded 003001 (no ``Retry-After``) beyond 500 requests a
-  minute or 10 at once, and :func:`fault_in_200` for the 200-with-Fault case.
+  minute or 10 at once (and beyond 10 a second when ``limit_per_second`` is set), and
+  :func:`fault_in_200` for the 200-with-Fault case.
 
 Fault bodies and header names follow the recordings quoted in connectors.md
 (minimul/qbo_api ``spec/vcr/error/401.yml``, ``validation.yml``; Intuit error codes).
@@ -54,6 +59,8 @@ _SHARED: dict[str, Any] = {}
 _SHARED_NAMES = ("_balances", "_profits", "opening", "monthly", "accounts", "by_number", "parents", "by_id",
                  "company_info", "entities", "invoices", "parties")
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: French abbreviated month names (CLDR ``fr``), as a French QuickBooks titles its columns
+_MOIS_ABBR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 def _stamp() -> str:
@@ -179,9 +186,24 @@ class QuickBooksEmulator(Emulator):
         self.client_id = "emu-" + secrets.token_hex(8)
         self.client_secret = secrets.token_hex(16)
         self.skew = 0.0
+        #: the clock of :meth:`now` (tests may give a fake one)
+        self.clock: Callable[[], float] = time.time
         self.limit_per_minute = 500
+        #: Intuit's 10 requests a second per realm, enforced when set (tests and the benchmark)
+        self.limit_per_second: int | None = None
         self.max_concurrent = 10
+        #: how many requests the rate limits refused
+        self.throttled = 0
+        #: longest span of a monthly report: Intuit advises six months per request; this
+        #: emulator is stricter and refuses more (400 ValidationFault), so a client asking
+        #: longer spans fails the tests (``None``: no limit)
+        self.max_report_months: int | None = 6
+        #: ``"metadata"``: month columns carry ``StartDate``/``EndDate`` metadata and English
+        #: titles (« Jan 2026 »); ``"french"``: no metadata and French titles (« janv. 2026 »),
+        #: as a company set up in French may show them
+        self.column_titles = "metadata"
         self._times: deque[float] = deque()
+        self._second: deque[float] = deque()
         self._in_flight = 0
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
@@ -202,11 +224,27 @@ class QuickBooksEmulator(Emulator):
     # -- controls ---------------------------------------------------------------------------
     def now(self) -> float:
         """The emulator's clock (seconds; :meth:`advance` moves it)."""
-        return time.time() + self.skew
+        return self.clock() + self.skew
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward (token expiry, throttle window)."""
         self.skew += seconds
+
+    def renumber(self, numbers: dict[str, str | None], extra: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+        """This emulator only: give the accounts of these PCG numbers another ``AcctNum``
+        (``"512BNP"``; ``None``: no number, as QuickBooks allows) and add the ``extra``
+        accounts (without amounts); the shared demo accounts are copied, not changed."""
+        copies = {item["Id"]: dict(item) for item in self.accounts}
+        for number, item in self.by_number.items():
+            if number in numbers:
+                if numbers[number] is None:
+                    copies[item["Id"]].pop("AcctNum", None)
+                else:
+                    copies[item["Id"]]["AcctNum"] = numbers[number]
+        self.accounts = [*copies.values(), *extra]
+        self.by_number = {number: copies[item["Id"]] for number, item in self.by_number.items()}
+        self.by_id = {a["Id"]: a for a in self.accounts}
+        self.entities = {**self.entities, "Account": self.accounts}
 
     def issue_tokens(self) -> dict[str, Any]:
         """A fresh token response, as after the user connected the app (for the first token file)."""
@@ -289,9 +327,14 @@ class QuickBooksEmulator(Emulator):
                 now = self.now()
                 while self._times and now - self._times[0] >= 60:
                     self._times.popleft()
-                if len(self._times) >= self.limit_per_minute or self._in_flight >= self.max_concurrent:
+                while self._second and now - self._second[0] >= 1:
+                    self._second.popleft()
+                if (len(self._times) >= self.limit_per_minute or self._in_flight >= self.max_concurrent
+                        or (self.limit_per_second is not None and len(self._second) >= self.limit_per_second)):
+                    self.throttled += 1
                     return throttled()
                 self._times.append(now)
+                self._second.append(now)
         if not valid:
             return _lower_fault(401, "message=AuthenticationFailed; errorCode=003200; statusCode=401",
                                 f"Token expired: {token[:40]}", "3200", "AUTHENTICATION")
@@ -517,19 +560,27 @@ class QuickBooksEmulator(Emulator):
         end = Month.of(dt.date.fromisoformat(params["end_date"]))
         if params.get("summarize_column_by", "Total") != "Month":
             raise ValueError("this emulator answers summarize_column_by=Month only")
+        if self.max_report_months is not None and end - start + 1 > self.max_report_months:
+            raise ValueError(f"the report spans {end - start + 1} months; ask at most {self.max_report_months} "
+                             "months per report request")
         return [start.shift(i) for i in range(end - start + 1)]
 
     def _body(self, name: str, params: dict[str, str], months: list[Month | None], rows: list[Any],
               has_data: bool, total: bool = True) -> dict[str, Any]:
         columns = [{"ColTitle": "", "ColType": "Account", "MetaData": [{"Name": "ColKey", "Value": "account"}]}]
+        french = self.column_titles == "french"
         for month in months:
             assert month is not None
+            if french:
+                columns.append({"ColTitle": f"{_MOIS_ABBR[month.month - 1]} {month.year}", "ColType": "Money"})
+                continue
             title = f"{_MONTH_ABBR[month.month - 1]} {month.year}"
             columns.append({"ColTitle": title, "ColType": "Money", "MetaData": [
                 {"Name": "StartDate", "Value": month.first_day.isoformat()},
                 {"Name": "EndDate", "Value": month.last_day.isoformat()}, {"Name": "ColKey", "Value": title}]})
         if total:
-            columns.append({"ColTitle": "Total", "ColType": "Money", "MetaData": [{"Name": "ColKey", "Value": "total"}]})
+            columns.append({"ColTitle": "Total", "ColType": "Money"} if french else
+                           {"ColTitle": "Total", "ColType": "Money", "MetaData": [{"Name": "ColKey", "Value": "total"}]})
         header = {"Time": _stamp(), "ReportName": name, "ReportBasis": params.get("accounting_method", "Accrual"),
                   "StartPeriod": params.get("start_date"), "EndPeriod": params.get("end_date"),
                   "SummarizeColumnsBy": "Month", "Currency": "EUR",

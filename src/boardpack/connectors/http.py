@@ -18,7 +18,9 @@ talks to it through an :class:`ApiClient`:
 * 400, 401, 403, 404 and other 4xx are never retried; a 401 calls ``refresh`` once (if
   given) with the authentication headers the refused request carried, and the request is
   tried once more with the new token;
-* a client-side sliding window keeps at most ``rate`` requests per ``per`` seconds;
+* a client-side sliding window keeps at most ``margin × rate`` requests per ``per`` seconds
+  (:class:`RateLimiter`; ``margin`` 0.8 by default), for each limit the provider publishes,
+  so that network jitter, retries and other tools sharing the token do not bring a 429;
 * every failure is an :class:`ApiError` whose text is one French sentence naming the
   provider, the method, the endpoint (path only, never the query), the status and what to do.
 
@@ -34,10 +36,8 @@ import email.utils
 import logging
 import random
 import re
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -46,8 +46,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import SourceError
+from .ratelimit import MARGIN, RateLimiter, Window
 
-__all__ = ["ApiClient", "ApiError", "Provider", "clock", "pause"]
+__all__ = ["MARGIN", "ApiClient", "ApiError", "Provider", "RateLimiter", "Window", "clock", "pause"]
 
 #: How the client waits (seconds); tests monkeypatch it (``boardpack.connectors.http.pause``).
 pause: Callable[[float], None] = time.sleep
@@ -72,9 +73,9 @@ class Provider:
     name: str
     #: e.g. "https://app.pennylane.com" or "http://127.0.0.1:PORT" (an emulator)
     base_url: str
-    #: client-side limiter: at most ``rate`` requests …
+    #: the provider's published limit: at most ``rate`` requests …
     rate: int
-    #: … per ``per`` seconds (sliding window)
+    #: … per ``per`` seconds (the client keeps :attr:`margin` of it, in a sliding window)
     per: float
     #: seconds, on every call (connect, read, write, pool)
     timeout: float = 30.0
@@ -86,12 +87,28 @@ class Provider:
     max_wait: float = 120.0
     #: what to do on a 401/403
     auth_hint: str = "vérifiez le jeton d'accès dans la configuration"
+    #: further published limits, ``((rate, per), …)``, kept as well (QuickBooks: 500 per minute)
+    more_limits: tuple[tuple[int, float], ...] = ()
+    #: share of each published limit the client uses (:data:`MARGIN`; 1.0 = exactly at the limit)
+    margin: float = MARGIN
 
     def __post_init__(self) -> None:
-        if self.rate < 1 or self.per <= 0:
-            raise ValueError(f"{self.name} : limite de débit invalide ({self.rate} requêtes / {self.per} s)")
+        for rate, per in self.limits:
+            if rate < 1 or per <= 0:
+                raise ValueError(f"{self.name} : limite de débit invalide ({rate} requêtes / {per} s)")
+        if not 0 < self.margin <= 1:
+            raise ValueError(f"{self.name} : marge de débit invalide ({self.margin})")
         if self.timeout <= 0 or self.retries < 0:
             raise ValueError(f"{self.name} : délai ou nombre de tentatives invalide")
+
+    @property
+    def limits(self) -> tuple[tuple[int, float], ...]:
+        """Every published limit ``(rate, per)``: the main one, then :attr:`more_limits`."""
+        return ((self.rate, self.per), *self.more_limits)
+
+    def windows(self) -> list[Window]:
+        """One client-side :class:`Window` per published limit, each at :attr:`margin` of it."""
+        return [Window.below(rate, per, self.margin) for rate, per in self.limits]
 
 
 class ApiError(SourceError):
@@ -139,36 +156,6 @@ class ApiError(SourceError):
                    detail=_one_line(detail), hint=hint, what=what)
 
 
-class _Limiter:
-    """A sliding window: at most ``rate`` request starts within any ``per`` seconds."""
-
-    def __init__(self, rate: int, per: float) -> None:
-        self.rate = rate
-        self.per = per
-        self.starts: deque[float] = deque()
-        self.lock = threading.Lock()
-
-    def acquire(self) -> None:
-        """Wait (with :data:`pause`) until one more request fits in the window, then count it."""
-        with self.lock:
-            now = clock()
-            self._forget(now)
-            if len(self.starts) >= self.rate:
-                wait = self.per - (now - self.starts[0])
-                if wait > 0:
-                    log.debug("limite de débit : attente de %.2f s", wait)
-                    pause(wait)
-                now = clock()
-                self._forget(now)
-                while len(self.starts) >= self.rate:  # pause was replaced (tests): do not wait again
-                    self.starts.popleft()
-            self.starts.append(now)
-
-    def _forget(self, now: float) -> None:
-        while self.starts and now - self.starts[0] >= self.per:
-            self.starts.popleft()
-
-
 class ApiClient:
     """Calls one provider's API with timeouts, retries, rate limiting and one-sentence errors.
 
@@ -183,6 +170,8 @@ class ApiClient:
         by default the ``message``/``error``/``detail`` of a JSON body or the first line of text.
     :param headers: fixed headers (``Accept``, ``X-Use-2026-API-Changes``…).
     :param transport: an httpx transport (tests: ``httpx.MockTransport``).
+    :param shared: windows this client also counts its requests in, shared with another
+        client (HubSpot: the search client counts in the account's 10-second window).
     """
 
     def __init__(self, provider: Provider, *,
@@ -190,12 +179,13 @@ class ApiClient:
                  refresh: Callable[[Mapping[str, str]], None] | None = None,
                  describe: Callable[[httpx.Response], str] | None = None,
                  headers: Mapping[str, str] | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, shared: Sequence[Window] = ()) -> None:
         self.provider = provider
         self.auth = auth
         self.refresh = refresh
         self.describe = describe or describe_body
-        self._limiter = _Limiter(provider.rate, provider.per)
+        #: the client-side limiter: one window per published limit, plus the ``shared`` ones
+        self.limiter = RateLimiter([*provider.windows(), *shared])
         self._secrets: set[str] = set()
         self._origin = _origin(provider.base_url)
         self._client = httpx.Client(
@@ -233,7 +223,7 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            self._limiter.acquire()
+            self.limiter.acquire()
             credentials = self._auth_headers()
             sent = {**credentials, **dict(headers or {})}
             started = time.perf_counter()

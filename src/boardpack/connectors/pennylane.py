@@ -3,7 +3,9 @@
 The client (:class:`PennylaneClient`) sends ``X-Use-2026-API-Changes: true`` and codes only
 the post-2026 dialect: cursor pages ``{items, has_more, next_cursor}`` read to the last one,
 with the same ``filter`` and ``sort`` re-sent on every page (the cursor does not carry them),
-``limit`` at the endpoint's maximum, 25 requests per 5 s (the vendor's limit per token).
+``limit`` at the endpoint's maximum, ``sort`` only where the endpoint documents it
+(:data:`SORTS`), and at most 20 requests per 5 s (80 % of the vendor's 25 per 5 s per token,
+see :data:`~boardpack.connectors.http.MARGIN`).
 
 :func:`fetch` reads what a pack needs over a span of dates and maps it:
 
@@ -16,7 +18,9 @@ with the same ``filter`` and ``sort`` re-sent on every page (the cursor does not
 * customer and supplier invoices → ``invoices``: TTC = ``amount``, HT = ``amount − tax``
   (both in euros whatever the invoice currency), due date = ``deadline``, paid date = the
   latest ledger line lettered with the invoice's own third-party line, segment and product =
-  the invoice's categories in the groups named by the source (« Segment », « Produit »);
+  the invoice's categories in the groups named by the source (« Segment », « Produit »); a
+  credit note is negative, « paid » once lettered, and never has a paid date (its lettering
+  is no cash collected);
 * fiscal years → the source's ``fiscal_years``; journals of type ``new_year`` → its opening
   journals;
 * the trial balance of each fiscal year of the span, compared per account with the lines
@@ -43,9 +47,9 @@ import pandas as pd
 from ..periods import Month
 from .common import LOOKBACK_YEARS, cents, euros
 from .common import default_since as shared_default_since
-from .http import ApiClient, ApiError, Provider
+from .http import MARGIN, ApiClient, ApiError, Provider
 
-__all__ = ["API", "PRODUCTION", "PennylaneClient", "PennylaneData", "fetch", "provider"]
+__all__ = ["API", "BY_ID", "PRODUCTION", "SORTS", "PennylaneClient", "PennylaneData", "fetch", "provider"]
 
 #: production host (a sandbox is a separate company on the same host)
 PRODUCTION = "https://app.pennylane.com"
@@ -56,6 +60,18 @@ PAGE_LIMIT, LARGE_LIMIT = 100, 1000
 AUTH_HINT = ("vérifiez le jeton (option token) et ses droits dans Pennylane, Paramètres → Connectivité → "
              "Développeurs : lecture des écritures, comptes, journaux, exercices, balance, factures, clients, "
              "fournisseurs et catégories")
+#: The ``sort`` fields each list endpoint documents in Pennylane's OpenAPI spec (v2). ``sort``
+#: is sent only where documented: ``/category_groups`` and ``/trial_balance`` take none.
+SORTS: Mapping[str, frozenset[str]] = {
+    "/fiscal_years": frozenset({"id", "start"}), "/journals": frozenset({"id"}),
+    "/ledger_accounts": frozenset({"id"}), "/ledger_entries": frozenset({"id", "date"}),
+    "/ledger_entry_lines": frozenset({"id", "date"}), "/customer_invoices": frozenset({"id", "date"}),
+    "/supplier_invoices": frozenset({"id", "date"}), "/customers": frozenset({"id"}),
+    "/suppliers": frozenset({"id"}), "/categories": frozenset({"id"}),
+    "/category_groups": frozenset(), "/trial_balance": frozenset(),
+}
+#: ``items(sort=BY_ID)``: ascending ids where the endpoint documents it, else Pennylane's order
+BY_ID = "id?"
 #: supplier ``payment_status`` values meaning the invoice is settled
 _SUPPLIER_PAID = {"fully_paid", "paid_offline", "payment_found", "payment_emitted"}
 #: customer ``status`` values that are not invoices at all
@@ -63,19 +79,24 @@ _NOT_INVOICES = {"proforma", "shipping_order", "purchasing_order"}
 log = logging.getLogger("boardpack.sources.pennylane")
 
 
-def provider(base_url: str = PRODUCTION, timeout: float = 30.0) -> Provider:
-    """Pennylane as the HTTP layer sees it: 25 requests per 5 s, errors naming the scopes to check."""
+def provider(base_url: str = PRODUCTION, timeout: float = 30.0, margin: float = MARGIN) -> Provider:
+    """Pennylane as the HTTP layer sees it: a published limit of 25 requests per 5 s per token
+    (the client keeps 80 % of it), errors naming the scopes to check."""
     base = base_url.rstrip("/").removesuffix(API)
-    return Provider("Pennylane", base, rate=25, per=5.0, timeout=timeout, auth_hint=AUTH_HINT)
+    return Provider("Pennylane", base, rate=25, per=5.0, timeout=timeout, auth_hint=AUTH_HINT, margin=margin)
 
 
 class PennylaneClient:
-    """Calls the Company API v2 with a company token (``Authorization: Bearer``)."""
+    """Calls the Company API v2 with a company token (``Authorization: Bearer``).
+
+    ``margin``: the share of the published rate limit used (:data:`~boardpack.connectors.http.MARGIN`;
+    ``benchmarks/rate_limits.py`` compares it with 1.0, the limit itself).
+    """
 
     def __init__(self, token: str, base_url: str = PRODUCTION, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, margin: float = MARGIN) -> None:
         self.api = ApiClient(
-            provider(base_url, timeout),
+            provider(base_url, timeout, margin),
             auth=lambda: {"Authorization": f"Bearer {token}"},
             headers={"Accept": "application/json", "X-Use-2026-API-Changes": "true"},
             transport=transport,
@@ -99,13 +120,23 @@ class PennylaneClient:
                            hint="vérifiez que base_url désigne l'API Pennylane")
         return body
 
-    def items(self, endpoint: str, filters: Iterable[Mapping[str, Any]] = (), sort: str | None = "id",
+    def items(self, endpoint: str, filters: Iterable[Mapping[str, Any]] = (), sort: str | None = BY_ID,
               limit: int = PAGE_LIMIT, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a cursor-paged list, page after page, re-sending ``filter`` and ``sort``.
 
+        ``sort``: :data:`BY_ID` (default) sorts by ``id`` where the endpoint documents it
+        (:data:`SORTS`) and sends no ``sort`` elsewhere; ``None`` sends none; a field sorts by it.
+
+        :raises ValueError: for a ``sort`` field the endpoint does not document (a bug of the caller).
         :raises ApiError: on an HTTP error, a body that is not a page, or a cursor that does
             not move on (``has_more`` without ``next_cursor``, or a cursor served twice).
         """
+        documented = SORTS.get(endpoint)
+        if sort == BY_ID:
+            sort = "id" if documented is None or "id" in documented else None
+        if sort and documented is not None and sort.lstrip("-") not in documented:
+            raise ValueError(f"Pennylane {endpoint} : tri « {sort} » non documenté "
+                             f"({', '.join(sorted(documented)) or 'aucun tri'})")
         query: dict[str, Any] = {"limit": limit, **(params or {})}
         if sort:
             query["sort"] = sort
@@ -331,7 +362,7 @@ def invoices_frame(sales: list[dict[str, Any]], purchases: list[dict[str, Any]],
             excl = incl - _decimal(item.get("tax"))
             if (item.get("credited_invoice") or item.get("status") == "credit_note") and incl > 0:
                 incl, excl = -incl, -excl
-            status, paid_date = _status(kind, item, payments)
+            status, paid_date = _status(kind, item, payments, credit_note=incl < 0)
             issued = item.get("date") or ""
             deal = str(item.get("external_reference") or "") if deal_reference and kind == "sale" else ""
             rows.append((kind, item.get("invoice_number") or str(item["id"]), who.get("name") or "",
@@ -342,8 +373,13 @@ def invoices_frame(sales: list[dict[str, Any]], purchases: list[dict[str, Any]],
     return pd.DataFrame(rows, columns=list(INVOICE_COLUMNS), dtype=object)
 
 
-def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | None]) -> tuple[str, str]:
-    """(status, paid date) in the dataset's terms; a payment after the span leaves it « issued »."""
+def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | None],
+            credit_note: bool = False) -> tuple[str, str]:
+    """(status, paid date) in the dataset's terms; a payment after the span leaves it « issued ».
+
+    A credit note is settled (« paid ») once lettered, but never has a paid date: its lettering
+    with the invoice or the receipt it offsets is not cash collected (nor paid, for a supplier's),
+    and a date would count it, negative, in the cash-based KPIs (rentabilité encaissée)."""
     status = item.get("status")
     if kind == "sale" and (item.get("draft") or status == "draft"):
         return "draft", ""
@@ -357,7 +393,9 @@ def _status(kind: str, item: Mapping[str, Any], payments: Mapping[int, str | Non
     entry = _id(item.get("ledger_entry"))
     if entry in payments:
         day = payments[entry]  # type: ignore[index]
-        return ("paid", day) if day else ("issued", "")
+        if not day:
+            return "issued", ""
+        return ("paid", "") if credit_note else ("paid", day)
     return "paid", ""
 
 

@@ -5,12 +5,15 @@
   is an error; the query endpoint is paged with ``STARTPOSITION``/``MAXRESULTS`` (≤ 1000)
   until a short or empty page (``{"QueryResponse":{}}``).
 * :class:`Report` reads any report (``Header``/``Columns``/``Rows``): sections nested at any
-  depth, string amounts, empty cells, ``NoReportData``, one column per month.
+  depth, string amounts, empty cells, ``NoReportData``, one column per month (found by its
+  metadata, else by its title, English or French: « Jan 2026 », « janv. 2026 »); a monthly
+  report over more than six months is asked six months at a time and stitched.
 * :func:`ledger_entries` turns the monthly ProfitAndLoss and BalanceSheet into the
   ``entries`` dataset: an opening entry (journal ``AN``) from the balance sheet before the
   first month, then one balanced entry per month (journal ``QBO``) holding each account's
-  P&L amount and balance-sheet movement. Accounts are PCG numbers (``Account.AcctNum``),
-  else taken from :data:`FALLBACK` by account type.
+  P&L amount and balance-sheet movement. Accounts are the PCG digits ``Account.AcctNum``
+  starts with (``512BNP`` → ``512``), else taken from :data:`FALLBACK` by account type, else
+  the suspense account (a finding names the account, the source goes on).
 * :func:`invoice_rows` turns invoices, credit memos, bills and vendor credits, with the
   payments that settle them, into the ``invoices`` dataset.
 
@@ -22,15 +25,26 @@ from .client import (
     MAX_RESULTS,
     MINOR_VERSION,
     PRODUCTION_URL,
+    REPORT_MONTHS,
     SANDBOX_URL,
     Finding,
     QuickBooksClient,
 )
-from .mapping import FALLBACK, Account, account_amounts, accounts_by_id, gross_flows, invoice_rows, ledger_entries
+from .mapping import (
+    FALLBACK,
+    SUSPENSE,
+    Account,
+    account_amounts,
+    accounts_by_id,
+    gross_flows,
+    invoice_rows,
+    ledger_entries,
+    pcg_digits,
+)
 from .reports import Report
 
 __all__ = [
-    "FALLBACK", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "SANDBOX_URL",
+    "FALLBACK", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "REPORT_MONTHS", "SANDBOX_URL", "SUSPENSE",
     "Account", "Finding", "QuickBooksClient", "Report", "account_amounts", "accounts_by_id", "gross_flows",
-    "invoice_rows", "ledger_entries",
+    "invoice_rows", "ledger_entries", "pcg_digits",
 ]

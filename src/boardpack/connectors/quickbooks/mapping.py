@@ -2,8 +2,9 @@
 
 * :func:`ledger_entries` turns the monthly ProfitAndLoss and BalanceSheet into the ``entries``
   dataset: an opening entry (journal ``AN``) from the balance sheet before the first month,
-  then one balanced entry per month (journal ``QBO``). Accounts are PCG numbers
-  (``Account.AcctNum``), else taken from :data:`FALLBACK` by account type.
+  then one balanced entry per month (journal ``QBO``). Accounts are the PCG digits that
+  ``Account.AcctNum`` starts with (``512BNP`` → ``512``), else taken from :data:`FALLBACK` by
+  account type, else the suspense account (a finding names it).
 * :func:`invoice_rows` turns invoices, credit memos, bills and vendor credits, with the
   payments that settle them, into the ``invoices`` dataset.
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +25,10 @@ from ..common import cents, euros
 from .client import Finding
 from .reports import Report
 
-__all__ = ["FALLBACK", "Account", "account_amounts", "accounts_by_id", "gross_flows", "invoice_rows", "ledger_entries"]
+__all__ = ["FALLBACK", "SUSPENSE", "Account", "account_amounts", "accounts_by_id", "gross_flows", "invoice_rows",
+           "ledger_entries", "pcg_digits"]
+
+log = logging.getLogger("boardpack.sources.quickbooks")
 
 
 # ----------------------------------------------------------------------------- accounts
@@ -63,6 +68,8 @@ FALLBACK: dict[str, tuple[str, dict[str, str]]] = {
     "OtherExpense": ("658000", {"Depreciation": "681100", "Amortization": "681100",
                                 "PenaltiesSettlements": "671200", "ExchangeGainOrLoss": "666000"}),
 }
+#: Where an account that neither its number nor its type places goes: the suspense account.
+SUSPENSE = ("471000", "Compte d'attente")
 #: PCG classes an account number may start with, by QuickBooks ``Classification``.
 _CLASSES = {"Asset": "2345", "Liability": "145", "Equity": "1", "Revenue": "7", "Expense": "6"}
 
@@ -89,32 +96,65 @@ def _fallback(account_type: str, subtype: str) -> str:
     return by_subtype.get(subtype, number)
 
 
-def accounts_by_id(raw: Iterable[Mapping[str, Any]], use_numbers: bool = True) -> dict[str, Account]:
-    """The PCG account of each QuickBooks account: ``AcctNum`` if a PCG number, else :data:`FALLBACK`.
+def pcg_digits(number: str, classification: str) -> str:
+    """The PCG account an ``AcctNum`` starts with (``512BNP`` → ``512``, ``411CLI01`` → ``411``,
+    ``706000`` → ``706000``), or ``""`` when it starts with no digit of a class its
+    ``Classification`` allows (a US ``4000`` for income).
 
-    :raises DataError: when an ``AcctNum`` contradicts the account's classification (a US
-        chart numbered 4000 for income), or no PCG account can be found.
+    QuickBooks Online France numbers accounts with 6 to 20 characters starting with the
+    master-list (PCG) number; what follows the leading digits tells sub-accounts apart.
+    """
+    found = re.match(r"\d+", number.strip())
+    digits = found.group(0) if found else ""
+    if not digits or digits[0] not in _CLASSES.get(classification, "12345678"):
+        return ""
+    return digits
+
+
+def accounts_by_id(raw: Iterable[Mapping[str, Any]], use_numbers: bool = True,
+                   findings: list[Finding] | None = None) -> dict[str, Account]:
+    """The PCG account of each QuickBooks account, never stopping on one it cannot place.
+
+    In order: the leading PCG digits of ``AcctNum`` (:func:`pcg_digits`); else the account's
+    type (:data:`FALLBACK`, by ``AccountType`` and ``AccountSubType``); else the suspense
+    account :data:`SUSPENSE`, where its amounts stay visible to the suspense check. An
+    ``AcctNum`` that starts with no PCG number of its class, and an account placed in
+    suspense, are findings (appended to ``findings``; logged as warnings when it is ``None``):
+    one listing the numbers set aside, one per account in suspense, each naming the account.
     """
     found: dict[str, Account] = {}
+    ignored: list[str] = []
+    notes: list[Finding] = []
     for item in raw:
         ident, name = str(item.get("Id", "")), str(item.get("Name") or item.get("FullyQualifiedName") or "")
         account_type, subtype = str(item.get("AccountType") or ""), str(item.get("AccountSubType") or "")
         classification = str(item.get("Classification") or "")
-        number = str(item.get("AcctNum") or "").strip() if use_numbers else ""
-        if number:
-            allowed = _CLASSES.get(classification, "12345678")
-            if not re.fullmatch(r"[1-8]\d*", number) or number[0] not in allowed:
-                raise DataError(
-                    f"QuickBooks, compte « {name} » (Id {ident}) : le numéro « {number} » n'est pas un compte du PCG "
-                    f"de classe {'/'.join(allowed)} ({classification}) ; corrigez-le dans QuickBooks ou mettez "
-                    "account_numbers = false pour utiliser la correspondance par type de compte"
-                )
-        else:
+        given = str(item.get("AcctNum") or "").strip() if use_numbers else ""
+        number = pcg_digits(given, classification) if given else ""
+        if not number:
             number = _fallback(account_type, subtype)
-            if not number:
-                raise DataError(f"QuickBooks, compte « {name} » (Id {ident}) : type « {account_type} » sans "
-                                "correspondance dans le PCG ; donnez-lui un numéro de compte (AcctNum)")
+            if given:
+                ignored.append(f"« {name} » (Id {ident}, {given}, {classification or 'classe inconnue'}) → "
+                               f"{number or SUSPENSE[0]}")
+        if not number:
+            number = SUSPENSE[0]
+            notes.append(Finding("quickbooks_account_unmapped", (
+                f"QuickBooks : le compte « {name} » (Id {ident}, type « {account_type or 'absent'} ») n'a ni numéro "
+                f"commençant par un compte du PCG ni type connu ; ses montants sont portés au compte d'attente "
+                f"{SUSPENSE[0]} ; donnez-lui dans QuickBooks un numéro de compte (AcctNum) commençant par son "
+                "compte du PCG")))
         found[ident] = Account(ident, name, number, account_type.replace(" ", ""), subtype, classification)
+    if ignored:
+        shown = " ; ".join(ignored[:5]) + (f" ; et {len(ignored) - 5} autre(s)" if len(ignored) > 5 else "")
+        notes.insert(0, Finding("quickbooks_account_number", (
+            f"QuickBooks : {len(ignored)} numéro(s) de compte ne commencent pas par un compte du PCG de leur classe "
+            f"et sont remplacés par la correspondance par type de compte : {shown} ; corrigez-les dans "
+            "QuickBooks, ou mettez account_numbers = false si le plan n'est pas numéroté selon le PCG")))
+    if findings is None:
+        for note in notes:
+            log.warning("%s", note)
+    else:
+        findings.extend(notes)
     return found
 
 

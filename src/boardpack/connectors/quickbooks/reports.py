@@ -1,22 +1,26 @@
 """QuickBooks reports (``Header``/``Columns``/``Rows``) read into rows of amounts by month.
 
 Sections nested at any depth, string amounts, empty cells, ``NoReportData``, one column per
-month (``summarize_column_by=Month``).
+month (``summarize_column_by=Month``), found by its ``StartDate`` metadata, else by its title
+in English or French (« Jan 2026 », « janv. 2026 »); parts of a long span stitched into one
+report (:meth:`Report.stitch`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...errors import DataError
 from ...periods import Month
 
-__all__ = ["Report", "ReportRow"]
+__all__ = ["Report", "ReportRow", "month_of_title"]
 
 
 
@@ -57,6 +61,42 @@ class Report:
         return cls(name, months, tuple(rows), str(options.get("NoReportData", "false")).lower() == "true",
                    str(header.get("Currency") or ""))
 
+    @classmethod
+    def stitch(cls, parts: Sequence[Report]) -> Report:
+        """One report from parts over consecutive months (a long span asked in pieces).
+
+        The month columns are put side by side (the parts' total columns are left out, a
+        total over the parts meaning different things in a P&L and a balance sheet); rows are
+        matched by their sections, label, account, group and rank, a row missing from a part
+        (no amount in those months) having empty cells there.
+
+        :raises DataError: when two parts hold the same month.
+        """
+        first = parts[0]
+        months: list[Month] = []
+        for part in parts:
+            months += [m for m in part.months if m is not None]
+        if len(set(months)) != len(months):
+            raise DataError(f"QuickBooks, rapport {first.name} : des parties demandées se recouvrent")
+        values: dict[tuple[Any, ...], list[Decimal | None]] = {}
+        models: dict[tuple[Any, ...], ReportRow] = {}
+        offset = 0
+        for part in parts:
+            columns = [i for i, month in enumerate(part.months) if month is not None]
+            ranks: Counter[tuple[Any, ...]] = Counter()
+            for row in part.rows:
+                base = (row.groups, row.label, row.account_id, row.group, row.summary)
+                key = (base, ranks[base])
+                ranks[base] += 1
+                if key not in values:
+                    values[key], models[key] = [None] * len(months), row
+                for n, column in enumerate(columns):
+                    values[key][offset + n] = row.values[column]
+            offset += len(columns)
+        rows = tuple(replace(models[key], values=tuple(cells)) for key, cells in values.items())
+        return cls(first.name, tuple(months), rows, all(part.no_data for part in parts),
+                   next((part.currency for part in parts if part.currency), ""))
+
     def find(self, group: str) -> ReportRow | None:
         """The first row (data or section summary) of ``group``."""
         return next((row for row in self.rows if row.group == group), None)
@@ -68,19 +108,47 @@ class Report:
         return row.values[self.months.index(month)] or Decimal(0)
 
 
-_MONTHS_EN = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                           "nov", "dec"), start=1)}
+#: Month names a column title may carry, English and French (QuickBooks France: « janv. 2026 »).
+_MONTH_NAMES = (
+    ("january", "janvier"), ("february", "fevrier"), ("march", "mars"), ("april", "avril"), ("may", "mai"),
+    ("june", "juin"), ("july", "juillet"), ("august", "aout"), ("september", "septembre"),
+    ("october", "octobre"), ("november", "novembre"), ("december", "decembre"),
+)
+
+
+def month_of_title(title: str) -> Month | None:
+    """The month a column title names — « Jan 2026 », « January 2026 », « janv. 2026 »,
+    « févr. 2026 », « déc. 2025 », « Sept 2026 » — or ``None``.
+
+    The word must be at least three letters and begin exactly one month's English or French
+    name (accents and case ignored): « jui » (juin or juillet) names none.
+    """
+    found = re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{4})", title.strip())
+    if not found:
+        return None
+    word = _plain(found.group(1))
+    if len(word) < 3:
+        return None
+    matches = {n for n, names in enumerate(_MONTH_NAMES, start=1) if any(name.startswith(word) for name in names)}
+    return Month(int(found.group(2)), matches.pop()) if len(matches) == 1 else None
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: « Févr » → « fevr »."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _column_month(report: str, column: Mapping[str, Any]) -> Month | None:
     meta = {m.get("Name"): m.get("Value") for m in column.get("MetaData") or [] if isinstance(m, dict)}
-    if str(meta.get("ColKey", "")).lower() == "total" or str(column.get("ColTitle", "")).lower() == "total":
+    title = str(column.get("ColTitle") or "").strip()
+    if str(meta.get("ColKey", "")).lower() == "total" or title.lower() == "total":
         return None
     if meta.get("StartDate"):
         return Month.of(dt.date.fromisoformat(str(meta["StartDate"])))
-    found = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.? (\d{4})", str(column.get("ColTitle", "")).strip())
-    if found and found.group(1).lower() in _MONTHS_EN:
-        return Month(int(found.group(2)), _MONTHS_EN[found.group(1).lower()])
+    month = month_of_title(title)
+    if month is not None:
+        return month
     if column.get("ColType") == "Money":
         return None  # not a month: a total, an aged bucket (« 1 - 30 »)
     raise DataError(f"QuickBooks, rapport {report} : colonne « {column.get('ColTitle')} » illisible")

@@ -191,7 +191,7 @@ class QuickBooksSource(DataSource):
         try:
             fy_month = _fy_month(client.company_info())
             since, until = self.span(fy_month, request.until)
-            accounts = accounts_by_id(client.query("Account", "Active IN (true, false)", page), numbers)
+            accounts = accounts_by_id(client.query("Account", "Active IN (true, false)", page), numbers, findings)
             datasets: dict[str, pd.DataFrame] = {}
             balances: dict[Month, dict[str, int]] = {}
             entities = self._documents(client, since, until, page) if "invoices" in wanted else {}
