@@ -45,9 +45,9 @@ from emulators.pennylane import PennylaneEmulator  # noqa: E402
 from emulators.quickbooks import QuickBooksEmulator  # noqa: E402
 
 from boardpack.connectors.http import RateLimiter  # noqa: E402
-from boardpack.connectors.hubspot import HubSpotClient  # noqa: E402
-from boardpack.connectors.pennylane import PennylaneClient  # noqa: E402
-from boardpack.connectors.quickbooks import QuickBooksClient  # noqa: E402
+from boardpack.default_plugins.sources.hubspot.client import HubSpotClient  # noqa: E402
+from boardpack.default_plugins.sources.pennylane.client import PennylaneClient  # noqa: E402
+from boardpack.default_plugins.sources.quickbooks.client import QuickBooksClient  # noqa: E402
 
 
 @dataclass

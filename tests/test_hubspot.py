@@ -25,9 +25,9 @@ from emulators.hubspot import TOKEN, HubSpotEmulator
 from boardpack.api import LoadRequest
 from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
-from boardpack.connectors import hubspot
-from boardpack.connectors.hubspot import Routes, _pace, describe_error
-from boardpack.default_plugins.sources.hubspot import HubSpotSource
+from boardpack.default_plugins.sources.hubspot import client as hubspot
+from boardpack.default_plugins.sources.hubspot.client import Routes, _pace, describe_error
+from boardpack.default_plugins.sources.hubspot.source import HubSpotSource
 from boardpack.errors import ConfigError, SourceError
 from boardpack.periods import Month
 
@@ -377,7 +377,7 @@ def test_amounts_are_decimal_not_float() -> None:
     """A HubSpot amount with many decimals is rounded half-up to the cent from its string."""
     from zoneinfo import ZoneInfo
 
-    from boardpack.connectors.hubspot import Pipeline, Stage, deals_frame
+    from boardpack.default_plugins.sources.hubspot.deals import Pipeline, Stage, deals_frame
 
     stage = Stage("s", "Ouverte", Decimal("0.5"), False)
     deal = {"id": "1", "properties": {"hs_object_id": "1", "amount": "0.145", "createdate": "2026-01-31T23:30:00.000Z",
@@ -415,8 +415,8 @@ def test_portal_limits_are_clear_400s(emulator: HubSpotEmulator) -> None:
 def test_options_follow_the_shared_rules(tmp_path: Path) -> None:
     """The three remote sources read options alike: a decimal timeout is accepted, an empty month
     is absent, a bad one is the same sentence (connectors/options.py)."""
-    from boardpack.default_plugins.sources.pennylane import PennylaneSource
-    from boardpack.default_plugins.sources.quickbooks import QuickBooksSource
+    from boardpack.default_plugins.sources.pennylane.source import PennylaneSource
+    from boardpack.default_plugins.sources.quickbooks.source import QuickBooksSource
 
     hubspot = HubSpotSource("crm", {"token": TOKEN, "timeout": 12.5, "since": ""}, tmp_path)
     assert hubspot.timeout == 12.5 and hubspot.since is None
@@ -438,10 +438,13 @@ def test_options_follow_the_shared_rules(tmp_path: Path) -> None:
 def test_plugin_defaults_equal_the_connectors() -> None:
     """The URLs and limits the plugins show in their help (kept there so that registering them
     imports no connector) are the connectors' own."""
-    from boardpack.connectors import hubspot, oauth, pennylane, quickbooks
-    from boardpack.default_plugins.sources import hubspot as hubspot_source
-    from boardpack.default_plugins.sources import pennylane as pennylane_source
-    from boardpack.default_plugins.sources import quickbooks as quickbooks_source
+    from boardpack.connectors import oauth
+    from boardpack.default_plugins.sources.hubspot import client as hubspot
+    from boardpack.default_plugins.sources.pennylane import client as pennylane
+    from boardpack.default_plugins.sources.quickbooks import client as quickbooks
+    from boardpack.default_plugins.sources.hubspot import source as hubspot_source
+    from boardpack.default_plugins.sources.pennylane import source as pennylane_source
+    from boardpack.default_plugins.sources.quickbooks import source as quickbooks_source
 
     assert hubspot_source.PRODUCTION_URL == hubspot.PRODUCTION_URL
     assert pennylane_source.PRODUCTION == pennylane.PRODUCTION

@@ -27,8 +27,8 @@ from boardpack.api import Loaded, LoadRequest
 from boardpack.build import build, load_inputs, make_engine
 from boardpack.config import load_config
 from boardpack.connectors.http import ApiError
-from boardpack.connectors.pennylane import PennylaneClient, default_since
-from boardpack.default_plugins.sources.pennylane import PennylaneSource
+from boardpack.default_plugins.sources.pennylane.client import PennylaneClient, default_since
+from boardpack.default_plugins.sources.pennylane.source import PennylaneSource
 from boardpack.errors import ConfigError
 from boardpack.build.context import CompanyData
 from boardpack.build.engine import KPIEngine

@@ -23,9 +23,9 @@ from emulators.pennylane import PennylaneEmulator
 from emulators.quickbooks import QuickBooksEmulator
 
 from boardpack.connectors.http import MARGIN, RateLimiter, Window
-from boardpack.connectors.hubspot import HubSpotClient
-from boardpack.connectors.pennylane import PennylaneClient, provider
-from boardpack.connectors.quickbooks import QuickBooksClient
+from boardpack.default_plugins.sources.hubspot.client import HubSpotClient
+from boardpack.default_plugins.sources.pennylane.client import PennylaneClient, provider
+from boardpack.default_plugins.sources.quickbooks.client import QuickBooksClient
 
 #: the longest delay (s) a request takes to reach the server in these tests
 UPLINK = 0.1

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...errors import DataError
-from ...periods import Month
+from boardpack.api.errors import DataError
+from boardpack.api.periods import Month
 
 __all__ = ["Report", "ReportRow", "month_of_title"]
 

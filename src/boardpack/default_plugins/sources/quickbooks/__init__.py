@@ -1,4 +1,7 @@
-"""QuickBooks Online Accounting API: the client, the report parser and the mapping to our datasets.
+"""The QuickBooks Online source: the plugin (:mod:`.source`), its client (:mod:`.client`),
+the report reader (:mod:`.reports`) and the mapping to the canonical datasets (:mod:`.mapping`).
+
+
 
 * :class:`QuickBooksClient` calls ``/v3/company/{realmId}/…`` through the shared HTTP layer,
   always with ``Accept: application/json`` and ``minorversion``; a ``Fault`` in a 200 answer
@@ -19,32 +22,6 @@
 
 Amounts are :class:`~decimal.Decimal` from the JSON on (``parse_float=Decimal``), cents once
 mapped; never floats.
+
+Nothing is imported here: registering the plugin must not import the HTTP client.
 """
-
-from .client import (
-    MAX_RESULTS,
-    MINOR_VERSION,
-    PRODUCTION_URL,
-    REPORT_MONTHS,
-    SANDBOX_URL,
-    Finding,
-    QuickBooksClient,
-)
-from .mapping import (
-    FALLBACK,
-    SUSPENSE,
-    Account,
-    account_amounts,
-    accounts_by_id,
-    gross_flows,
-    invoice_rows,
-    ledger_entries,
-    pcg_digits,
-)
-from .reports import Report
-
-__all__ = [
-    "FALLBACK", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "REPORT_MONTHS", "SANDBOX_URL", "SUSPENSE",
-    "Account", "Finding", "QuickBooksClient", "Report", "account_amounts", "accounts_by_id", "gross_flows",
-    "invoice_rows", "ledger_entries", "pcg_digits",
-]

@@ -2,11 +2,11 @@
 
 The ledger is rebuilt from the monthly ProfitAndLoss and BalanceSheet reports (one
 balanced entry per month, an opening entry from the balance sheet before the first
-month; see :func:`boardpack.connectors.quickbooks.ledger_entries`); invoices and bills
+month; see :func:`.mapping.ledger_entries`); invoices and bills
 come from the query endpoint with the payments that settle them. CashFlow and the aged
 receivables/payables reports are fetched to cross-check: a disagreement is a finding
 (``boardpack check``; an error with ``--strict``). OAuth tokens live in ``token_file``
-(:mod:`boardpack.connectors.oauth`). Full documentation: docs/sources/quickbooks.md.
+(:class:`boardpack.api.remote.TokenStore`). Full documentation: docs/sources/quickbooks.md.
 """
 
 from __future__ import annotations
@@ -24,15 +24,17 @@ from boardpack.api.periods import Month, fiscal_year_start
 if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, not at registration
     import httpx
 
-    from boardpack.connectors.oauth import TokenStore
-    from boardpack.connectors.options import Options
-    from boardpack.connectors.quickbooks import Account, Finding, QuickBooksClient, Report
+    from boardpack.api.remote import TokenStore
+    from boardpack.api.remote import Options
+    from .client import Finding, QuickBooksClient
+    from .mapping import Account
+    from .reports import Report
 
 __all__ = ["QuickBooksSource"]
 
 #: defaults shown in the options' help, equal to the connector's (a test keeps them equal):
-#: :data:`boardpack.connectors.oauth.INTUIT_TOKEN_URL`, :data:`…quickbooks.PRODUCTION_URL`,
-#: :data:`…quickbooks.MINOR_VERSION`, :data:`…quickbooks.MAX_RESULTS`
+#: :data:`boardpack.api.remote.INTUIT_TOKEN_URL`, :data:`.client.PRODUCTION_URL`,
+#: :data:`.client.MINOR_VERSION`, :data:`.client.MAX_RESULTS`
 INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
 PRODUCTION_URL = "https://quickbooks.api.intuit.com"
 MINOR_VERSION = 75
@@ -97,7 +99,7 @@ class QuickBooksSource(DataSource):
     @property
     def opts(self) -> Options:
         """The options, read with the rules every remote source shares."""
-        from boardpack.connectors.options import Options
+        from boardpack.api.remote import Options
 
         return Options(self.key, self.settings)
 
@@ -123,8 +125,8 @@ class QuickBooksSource(DataSource):
 
     def client(self) -> QuickBooksClient:
         """The API client, authenticated by the token file (or a fixed ``token``)."""
-        from boardpack.connectors.oauth import TokenStore
-        from boardpack.connectors.quickbooks import QuickBooksClient
+        from boardpack.api.remote import TokenStore
+        from .client import QuickBooksClient
 
         timeout = self.opts.timeout()
         if self._option("token") is not None:
@@ -154,7 +156,7 @@ class QuickBooksSource(DataSource):
     def span(self, fy_month: int, asked: Month | None = None) -> tuple[Month, Month]:
         """First and last month to read: options, else three fiscal years back to the month
         ``asked`` (the request's), else to this month."""
-        from boardpack.connectors.common import default_since, this_month
+        from boardpack.api.remote import default_since, this_month
 
         until = self.opts.month("until") or asked or this_month()
         since = self.opts.month("since") or default_since(until, fy_month)
@@ -181,7 +183,7 @@ class QuickBooksSource(DataSource):
         method = str(self._option("accounting_method", "Accrual"))
         if method not in ("Accrual", "Cash"):
             raise ConfigError(f"{self._where('accounting_method')} : Accrual ou Cash, pas « {method} »")
-        from boardpack.connectors.quickbooks import accounts_by_id, gross_flows, invoice_rows
+        from .mapping import accounts_by_id, gross_flows, invoice_rows
 
         page = self.opts.integer("page_size", MAX_RESULTS, 1, MAX_RESULTS)
         numbers = self.opts.flag("account_numbers", True)
@@ -227,8 +229,10 @@ class QuickBooksSource(DataSource):
     def _entries(self, client: QuickBooksClient, accounts: Mapping[str, Account], since: Month, until: Month,
                  method: str, gross: Mapping[Month, Mapping[str, int]],
                  findings: list[Finding]) -> tuple[list[dict[str, str]], dict[Month, dict[str, int]]]:
-        from boardpack.connectors.common import cents, euros
-        from boardpack.connectors.quickbooks import Finding, account_amounts, ledger_entries
+        from boardpack.api.remote import amount_text as euros
+        from boardpack.api.remote import cents
+        from .client import Finding
+        from .mapping import account_amounts, ledger_entries
 
         pl: dict[Month, dict[str, int]] = {}
         for report in self._monthly(client, "ProfitAndLoss", since, until, method):
@@ -269,8 +273,9 @@ class QuickBooksSource(DataSource):
               invoices: pd.DataFrame | None, until: Month, findings: list[Finding]) -> None:
         """Cross-check the aged receivables/payables totals with the ledger and the open invoices
         (a gap is added to ``findings``)."""
-        from boardpack.connectors.common import cents, euros
-        from boardpack.connectors.quickbooks import Finding
+        from boardpack.api.remote import amount_text as euros
+        from boardpack.api.remote import cents
+        from .client import Finding
 
         if not balances and invoices is None:
             return

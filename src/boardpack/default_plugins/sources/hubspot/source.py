@@ -2,7 +2,7 @@
 
 Options are checked when the source is built (a bad ``api_version`` or an unknown
 ``properties`` key stops before any call). :meth:`HubSpotSource.load` reads the pipelines,
-the owners, the deals a report needs (see :meth:`~boardpack.connectors.hubspot.HubSpotClient.deals_between`),
+the owners, the deals a report needs (see :meth:`~.client.HubSpotClient.deals_between`),
 their primary companies, and hands the mapped frame of strings to the ``deals`` schema.
 The window runs from ``since`` (default: far enough back for three fiscal years, whatever
 month the fiscal year opens) to the end of ``until`` (default: the pack's month, else this month).
@@ -23,12 +23,12 @@ from boardpack.api import DataSource, Loaded, LoadRequest, hookimpl
 from boardpack.api.periods import Month
 
 if TYPE_CHECKING:  # the connector (httpx) is imported when the source is built, not at registration
-    from boardpack.connectors.hubspot import HubSpotClient, Pipeline
-    from boardpack.connectors.options import Options
+    from .client import HubSpotClient, Pipeline
+    from boardpack.api.remote import Options
 
 __all__ = ["HubSpotSource"]
 
-#: :data:`boardpack.connectors.hubspot.PRODUCTION_URL` (a test keeps them equal)
+#: :data:`.client.PRODUCTION_URL` (a test keeps them equal)
 PRODUCTION_URL = "https://api.hubapi.com"
 _ORIGIN = "HubSpot (affaires)"
 
@@ -56,8 +56,8 @@ class HubSpotSource(DataSource):
     required_options = ("token",)
 
     def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
-        from boardpack.connectors.hubspot import Routes
-        from boardpack.connectors.options import Options
+        from .client import Routes
+        from boardpack.api.remote import Options
 
         super().__init__(key, options, base_dir)
         self.opts: Options = Options(key, self.settings)
@@ -97,7 +97,7 @@ class HubSpotSource(DataSource):
         return list(value)
 
     def _fields(self) -> dict[str, str]:
-        from boardpack.connectors.hubspot import DEFAULT_FIELDS
+        from .client import DEFAULT_FIELDS
 
         value = self.settings.get("properties", {})
         if not isinstance(value, dict):
@@ -120,7 +120,7 @@ class HubSpotSource(DataSource):
     # -- the API ---------------------------------------------------------------------
     def client(self) -> HubSpotClient:
         """A client for this source's portal (close it after use)."""
-        from boardpack.connectors.hubspot import HubSpotClient
+        from .client import HubSpotClient
 
         base_url = self.opts.text("base_url", PRODUCTION_URL).rstrip("/")
         return HubSpotClient(self.opts.secret("token", '{ env = "HUBSPOT_TOKEN" }'), base_url=base_url,
@@ -128,10 +128,10 @@ class HubSpotSource(DataSource):
 
     def window(self, asked: Month | None = None, today: dt.date | None = None) -> tuple[Month, Month]:
         """The first and last months read: ``until``, else the month ``asked`` (the request's),
-        else this month; from ``since``, else :func:`~boardpack.connectors.common.default_since`
+        else this month; from ``since``, else :func:`~boardpack.api.remote.default_since`
         without the fiscal year's first month (a CRM does not know it: the conservative 47
         months back)."""
-        from boardpack.connectors.common import default_since, this_month
+        from boardpack.api.remote import default_since, this_month
 
         last = self.until or asked or (Month.of(today) if today else this_month())
         return self.since or default_since(last), last
@@ -145,7 +145,7 @@ class HubSpotSource(DataSource):
 
     def load(self, request: LoadRequest) -> Loaded:
         """Fetch the deals of the window: the ``deals`` dataset, and what could not be mapped as findings."""
-        from boardpack.connectors.hubspot import deals_frame
+        from .deals import deals_frame
 
         first, last = self.window(request.until)
         low, high = self._millis(first.first_day), self._millis(last.last_day + dt.timedelta(days=1))

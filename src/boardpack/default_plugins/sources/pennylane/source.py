@@ -1,7 +1,7 @@
 """The ``pennylane`` source: the ledger and the invoices from Pennylane's Company API v2.
 
 The API, its traps and the mapping onto the datasets live in
-:mod:`boardpack.connectors.pennylane`; this module reads the options, decides the span of
+:mod:`.client` and :mod:`.mapping`; this module reads the options, decides the span of
 dates (up to the end of the pack's month, or today; from the start of the fiscal year three
 years earlier, so the banker pack has its three years), and coerces the frames through the
 dataset schemas.
@@ -21,14 +21,14 @@ from boardpack.api.periods import Month
 if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, not at registration
     import datetime as dt
 
-    from boardpack.connectors.options import Options
-    from boardpack.connectors.pennylane import PennylaneClient
+    from boardpack.api.remote import Options
+    from .client import PennylaneClient
 
 __all__ = ["PennylaneSource"]
 
 log = logging.getLogger("boardpack.sources.pennylane")
 _PROVIDED = ("entries", "invoices")
-#: :data:`boardpack.connectors.pennylane.PRODUCTION` (a test keeps them equal)
+#: :data:`.client.PRODUCTION` (a test keeps them equal)
 PRODUCTION = "https://app.pennylane.com"
 
 
@@ -59,14 +59,14 @@ class PennylaneSource(DataSource):
     @property
     def opts(self) -> Options:
         """The options, read with the rules every remote source shares."""
-        from boardpack.connectors.options import Options
+        from boardpack.api.remote import Options
 
         return Options(self.key, self.settings)
 
     def span(self, asked: Month | None = None) -> tuple[dt.date | None, dt.date]:
         """(first day or None for the default, last day) of the dates to read: the ``until``
         option, else the month ``asked`` (the request's), else the current month."""
-        from boardpack.connectors.common import this_month
+        from boardpack.api.remote import this_month
 
         opts = self.opts
         since, until = opts.month("since"), opts.month("until")
@@ -78,7 +78,7 @@ class PennylaneSource(DataSource):
 
     def client(self) -> PennylaneClient:
         """A client on ``base_url`` with the resolved token."""
-        from boardpack.connectors.pennylane import PennylaneClient
+        from .client import PennylaneClient
 
         opts = self.opts
         return PennylaneClient(opts.secret("token", '{ env = "PENNYLANE_TOKEN" }'), opts.text("base_url", PRODUCTION),
@@ -98,7 +98,7 @@ class PennylaneSource(DataSource):
     def load(self, request: LoadRequest) -> Loaded:
         """Read the span's entries and invoices and coerce them by their schemas; the trial-balance
         gaps are the findings, with Pennylane's fiscal years and opening journals."""
-        from boardpack.connectors.pennylane import fetch
+        from .client import fetch
 
         opts = self.opts
         schemas = request.schemas

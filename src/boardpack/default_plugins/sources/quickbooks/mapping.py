@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ...errors import DataError
-from ...periods import Month
-from ..common import cents, euros
+from boardpack.api.errors import DataError
+from boardpack.api.periods import Month
+from boardpack.api.remote import amount_text as euros
+from boardpack.api.remote import cents
+
 from .client import Finding
 from .reports import Report
 

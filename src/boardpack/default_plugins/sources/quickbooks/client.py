@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 
-from ...errors import ConfigError
-from ...periods import Month
-from ..http import MARGIN, ApiClient, ApiError, Provider, describe_body
+from boardpack.api.errors import ConfigError
+from boardpack.api.periods import Month
+from boardpack.api.remote import MARGIN, ApiClient, ApiError, Provider, describe_body
+
 from .reports import Report
 
 __all__ = ["AUTH_HINT", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "REPORT_MONTHS", "SANDBOX_URL", "Finding",
