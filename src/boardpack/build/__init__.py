@@ -1,7 +1,7 @@
 """One run of the pipeline, step by step: load → validate → compute → render → lay out.
 
 * :mod:`.period` — the reporting month, resolved once;
-* :mod:`.inputs` (with :mod:`.snapshots`, :mod:`.configured`) — every source read once;
+* :mod:`.inputs` (with :mod:`.remote`, :mod:`.snapshots`, :mod:`.configured`) — every source read once;
 * :mod:`.validate` — every name the config refers to exists;
 * :mod:`.compute` (with :mod:`.gates`, :mod:`.context`, :mod:`.engine`) — quality checks,
   KPIs, alerts;

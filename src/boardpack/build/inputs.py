@@ -20,7 +20,8 @@ from ..periods import Month
 from .configured import instantiate
 from .context import CompanyData
 from .period import load_request
-from .snapshots import Snapshot, snapshot_sources
+from .remote import snapshot_sources
+from .snapshots import Snapshot
 
 if TYPE_CHECKING:
     import pandas as pd

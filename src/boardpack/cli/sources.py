@@ -9,7 +9,8 @@ import click
 
 from ..build.configured import instantiate
 from ..build.period import load_request
-from ..build.snapshots import fetch, latest_snapshot, list_snapshots, snapshots_dir
+from ..build.remote import fetch
+from ..build.snapshots import latest_snapshot, list_snapshots, snapshots_dir
 from ..config import Config, load_config
 from ..errors import BoardpackError, SourceError
 from ..plugins import get_registry
