@@ -120,7 +120,7 @@ def test_limiter_never_exceeds_its_window(fake_time: FakeTime) -> None:
     starts = []
     pace = JitterTransport(0.05, delay=fake_time.advance, clock=fake_time.clock).random
     for _ in range(500):
-        limiter.acquire()
+        limiter.acquire(fake_time.clock, fake_time.pause)
         starts.append(fake_time.now)
         fake_time.advance(pace.uniform(0, 0.05))
     assert busiest(starts, 5.0) == 20
@@ -133,7 +133,7 @@ def test_shared_window_counts_both_limiters(fake_time: FakeTime) -> None:
     first, second = RateLimiter([Window(4, 1.0), shared]), RateLimiter([shared])
     starts = []
     for n in range(60):
-        (first if n % 2 else second).acquire()
+        (first if n % 2 else second).acquire(fake_time.clock, fake_time.pause)
         starts.append(fake_time.now)
         fake_time.advance(0.01)
     assert busiest(starts, 10.0) == 8

@@ -223,7 +223,7 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.acquire()
+            self.limiter.acquire(clock, pause)
             credentials = self._auth_headers()
             sent = {**credentials, **dict(headers or {})}
             started = time.perf_counter()

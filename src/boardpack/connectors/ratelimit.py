@@ -13,7 +13,8 @@ caught that way (its next start comes after the previous arrival), and the rest 
 quota absorbs retries and other tools sharing the token. ``benchmarks/rate_limits.py``
 measures it against the emulators with injected network jitter.
 
-Time goes through :data:`boardpack.connectors.http.clock` and :data:`~boardpack.connectors.http.pause`,
+Time goes through the clock and pause the caller passes (the HTTP layer's
+:data:`boardpack.connectors.http.clock` and :data:`~boardpack.connectors.http.pause`),
 looked up at each call, so tests replace them instead of sleeping.
 """
 
@@ -81,16 +82,13 @@ class RateLimiter:
             raise ValueError("un limiteur de débit a besoin d'au moins une fenêtre")
         self.windows = list(windows)
 
-    def acquire(self, clock: Callable[[], float] | None = None, pause: Callable[[float], None] | None = None) -> None:
+    def acquire(self, clock: Callable[[], float], pause: Callable[[float], None]) -> None:
         """Wait until one more request fits in every window, then count it.
 
-        ``clock`` and ``pause`` default to the HTTP layer's (:data:`boardpack.connectors.http.clock`
-        and :data:`~boardpack.connectors.http.pause`), looked up now so that tests may replace them.
+        ``clock`` (seconds, monotonic) and ``pause`` are the caller's: the HTTP layer passes its
+        own (:data:`boardpack.connectors.http.clock`, :data:`~boardpack.connectors.http.pause`),
+        which tests replace.
         """
-        if clock is None or pause is None:
-            from . import http  # imported here: http imports this module
-
-            clock, pause = clock or http.clock, pause or http.pause
         ordered = sorted(self.windows, key=id)  # one lock order everywhere: no deadlock between sharers
         for window in ordered:
             window.lock.acquire()
