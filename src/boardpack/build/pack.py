@@ -25,10 +25,7 @@ from ..periods import Month, WindowKind
 from ..render.charts import ChartRenderer
 from .engine import KPIEngine
 
-__all__ = ["STANDARD_AUDIENCES", "Pack"]
-
-#: KPI audiences used by the built-in KPIs; an audience with another id sees every KPI.
-STANDARD_AUDIENCES = ("dirigeant", "daf", "operations", "banquier")
+__all__ = ["Pack"]
 
 
 @dataclass
@@ -44,6 +41,8 @@ class Pack:
     alerts: Sequence[Alert] = field(default_factory=list)
     checks: Sequence[CheckRun] = ()
     commentary: HumanCommentary | None = None
+    #: the audiences the registered KPIs name (``dirigeant``, ``daf``…)
+    addressed: frozenset[str] = frozenset()
 
     @property
     def company(self) -> Company:
@@ -58,6 +57,11 @@ class Pack:
     def settings(self, table: str) -> Mapping[str, Any]:
         """A plugin-owned config table, checked and completed with its defaults (empty if absent)."""
         return self.config.tables.get(table, {})
+
+    def _addressed(self, key: str) -> bool:
+        """Whether the plugins address audience ``key`` by name (a registered KPI lists it in its
+        ``audiences``); an audience no plugin names (``conseil``) sees every KPI and every alert."""
+        return key in self.addressed
 
     @property
     def language(self) -> str:
@@ -91,7 +95,7 @@ class Pack:
     def alerts_for_audience(self) -> list[Alert]:
         """The period's alerts meant for this audience (all of them for a non-standard audience)."""
         key = self.audience.key
-        return [a for a in self.alerts if key not in STANDARD_AUDIENCES or key in a.audiences]
+        return [a for a in self.alerts if not self._addressed(key) or key in a.audiences]
 
     def kpis_for_audience(self) -> list[KPI]:
         """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
@@ -101,7 +105,7 @@ class Pack:
         key = self.audience.key
         return [
             kpi for kpi in self.engine.kpis.values()
-            if key not in STANDARD_AUDIENCES or key in kpi.audiences
+            if not self._addressed(key) or key in kpi.audiences
         ]
 
     def series(self, kpi_id: str, months: int = 24, kind: WindowKind = "month") -> list[tuple[Month, Decimal | None]]:

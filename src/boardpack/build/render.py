@@ -82,6 +82,7 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
         config, audience, computed.period, fmt, computed.engine, renderer, list(computed.alerts),
         check_runs(computed.engine.ctx, registry, config.quality),
         human_commentary(config.commentary_dir, computed.period, audience.key),
+        frozenset(name for kpi in registry.kpis.values() for name in kpi.audiences),
     )
     section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
     user_dir = config.base_dir / "templates"

@@ -29,7 +29,7 @@ from ..api.channels import Channel, Delivery, DeliveryFailure, Notice
 from ..api.messages import TextTemplates
 from ..build.configured import instantiate
 from ..build.inputs import load_inputs
-from ..build.period import resolve_period
+from ..build.period import load_request, resolve_period
 from ..config import Config, PluginConfig, ScheduleConfig, is_secret_reference
 from ..errors import BoardpackError, ConfigError, DeliveryError
 from ..errors import Unavailable
@@ -206,9 +206,10 @@ class Runner:
         local sources. Remote sources are not read (it would take their secrets, and a
         scheduled run reads them live anyway).
         """
-        if self.config.period is not None:
-            return self.config.period, ""
         registry = self.registry
+        asked = load_request(self.config, registry.datasets).period
+        if asked is not None:
+            return asked, ""
         remote = [t.key for t in self.config.sources if getattr(registry.sources.get(t.type), "remote", False)]
         if remote:
             return None, "sources distantes " + ", ".join(f"[sources.{key}]" for key in remote)
