@@ -58,7 +58,7 @@ from boardpack.build.pack import Pack as PackContext
 from boardpack.periods import Month, Window
 from boardpack.plugins import Registry
 from boardpack.render.charts import ChartRenderer
-from boardpack.theme import ChartStyle
+from boardpack.api import ChartStyle
 
 from conftest import DEMO_CONFIG, SMALL_CONFIG, write_small_company
 

@@ -10,8 +10,8 @@ templates before the parent's.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .api.themes import THEME_FILE, THEME_KEYS
 from .errors import ConfigError
 
-__all__ = ["ChartStyle", "Theme", "load_theme", "resolve_chain"]
+__all__ = ["Theme", "load_theme", "resolve_chain"]
 
-_KEYS = {"name", "parent", "description", "colours", "fonts", "assets"}
+_KEYS = set(THEME_KEYS)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def load_theme(folder: Path) -> Theme:
 
     :raises ConfigError: naming the file and key when it is missing or malformed.
     """
-    manifest = folder / "theme.toml"
+    manifest = folder / THEME_FILE
     try:
         data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -109,20 +110,3 @@ def resolve_chain(name: str, themes: Mapping[str, Theme], where: str) -> list[Th
         chain.append(theme)
         current = theme.parent
     return chain
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    """What a chart plugin needs from the theme and the locale to draw in the brand."""
-
-    colours: Mapping[str, Any]
-    palette: tuple[str, ...]
-    font: str
-    language: str
-    money: Callable[[Any], str] = field(repr=False)
-    number: Callable[[Any], str] = field(repr=False)
-    month: Callable[[Any], str] = field(repr=False)
-
-    def colour(self, key: str, default: str = "#333333") -> str:
-        """A named colour of the theme (``primary``, ``accent``, ``ok``…)."""
-        return str(self.colours.get(key, default))
