@@ -122,10 +122,11 @@ def parse_amounts(values: pa.Array | pa.ChunkedArray, padded: bool = False) -> t
     text = pc.utf8_trim(raw, characters=" ") if padded else raw
     empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
     dotted = pc.replace_substring(text, ",", ".")
-    plain = pc.match_substring_regex(dotted, _PLAIN).to_numpy(zero_copy_only=False)
-    trailing = pc.match_substring_regex(dotted, _TRAILING_MINUS).to_numpy(zero_copy_only=False)
-    fast = plain | trailing
-    if trailing.any():
+    fast = pc.match_substring_regex(dotted, _PLAIN).to_numpy(zero_copy_only=False)
+    trailing = np.zeros(len(fast), dtype=bool)
+    if pc.any(pc.ends_with(dotted, "-")).as_py():
+        trailing = pc.match_substring_regex(dotted, _TRAILING_MINUS).to_numpy(zero_copy_only=False)
+        fast = fast | trailing
         dotted = pc.if_else(pa.array(trailing), pc.utf8_slice_codeunits(dotted, 0, -1), dotted)
     numbers = pc.cast(pc.if_else(pa.array(fast), dotted, "0"), pa.float64()).to_numpy(zero_copy_only=False).copy()
     numbers[trailing] = -numbers[trailing]
