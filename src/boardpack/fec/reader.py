@@ -183,9 +183,10 @@ def _typed(path: Path, fields: dict[int, pa.Array | pa.ChunkedArray], rows: int,
            layout: Layout, lines: LineNumbers) -> tuple[dict[str, object], np.ndarray]:
     columns: dict[str, object] = {}
     raw = {name: fields[position] for name, position in layout.positions.items()}
+    fields.clear()  # each Arrow column is freed once typed: never all of them twice in memory
     for name in TEXT_COLUMNS:
         if name in raw:
-            text = distinct(raw[name])
+            text = distinct(raw.pop(name))
             columns[name] = (text.stripped() if sniffed.padded else text).rows()
         else:
             columns[name] = np.full(rows, "", dtype=object)
@@ -194,16 +195,16 @@ def _typed(path: Path, fields: dict[int, pa.Array | pa.ChunkedArray], rows: int,
             columns[name] = np.full(rows, np.datetime64("NaT"), dtype="datetime64[ns]")
             continue
         try:
-            columns[name] = parse_dates(distinct(raw[name]))
+            columns[name] = parse_dates(distinct(raw.pop(name)))
         except BadValue as error:
             raise _fail(path.name, lines, layout.names[name], error, _EXPECTED_DATE) from None
     if layout.kind == "Montant/Sens":
         try:
-            amount, empty = parse_amounts(raw["amount"], sniffed.padded)
+            amount, empty = parse_amounts(raw.pop("amount"), sniffed.padded)
         except BadValue as error:
             raise _fail(path.name, lines, layout.names["amount"], error, _EXPECTED_AMOUNT) from None
         try:
-            sign = parse_directions(distinct(raw["direction"]))
+            sign = parse_directions(distinct(raw.pop("direction")))
         except BadValue as error:
             raise _fail(path.name, lines, layout.names["direction"], error, "un sens (D ou C, +1 ou -1)") from None
         unsigned = (sign == 0) & (amount != 0)
@@ -216,7 +217,7 @@ def _typed(path: Path, fields: dict[int, pa.Array | pa.ChunkedArray], rows: int,
         parsed = {}
         for name in ("debit", "credit"):
             try:
-                parsed[name] = parse_amounts(raw[name], sniffed.padded)
+                parsed[name] = parse_amounts(raw.pop(name), sniffed.padded)
             except BadValue as error:
                 raise _fail(path.name, lines, layout.names[name], error, _EXPECTED_AMOUNT) from None
         (debit, empty_debit), (credit, empty_credit) = parsed["debit"], parsed["credit"]
@@ -250,6 +251,9 @@ def read_fec(path: Path) -> FecFile:
         lines = LineNumbers(numbers)
     columns, empty = _typed(path, fields, len(lines), sniffed, layout, lines)
     del fields
+    # Arrow's allocator keeps freed pages for reuse; NumPy and pandas, which build the frame
+    # next, do not allocate from it: hand them back so the peak stays that of one copy.
+    pa.default_memory_pool().release_unused()
     entries = pd.DataFrame({
         name: pd.Series(columns[name], dtype=object if name in TEXT_COLUMNS else None, copy=False)
         for name in CANONICAL
