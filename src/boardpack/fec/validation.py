@@ -15,11 +15,10 @@ number) or at the findings themselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
-
-import re
 
 import numpy as np
 import pandas as pd
