@@ -267,5 +267,6 @@ def main() -> None:
         print(f"target: load + validate + ledger ≤ 2 × bare read_csv (wall clock): {verdict} "
               f"({ratio:.2f} ×; CPU time {ratio_cpu:.2f} ×)")
 
+
 if __name__ == "__main__":
     main()
