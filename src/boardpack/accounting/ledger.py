@@ -59,6 +59,62 @@ def _year_spans(
     return spans
 
 
+class _Distinct:
+    """A column factorised once: row codes (first appearance order) and the distinct values."""
+
+    def __init__(self, column: pd.Series) -> None:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        self.codes = codes.astype(np.int64, copy=False)
+        self.uniques = uniques
+        self.size = max(len(uniques), 1)
+
+    def texts(self) -> pd.Series:
+        """The distinct values as an object Series (string methods apply to each once)."""
+        return pd.Series(np.asarray(self.uniques, dtype=object), dtype=object)
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        """``per_value`` (one item per distinct value) spread back over the rows."""
+        return per_value.take(self.codes)
+
+    def first_rows(self) -> np.ndarray:
+        """The first row of each distinct value, in order of appearance."""
+        if not len(self.codes):
+            return np.zeros(0, dtype=np.int64)
+        running = np.maximum.accumulate(self.codes)
+        new = np.empty(len(self.codes), dtype=bool)
+        new[0] = True
+        np.greater(running[1:], running[:-1], out=new[1:])
+        return np.flatnonzero(new)
+
+
+def _summed(account: _Distinct, aux: _Distinct, month_idx: np.ndarray, debit: np.ndarray, credit: np.ndarray,
+            rows: np.ndarray) -> pd.DataFrame:
+    """The chosen ``rows`` summed per (account, aux, month): the same sums as the rows themselves
+    once grouped, from a frame of a few thousand rows instead of a million.
+
+    Account numbers are grouped as text (``astype(str)``, as they always were), each distinct
+    value converted once.
+    """
+    months = month_idx[rows]
+    low = int(months.min()) if len(months) else 0
+    span = int(months.max()) - low + 1 if len(months) else 1
+    key = ((account.codes[rows] * aux.size + aux.codes[rows]) * span + (months - low).astype(np.int64))
+    group, keys = pd.factorize(key)
+    sums = np.zeros((3, len(keys)), dtype=np.int64)
+    np.add.at(sums[1], group, debit[rows])
+    np.add.at(sums[2], group, credit[rows])
+    sums[0] = sums[1] - sums[2]
+    keys = np.asarray(keys, dtype=np.int64)
+    pair, month = np.divmod(keys, span)
+    account_code, aux_code = np.divmod(pair, aux.size)
+    accounts = account.texts().astype(str).to_numpy()
+    auxes = aux.texts().astype(str).to_numpy()
+    return pd.DataFrame({
+        "account": accounts.take(account_code), "aux": auxes.take(aux_code),
+        "m": (month + low).astype(month_idx.dtype), "net": sums[0], "debit": sums[1], "credit": sums[2],
+    })
+
+
 class Ledger:
     """Monthly movements and month-end balances of every (account, auxiliary account).
 
@@ -77,33 +133,34 @@ class Ledger:
         journals = {j.upper() for j in opening_journals}
         dates = entries["date"]
         month_idx = (dates.dt.year * 12 + dates.dt.month - 1).to_numpy()
-        is_opening = entries["journal"].str.upper().isin(journals).to_numpy()
-        net = (entries["debit"] - entries["credit"]).to_numpy(dtype=np.int64)
-        accounts = entries["account"].astype(str).to_numpy()
-        aux = entries["aux_account"].astype(str).to_numpy()
-        labels = entries.drop_duplicates("account")
-        self.labels: dict[str, str] = dict(zip(labels["account"], labels["account_label"]))
+        journal = _Distinct(entries["journal"])
+        is_opening = journal.rows(journal.texts().str.upper().isin(journals).to_numpy(dtype=bool))
+        account = _Distinct(entries["account"])
+        first = account.first_rows()
+        self.labels: dict[str, str] = dict(zip(entries["account"].iloc[first], entries["account_label"].iloc[first]))
 
         moving = ~is_opening
         if not moving.any():
             raise Unavailable("aucune écriture hors à-nouveaux")
         self.first = _month(int(month_idx[moving].min()))
         self.last = _month(int(month_idx[moving].max()))
-        frame = pd.DataFrame({"account": accounts, "aux": aux, "m": month_idx, "net": net})
-        frame["debit"] = entries["debit"].to_numpy(dtype=np.int64)
-        frame["credit"] = entries["credit"].to_numpy(dtype=np.int64)
+        aux = _Distinct(entries["aux_account"])
+        debit = entries["debit"].to_numpy(dtype=np.int64)
+        credit = entries["credit"].to_numpy(dtype=np.int64)
+        frame = _summed(account, aux, month_idx, debit, credit, moving)
 
         self.years = _year_spans(self.first, self.last, fy_start_month, fiscal_years)
         columns = list(range(_month_index(self.years[0][0]), _month_index(self.last) + 1))
         self._columns = columns
-        mov = frame[moving].groupby(["account", "aux", "m"])["net"].sum().unstack("m")
+        mov = frame.groupby(["account", "aux", "m"])["net"].sum().unstack("m")
         self.movements_by_aux = mov.reindex(columns=columns, fill_value=0).fillna(0).astype(np.int64)
-        flows = frame[moving].groupby(["account", "m"])[["debit", "credit"]].sum()
+        flows = frame.groupby(["account", "m"])[["debit", "credit"]].sum()
         self._debits = flows["debit"].unstack("m").reindex(columns=columns).fillna(0).astype(np.int64)
         self._credits = flows["credit"].unstack("m").reindex(columns=columns).fillna(0).astype(np.int64)
 
-        opening = frame[is_opening].copy()
-        opening["fy"] = [_month_index(self.year_of(_month(int(m)))[0]) for m in opening["m"]]
+        opening = _summed(account, aux, month_idx, debit, credit, is_opening)
+        years = {m: _month_index(self.year_of(_month(int(m)))[0]) for m in opening["m"].unique().tolist()}
+        opening["fy"] = [years[m] for m in opening["m"].tolist()]
         self._opening = {
             fy: group.groupby(["account", "aux"])["net"].sum() for fy, group in opening.groupby("fy")
         }

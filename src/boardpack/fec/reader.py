@@ -7,9 +7,12 @@ fixed-width fields, 18 to 22 columns, ``Debit``/``Credit`` or ``Montant``/``Sens
 comma or dot, zero-padded and signed amounts (``-000000001437,12``, ``123,45-``) and
 AAAAMMJJ dates (AAAA-MM-JJ, JJ/MM/AAAA and a time part are tolerated).
 
-The bytes are checked once by :func:`~boardpack.fec.sniff.sniff`, then parsed by pandas'
-C reader with every value kept as text (account numbers keep their leading zeros), then
-typed column by column with vectorised operations.
+The bytes are checked once by :func:`~boardpack.fec.sniff.sniff`, then parsed by Arrow's
+multi-threaded CSV reader with every value kept as text (account numbers keep their leading
+zeros), then typed column by column with Arrow and NumPy operations
+(:mod:`boardpack.fec.values`). A file Arrow does not read as the sniff predicts (a line of
+spaces, a DOS end-of-file mark, lines with and without a trailing separator) is read by
+pandas' C reader instead, whose errors name the line.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import DataError
 from .header import CANONICAL, DATE_COLUMNS, TEXT_COLUMNS, Layout, read_header
 from ..lines import LineNumbers
 from .sniff import Sniffed, sniff
-from .values import BadValue, parse_amounts, parse_dates, parse_directions, strip
+from .values import BadValue, distinct, parse_amounts, parse_dates, parse_directions
 
 __all__ = ["FecFile", "name_parts", "read_fec"]
 
@@ -89,6 +94,30 @@ def name_parts(path: Path) -> tuple[str | None, dt.date | None]:
     return match.group("siren"), closing
 
 
+def _read_arrow(path: Path, sniffed: Sniffed, layout: Layout, rows: int) -> dict[int, pa.ChunkedArray] | None:
+    """The used fields of every line, as Arrow strings; ``None`` when Arrow cannot read the
+    file as the sniff predicts (then pandas reads it, and names the line that is wrong)."""
+    if sniffed.eof_mark:
+        return None
+    names = [str(n) for n in range(sniffed.first_row_fields)]
+    used = sorted(set(layout.positions.values()))
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, encoding=sniffed.encoding),
+            parse_options=pa_csv.ParseOptions(delimiter=sniffed.separator, quote_char=False,
+                                              double_quote=False, escape_char=False, ignore_empty_lines=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, include_columns=[names[n] for n in used],
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError):
+        return None
+    if table.num_rows != rows:
+        return None
+    return {n: table.column(names[n]) for n in used}
+
+
 def _read_text(path: Path, sniffed: Sniffed, layout: Layout) -> pd.DataFrame:
     used = sorted(set(layout.positions.values()))
     try:
@@ -111,12 +140,30 @@ def _read_text(path: Path, sniffed: Sniffed, layout: Layout) -> pd.DataFrame:
     return frame
 
 
-def _line_numbers(path: Path, sniffed: Sniffed, rows: int) -> LineNumbers:
+def _read_pandas(path: Path, sniffed: Sniffed, layout: Layout) -> tuple[dict[int, pa.Array], LineNumbers]:
+    """The used fields of every line read by pandas' C reader (rows holding a DOS end-of-file
+    mark dropped), as Arrow strings, with the line numbers of the rows."""
+    text = _read_text(path, sniffed, layout)
+    if sniffed.eof_mark:
+        mark = text[min(layout.positions.values())].astype(str).str.strip() == "\x1a"
+        text = text[~mark.to_numpy()].reset_index(drop=True)
+        sniffed.blank_lines = np.union1d(sniffed.blank_lines, _eof_lines(path, sniffed))
+    lines = _line_numbers(path, sniffed, len(text))
+    return {n: pa.array(text[n].to_numpy(dtype=object), type=pa.string()) for n in text.columns}, lines
+
+
+def _data_lines(sniffed: Sniffed) -> np.ndarray:
+    """The numbers of the lines holding entries: every line after the header but the blank ones."""
     blank = sniffed.blank_lines
     blank = blank[blank > 1]
     numbers = np.arange(2, sniffed.lines + 1, dtype=np.int64)
     if len(blank):
         numbers = numbers[~np.isin(numbers, blank)]
+    return numbers
+
+
+def _line_numbers(path: Path, sniffed: Sniffed, rows: int) -> LineNumbers:
+    numbers = _data_lines(sniffed)
     if len(numbers) != rows:
         raise DataError(
             f"{path.name} : {rows} lignes d'écritures lues pour {len(numbers)} lignes non vides ; "
@@ -132,32 +179,32 @@ def _fail(fec_name: str, lines: LineNumbers, column: str, error: BadValue, expec
     )
 
 
-def _typed(path: Path, text: pd.DataFrame, sniffed: Sniffed, layout: Layout,
-           lines: LineNumbers) -> tuple[dict[str, object], np.ndarray]:
+def _typed(path: Path, fields: dict[int, pa.Array | pa.ChunkedArray], rows: int, sniffed: Sniffed,
+           layout: Layout, lines: LineNumbers) -> tuple[dict[str, object], np.ndarray]:
     columns: dict[str, object] = {}
-    raw = {name: text[position].to_numpy(dtype=object) for name, position in layout.positions.items()}
-    if sniffed.padded:
-        raw = {name: values if name in DATE_COLUMNS else strip(values) for name, values in raw.items()}
+    raw = {name: fields[position] for name, position in layout.positions.items()}
+    fields.clear()  # each Arrow column is freed once typed: never all of them twice in memory
     for name in TEXT_COLUMNS:
         if name in raw:
-            columns[name] = raw[name]
+            text = distinct(raw.pop(name))
+            columns[name] = (text.stripped() if sniffed.padded else text).rows()
         else:
-            columns[name] = np.full(len(text), "", dtype=object)
+            columns[name] = np.full(rows, "", dtype=object)
     for name in DATE_COLUMNS:
         if name not in raw:
-            columns[name] = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+            columns[name] = np.full(rows, np.datetime64("NaT"), dtype="datetime64[ns]")
             continue
         try:
-            columns[name] = parse_dates(raw[name])
+            columns[name] = parse_dates(distinct(raw.pop(name)))
         except BadValue as error:
             raise _fail(path.name, lines, layout.names[name], error, _EXPECTED_DATE) from None
     if layout.kind == "Montant/Sens":
         try:
-            amount, empty = parse_amounts(raw["amount"])
+            amount, empty = parse_amounts(raw.pop("amount"), sniffed.padded)
         except BadValue as error:
             raise _fail(path.name, lines, layout.names["amount"], error, _EXPECTED_AMOUNT) from None
         try:
-            sign = parse_directions(raw["direction"])
+            sign = parse_directions(distinct(raw.pop("direction")))
         except BadValue as error:
             raise _fail(path.name, lines, layout.names["direction"], error, "un sens (D ou C, +1 ou -1)") from None
         unsigned = (sign == 0) & (amount != 0)
@@ -170,7 +217,7 @@ def _typed(path: Path, text: pd.DataFrame, sniffed: Sniffed, layout: Layout,
         parsed = {}
         for name in ("debit", "credit"):
             try:
-                parsed[name] = parse_amounts(raw[name])
+                parsed[name] = parse_amounts(raw.pop(name), sniffed.padded)
             except BadValue as error:
                 raise _fail(path.name, lines, layout.names[name], error, _EXPECTED_AMOUNT) from None
         (debit, empty_debit), (credit, empty_credit) = parsed["debit"], parsed["credit"]
@@ -196,14 +243,17 @@ def read_fec(path: Path) -> FecFile:
     path = Path(path)
     sniffed = sniff(path)
     layout = read_header(path.name, sniffed.header)
-    text = _read_text(path, sniffed, layout)
-    if sniffed.eof_mark:
-        mark = text[min(layout.positions.values())].astype(str).str.strip() == "\x1a"
-        text = text[~mark.to_numpy()].reset_index(drop=True)
-        sniffed.blank_lines = np.union1d(sniffed.blank_lines, _eof_lines(path, sniffed))
-    lines = _line_numbers(path, sniffed, len(text))
-    columns, empty = _typed(path, text, sniffed, layout, lines)
-    del text
+    numbers = _data_lines(sniffed)
+    fields = _read_arrow(path, sniffed, layout, len(numbers))
+    if fields is None:
+        fields, lines = _read_pandas(path, sniffed, layout)
+    else:
+        lines = LineNumbers(numbers)
+    columns, empty = _typed(path, fields, len(lines), sniffed, layout, lines)
+    del fields
+    # Arrow's allocator keeps freed pages for reuse; NumPy and pandas, which build the frame
+    # next, do not allocate from it: hand them back so the peak stays that of one copy.
+    pa.default_memory_pool().release_unused()
     entries = pd.DataFrame({
         name: pd.Series(columns[name], dtype=object if name in TEXT_COLUMNS else None, copy=False)
         for name in CANONICAL

@@ -4,8 +4,9 @@ The file is read in 16 MiB blocks of whole lines and never decoded as a whole, s
 1,000,000-line FEC costs a few tenths of a second and little memory. NumPy finds the line
 ends and separators of each block; from them every line's field count is checked (the
 first truncated or overlong line is reported with its number), blank lines are located
-(so that each parsed row keeps its real line number), and a byte histogram lets
-:func:`choose_encoding` pick UTF-8 or the most plausible single-byte code page.
+(so that each parsed row keeps its real line number), and the bytes are checked to be
+UTF-8; when they are not, a histogram of the bytes ≥ 0x80 lets :func:`choose_encoding` pick
+the most plausible single-byte code page.
 """
 
 from __future__ import annotations
@@ -139,6 +140,28 @@ def choose_encoding(histogram: np.ndarray) -> str | None:
     return best[1] if best[0] >= 0 else None
 
 
+def _high_bytes(data: bytes) -> np.ndarray:
+    """How many times each byte value occurs in ``data`` (only values ≥ 0x80 are counted)."""
+    high = data.translate(None, _ASCII)
+    return np.bincount(np.frombuffer(high, dtype=np.uint8), minlength=256)
+
+
+def _histogram(path: Path, start: int, end: int) -> np.ndarray:
+    """The counts of the bytes ≥ 0x80 between offsets ``start`` and ``end`` of ``path``, read again
+    (only for a file that turned out not to be UTF-8)."""
+    histogram = np.zeros(256, dtype=np.int64)
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            data = handle.read(min(BLOCK, left))
+            if not data:
+                break
+            left -= len(data)
+            histogram += _high_bytes(data)
+    return histogram
+
+
 class _Lines:
     """Checks the lines of successive blocks and counts them."""
 
@@ -159,7 +182,7 @@ class _Lines:
         self.header_trailing = header_trailing
         self.extra_mode: bool | None = None
 
-    def feed(self, block: bytes) -> None:
+    def feed(self, block: bytes | memoryview) -> None:
         """Check the whole lines of ``block`` (it ends with a terminator)."""
         arr = np.frombuffer(block, dtype=np.uint8)
         ends = np.flatnonzero(arr == self.terminator)
@@ -219,10 +242,10 @@ class _Lines:
                 "un libellé contient sans doute un saut de ligne"
             )
 
-    def _bad_line(self, block: bytes, starts: np.ndarray, content_end: np.ndarray,
+    def _bad_line(self, block: bytes | memoryview, starts: np.ndarray, content_end: np.ndarray,
                   count: np.ndarray, good: np.ndarray) -> None:
         for index in np.flatnonzero(~good).tolist():
-            content = block[int(starts[index]):int(content_end[index])]
+            content = bytes(block[int(starts[index]):int(content_end[index])])
             if content.strip(b" ") == b"\x1a":
                 self.eof_mark = True  # DOS end-of-file mark: one row, dropped by the reader
                 continue
@@ -252,38 +275,46 @@ def sniff(path: Path) -> Sniffed:
     trailing = header_bytes.rstrip(b" ").endswith(separator.encode())
     fields = header_fields - 1 if trailing else header_fields
     checker = _Lines(name, separator, terminator, fields, trailing)
-    histogram = np.zeros(256, dtype=np.int64)
+    #: counts of the bytes ≥ 0x80, needed only once the bytes are known not to be UTF-8
+    histogram: np.ndarray | None = None
     utf8 = codecs.getincrementaldecoder("utf-8")()
     utf8_ok = True
     bom = head.startswith(_BOM)
+    start = len(_BOM) if bom else 0
+    consumed = start
     carry = b""
     first_nul: int | None = None
+    terminator_byte = bytes([terminator])
     with path.open("rb") as handle:
-        if bom:
-            handle.read(len(_BOM))
+        handle.seek(start)
         while True:
             chunk = handle.read(BLOCK)
             final = not chunk
             if final:
                 if not carry:
                     break
-                chunk = bytes([terminator])
-            high = chunk.translate(None, _ASCII)
-            if high:
-                histogram += np.bincount(np.frombuffer(high, dtype=np.uint8), minlength=256)
-            if utf8_ok and high:
+                chunk = terminator_byte
+            ascii_only = final or chunk.isascii()
+            if utf8_ok and not ascii_only:
                 try:
                     utf8.decode(chunk, final=final)
                 except UnicodeDecodeError:
                     utf8_ok = False
+            if not utf8_ok:
+                if histogram is None:
+                    histogram = _histogram(path, start, consumed)
+                if not ascii_only:
+                    histogram += _high_bytes(chunk)
+            consumed += 0 if final else len(chunk)
             block = carry + chunk
-            cut = block.rfind(bytes([terminator])) + 1
-            block, carry = block[:cut], block[cut:]
-            if b"\x00" in block:
-                first_nul = checker.lines + block[:block.index(b"\x00")].count(bytes([terminator])) + 1
+            cut = block.rfind(terminator_byte) + 1
+            carry = block[cut:]
+            nul = block.find(b"\x00", 0, cut)
+            if nul >= 0:
+                first_nul = checker.lines + block.count(terminator_byte, 0, nul) + 1
                 break
-            if block:
-                checker.feed(block)
+            if cut:
+                checker.feed(memoryview(block)[:cut])
             if final:
                 break
     if utf8_ok:
@@ -296,7 +327,7 @@ def sniff(path: Path) -> Sniffed:
     if utf8_ok:
         encoding = "utf-8"
     else:
-        chosen = choose_encoding(histogram)
+        chosen = choose_encoding(histogram if histogram is not None else _histogram(path, start, consumed))
         if chosen is None:
             raise DataError(
                 f"{name}, ligne 1 : encodage non reconnu (ni UTF-8, ni ISO-8859-15, Windows-1252 ou "

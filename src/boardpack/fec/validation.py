@@ -7,16 +7,23 @@ fiscal year, empty mandatory fields, a closing date in the file name that the co
 contradicts). Repetitive findings are grouped (one per journal, field or account, with a
 count) and each code is capped at :data:`MAX_PER_CODE`, so a bad million-line file gives
 a readable list.
+
+The text columns are factorised once (:class:`_Keys`): every check then works on integer
+codes with NumPy, and Python only ever looks at distinct values (an account, an entry
+number) or at the findings themselves.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .opening import fiscal_year, opening_journals
 from .reader import FecFile
@@ -57,6 +64,77 @@ def _day(value: object) -> str:
     return pd.Timestamp(value).strftime("%d/%m/%Y")  # type: ignore[arg-type]
 
 
+#: An entry number checked for gaps: a fixed prefix without digits, then up to 18 digits.
+_NUMBERED = r"^(?P<prefix>\D*)(?P<number>\d{1,18})$"
+
+
+def first_positions(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code, for codes numbered in order of first appearance (as
+    :func:`pandas.factorize` numbers them): a row is a code's first when it exceeds every
+    code before it."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    running = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    np.greater(running[1:], running[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (first appearance order) and distinct values of an integer array."""
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def numbered(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each distinct entry number: whether it is « prefix + digits », the prefix, the number.
+
+    ASCII texts go through Arrow's regular expressions (RE2); the others (a digit of another
+    script is a digit for Python's ``\\d``) and any holding a line feed (Python's ``$`` may
+    match before it) through Python's :mod:`re`, so the answer is Python's for all.
+    """
+    count = len(texts)
+    matched = np.zeros(count, dtype=bool)
+    prefixes = np.full(count, "", dtype=object)
+    numbers = np.zeros(count, dtype=np.int64)
+    if not count:
+        return matched, prefixes, numbers
+    array = pa.array(texts, type=pa.string())
+    simple = pc.and_(pc.string_is_ascii(array), pc.invert(pc.match_substring(array, "\n")))
+    simple = simple.to_numpy(zero_copy_only=False)
+    fast = np.flatnonzero(simple)
+    if len(fast):
+        parts = pc.extract_regex(array.take(pa.array(fast)), _NUMBERED)
+        valid = parts.is_valid().to_numpy(zero_copy_only=False)
+        hits = fast[valid]
+        matched[hits] = True
+        kept = parts.filter(pa.array(valid))
+        prefixes[hits] = kept.field(0).to_numpy(zero_copy_only=False)
+        numbers[hits] = pc.cast(kept.field(1), pa.int64()).to_numpy(zero_copy_only=False)
+    pattern = re.compile(_NUMBERED)
+    for index in np.flatnonzero(~simple).tolist():
+        match = pattern.search(texts[index])
+        if match is not None:
+            matched[index] = True
+            prefixes[index] = match.group(1)
+            numbers[index] = int(match.group(2))
+    return matched, prefixes, numbers
+
+
+class _Keys:
+    """The journal and entry-number columns of one file as integer codes, computed once."""
+
+    def __init__(self, entries: pd.DataFrame) -> None:
+        self.journal, self.journals = pd.factorize(entries["journal"])
+        self.entry, self.entry_ids = pd.factorize(entries["entry_id"])
+        #: one code per distinct (journal, EcritureNum), in order of first appearance
+        pair = self.journal.astype(np.int64) * max(len(self.entry_ids), 1) + self.entry
+        self.pair, _ = _factorize(pair)
+        #: the first row of each (journal, EcritureNum)
+        self.pair_first = first_positions(self.pair)
+
+
 class _Checker:
     """Holds one file's arrays and collects its findings."""
 
@@ -65,6 +143,14 @@ class _Checker:
         self.entries = fec.entries
         self.lines = fec.line_numbers.array
         self.findings: list[Finding] = []
+        self._keys: _Keys | None = None
+
+    @property
+    def keys(self) -> _Keys:
+        """The factorised journal and entry-number columns (computed on first use)."""
+        if self._keys is None:
+            self._keys = _Keys(self.entries)
+        return self._keys
 
     def add(self, severity: Literal["error", "warning"], code: str, position: int | None, message: str,
             line: int | None = None) -> None:
@@ -89,30 +175,43 @@ class _Checker:
 
         A constant-numbered à-nouveaux journal is checked as a whole.
         """
-        entries = self.entries
-        journals, _ = pd.factorize(entries["journal"])
-        numbers, _ = pd.factorize(entries["entry_id"])
-        distinct = pd.Series(numbers).groupby(journals).nunique().to_numpy()
-        day_count = entries["date"].groupby(journals).nunique().to_numpy()
-        constant = (distinct[journals] == 1) & (day_count[journals] > 1)
+        entries, keys = self.entries, self.keys
+        journals = keys.journal
+        count = len(keys.journals)
+        # distinct EcritureNum and distinct dates (NaT left out) of each journal
+        distinct = np.bincount(journals[keys.pair_first], minlength=count)
+        stamps = entries["date"].to_numpy()
+        dated, _ = pd.factorize(stamps)
+        known = dated >= 0
+        day_pairs, _ = _factorize(journals[known].astype(np.int64) * max(int(dated.max(initial=0)) + 1, 1)
+                                  + dated[known])
+        day_count = np.bincount(journals[known][first_positions(day_pairs)], minlength=count)
         # A constant-numbered à-nouveaux journal is one entry: detailed à-nouveaux keep the
         # dates of the invoices they carry forward, so only the whole journal balances.
-        opening = entries["journal"].isin(list(opening_journals(entries))).to_numpy()
-        by_day = constant & ~opening
-        days = entries["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        opening = pd.Index(keys.journals, dtype=object).isin(list(opening_journals(entries)))
+        by_day_journal = (distinct == 1) & (day_count > 1) & ~opening
+        by_day = by_day_journal[journals]
+        days = stamps.astype("datetime64[D]").astype(np.int64)
+        key, _ = _factorize(np.where(by_day, days, keys.entry))
+        group, _ = _factorize(journals.astype(np.int64) * max(int(key.max(initial=0)) + 1, 1) + key)
+        groups = int(group.max(initial=-1)) + 1
         debit, credit = entries["debit"].to_numpy(), entries["credit"].to_numpy()
-        frame = pd.DataFrame({
-            "journal": journals, "by_day": by_day, "key": np.where(by_day, days, numbers),
-            "net": debit - credit, "debit": debit, "credit": credit, "pos": np.arange(len(entries)),
-        })
-        sums = frame.groupby(["journal", "by_day", "key"], sort=False).agg(
-            net=("net", "sum"), debit=("debit", "sum"), credit=("credit", "sum"), pos=("pos", "min"))
-        unbalanced = sums[sums["net"] != 0].sort_values("pos")
-        for row in unbalanced.head(MAX_PER_CODE).itertuples():
-            position = int(row.pos)
+        net = np.zeros(groups, dtype=np.int64)
+        np.add.at(net, group, debit - credit)
+        # groups are numbered in order of first appearance: by their first line
+        unbalanced = np.flatnonzero(net != 0)
+        if not len(unbalanced):
+            return
+        firsts = first_positions(group)
+        shown = unbalanced[:MAX_PER_CODE]
+        rows = np.isin(group, shown)
+        debits = pd.Series(debit[rows]).groupby(group[rows]).sum()
+        credits = pd.Series(credit[rows]).groupby(group[rows]).sum()
+        for index in shown.tolist():
+            position = int(firsts[index])
             journal = entries["journal"].iat[position]
-            amounts = (f"débit {_euros(row.debit)}, crédit {_euros(row.credit)}, "
-                       f"écart {_euros(row.net)}")
+            amounts = (f"débit {_euros(debits[index])}, crédit {_euros(credits[index])}, "
+                       f"écart {_euros(net[index])}")
             if by_day[position]:
                 what = f"les écritures du journal {journal} du {_day(entries['date'].iat[position])}"
                 verb = "ne sont pas équilibrées"
@@ -129,10 +228,9 @@ class _Checker:
         if good.all():
             return
         counts = np.bincount(codes, minlength=len(uniques))
-        firsts = pd.Series(np.arange(len(codes))).groupby(codes).min().to_numpy()
+        firsts = first_positions(codes)
         name = self.field("account", "CompteNum")
-        bad = np.flatnonzero(~good)
-        bad = bad[np.argsort(firsts[bad], kind="stable")]
+        bad = np.flatnonzero(~good)  # codes number accounts by first line: already in line order
         for index in bad[:MAX_PER_CODE].tolist():
             self.add("error", "account", int(firsts[index]),
                      f"le compte « {uniques[index]} » ({name}) ne commence pas par trois chiffres du "
@@ -143,31 +241,39 @@ class _Checker:
 
     def numbering(self) -> None:
         """EcritureNum has no gap within a journal, when it is a number (after a fixed prefix)."""
-        entries = self.entries
-        pairs = entries[["journal", "entry_id"]].drop_duplicates()
-        parts = pairs["entry_id"].str.extract(r"^(\D*)(\d{1,18})$")
-        numeric = parts[1].notna().to_numpy()
+        keys = self.keys
+        matched, prefixes, numbers = numbered(np.asarray(keys.entry_ids, dtype=object))
+        # one row per distinct (journal, EcritureNum), in order of first line
+        positions = keys.pair_first
+        journal = keys.journal[positions]
+        entry = keys.entry[positions]
+        numeric = matched[entry]
         if not numeric.any():
             return
-        table = pd.DataFrame({
-            "journal": pairs["journal"].to_numpy()[numeric],
-            "prefix": parts[0].to_numpy()[numeric],
-            "number": parts[1][numeric].astype(np.int64).to_numpy(),
-            "pos": pairs.index.to_numpy()[numeric],
-        })
-        counts = table.groupby("journal")["number"].transform("size")
-        table = table[counts > 1].sort_values(["journal", "prefix", "number"], kind="stable")
-        same = (table["journal"].eq(table["journal"].shift()) & table["prefix"].eq(table["prefix"].shift()))
-        jump = table["number"] - table["number"].shift()
-        gaps = table[same & (jump > 1)]
-        previous = table["number"].shift()[gaps.index]
-        gaps = gaps.sort_values("pos")
-        for index, row in gaps.head(MAX_PER_CODE).iterrows():
-            before = f"{row['prefix']}{int(previous[index])}"
-            after = f"{row['prefix']}{int(row['number'])}"
-            missing = int(row["number"] - previous[index] - 1)
-            self.add("warning", "numbering", int(row["pos"]),
-                     f"numérotation discontinue dans le journal {row['journal']} : {after} suit "
+        positions, journal, entry = positions[numeric], journal[numeric], entry[numeric]
+        several = np.bincount(journal, minlength=len(keys.journals)) > 1
+        kept = several[journal]
+        positions, journal, entry = positions[kept], journal[kept], entry[kept]
+        prefix, _ = pd.factorize(prefixes)
+        prefix = prefix[entry]
+        number = numbers[entry]
+        order = np.lexsort((number, prefix, journal))  # stable: equal numbers keep line order
+        positions, journal, entry = positions[order], journal[order], entry[order]
+        prefix, number = prefix[order], number[order]
+        same = np.zeros(len(order), dtype=bool)
+        same[1:] = (journal[1:] == journal[:-1]) & (prefix[1:] == prefix[:-1])
+        jump = np.zeros(len(order), dtype=np.int64)
+        jump[1:] = number[1:] - number[:-1]
+        gaps = np.flatnonzero(same & (jump > 1))
+        gaps = gaps[np.argsort(positions[gaps], kind="stable")]
+        for index in gaps[:MAX_PER_CODE].tolist():
+            position = int(positions[index])
+            text = prefixes[entry[index]]
+            before = f"{text}{int(number[index - 1])}"
+            after = f"{text}{int(number[index])}"
+            missing = int(number[index] - number[index - 1] - 1)
+            self.add("warning", "numbering", position,
+                     f"numérotation discontinue dans le journal {keys.journals[journal[index]]} : {after} suit "
                      f"{before} ({missing} numéro(s) manquant(s))")
         self.more("warning", "numbering", len(gaps), "rupture(s) de numérotation")
 
@@ -211,8 +317,13 @@ class _Checker:
             if official in self.fec.missing_columns:
                 continue
             values = entries[column]
-            empty = values.isna() if values.dtype.kind == "M" else values.eq("")
-            checks.append((self.field(column, official), empty.to_numpy(dtype=bool)))
+            if values.dtype.kind == "M":
+                empty = values.isna().to_numpy(dtype=bool)
+            elif values.dtype == object:
+                empty = np.asarray(values.to_numpy() == "", dtype=bool)
+            else:
+                empty = values.eq("").to_numpy(dtype=bool)
+            checks.append((self.field(column, official), empty))
         if not any(n in self.fec.missing_columns for n in ("Debit", "Montant")):
             name = "Debit/Credit" if self.fec.layout == "Debit/Credit" else self.field("amount", "Montant")
             checks.append((name, self.fec.empty_amounts))

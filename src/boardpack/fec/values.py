@@ -1,11 +1,13 @@
-"""Vectorised parsing of FEC amounts, dates and directions, with a per-cell fallback.
+"""Vectorised parsing of FEC text, amounts, dates and directions, with a per-cell fallback.
 
-Every function takes a column of strings as read (an object array, no NaN) and returns
-NumPy arrays. The happy path is a handful of pandas/NumPy operations over the whole
-column; only values the fast path cannot vouch for (thousands separators, more than two
-decimals, odd characters, huge amounts) are parsed one by one, exactly, with
-:class:`~decimal.Decimal`. A value that is not valid raises :class:`BadValue` with its
-row position; the reader turns it into a message naming file, line and column.
+Every function takes a column of strings as read, as an Arrow string array (no nulls), and
+returns NumPy arrays. Arrow's compute kernels do the per-row work (a regular expression,
+a substitution, a cast) in C++; Python only ever sees each *distinct* text once (dates,
+directions, the text columns) or the rare cells the fast path cannot vouch for
+(thousands separators, more than two decimals, odd characters, huge amounts), which are
+parsed one by one, exactly, with :class:`~decimal.Decimal`. A value that is not valid
+raises :class:`BadValue` with its row position; the reader turns it into a message naming
+file, line and column.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["BadValue", "parse_amounts", "parse_dates", "parse_directions", "strip"]
+__all__ = ["BadValue", "Distinct", "amount_cents", "distinct", "parse_amounts", "parse_dates",
+           "parse_directions"]
 
-#: A character a plain amount may not hold, or a third decimal: cells to parse one by one.
-_SUSPICIOUS_CELL = r"[^0-9.,+\- ]|[.,]\d{3}"
-_PLAIN_BYTES = np.zeros(256, dtype=bool)
-_PLAIN_BYTES[np.frombuffer(b"0123456789.,+- \n", dtype=np.uint8)] = True
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _AMOUNT = re.compile(r"^([+-]?)(\d+(?:[.,]\d*)?|[.,]\d+|\d{1,3}(?:\.\d{3})+(?:,\d*)?)(-?)$")
+#: Amounts the fast path converts (commas already turned into dots): a sign, digits and at
+#: most two decimals; or digits and decimals followed by a minus sign (``123.45-``).
+_PLAIN = r"^[+-]?\d+(?:\.\d{1,2})?$"
+_TRAILING_MINUS = r"^\d+(?:\.\d{1,2})?-$"
 #: Beyond this many euros a float64 is not trusted to hold the cents exactly.
 _FLOAT_SAFE = 1e12
 _DATE_FORMS = ("%Y%m%d", "%Y-%m-%d", "%d/%m/%Y")
@@ -39,11 +44,48 @@ class BadValue(ValueError):
         self.value = value
 
 
-def strip(values: np.ndarray) -> np.ndarray:
-    """``values`` with surrounding spaces removed, stripping each distinct value once."""
-    codes, uniques = pd.factorize(values)
-    stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object)
-    return stripped.take(codes)
+def _single(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one contiguous Arrow array (large strings past 2 GiB of text)."""
+    if isinstance(values, pa.ChunkedArray):
+        try:
+            return values.combine_chunks()
+        except pa.ArrowInvalid:  # offsets overflow: more than 2 GiB of text in one column
+            return values.cast(pa.large_string()).combine_chunks()
+    return values
+
+
+class Distinct:
+    """A column as its distinct texts (Python ``str``, first-seen order) and each row's code."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
+        #: the index in :attr:`uniques` of each row's text
+        self.codes = codes
+        #: the distinct texts, an object array
+        self.uniques = uniques
+
+    def rows(self) -> np.ndarray:
+        """The column as an object array of ``str`` (equal texts share one object)."""
+        return self.uniques.take(self.codes)
+
+    def first_row(self, wanted: np.ndarray) -> int:
+        """The first row whose text is one of the distinct texts flagged by ``wanted``."""
+        return int(np.flatnonzero(wanted[self.codes])[0])
+
+    def stripped(self) -> Distinct:
+        """The same column with surrounding whitespace removed (``str.strip``), each text once."""
+        uniques = np.array([text.strip() for text in self.uniques.tolist()], dtype=object)
+        return Distinct(self.codes, uniques)
+
+
+def distinct(values: pa.Array | pa.ChunkedArray) -> Distinct:
+    """Dictionary-encode a column of strings: each distinct text becomes one Python ``str``."""
+    encoded = pc.dictionary_encode(_single(values))
+    uniques = encoded.dictionary.to_numpy(zero_copy_only=False)
+    if uniques.dtype != object:  # an empty dictionary comes back as float
+        uniques = uniques.astype(object)
+    return Distinct(encoded.indices.to_numpy(zero_copy_only=False), uniques)
 
 
 def amount_cents(text: str) -> int:
@@ -67,57 +109,42 @@ def amount_cents(text: str) -> int:
     return -cents if "-" in (match.group(1) + match.group(3)) else cents
 
 
-def _suspicious(data: bytes, count: int) -> np.ndarray:
-    """Rows of ``data`` (cells joined by ``\\n``) holding an odd byte or more than two decimals.
-
-    pandas would read ``1e5`` or ``inf`` as numbers and round ``1,005``: those cells must go
-    through :func:`amount_cents` instead, which refuses them.
-    """
-    flagged = np.zeros(count, dtype=bool)
-    arr = np.frombuffer(data, dtype=np.uint8)
-    ends = np.append(np.flatnonzero(arr == 10), len(arr))
-    odd = np.flatnonzero(~_PLAIN_BYTES[arr])
-    if len(odd):
-        flagged[np.searchsorted(ends, odd)] = True
-    separators = np.flatnonzero((arr == 44) | (arr == 46))
-    if len(separators):
-        rows = np.searchsorted(ends, separators)
-        flagged[rows[ends[rows] - separators - 1 > 2]] = True
-    return flagged
-
-
-def parse_amounts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def parse_amounts(values: pa.Array | pa.ChunkedArray, padded: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Integer cents (int64) of every amount and the mask of empty cells (counted as 0).
 
-    The whole column is joined into one string, checked byte-wise by :func:`_suspicious`,
-    given dots for commas and split back, so pandas converts it in one call; the cells
-    pandas cannot convert or that :func:`_suspicious` flags are parsed one by one, exactly.
+    Cells of the plain form (``-1437,12``, ``000012.30``, ``12,5-``) below 10¹² € are cast
+    by Arrow; the others go through :func:`amount_cents`, exactly. ``padded``: a fixed-width
+    export, whose cells are stripped of surrounding whitespace first.
 
     :raises BadValue: at the first value that is not an amount.
     """
-    empty = values == ""
-    joined = "\n".join(values.tolist())
-    try:
-        slow = _suspicious(joined.encode("ascii"), len(values))
-    except UnicodeEncodeError:  # no-break spaces as thousands separators, or worse
-        column = pd.Series(values, dtype=object, copy=False)
-        slow = column.str.contains(_SUSPICIOUS_CELL, regex=True).to_numpy(dtype=bool)
-    if "," in joined:
-        joined = joined.replace(",", ".")
-    parts = np.array(joined.split("\n"), dtype=object)
-    del joined
-    numbers = np.asarray(pd.to_numeric(parts, errors="coerce"), dtype=np.float64)
-    del parts
-    slow |= ~empty & ~np.isfinite(numbers)
-    slow |= np.abs(np.nan_to_num(numbers, posinf=0.0, neginf=0.0)) >= _FLOAT_SAFE
+    raw = _single(values)
+    text = pc.utf8_trim(raw, characters=" ") if padded else raw
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    dotted = pc.replace_substring(text, ",", ".")
+    fast = pc.match_substring_regex(dotted, _PLAIN).to_numpy(zero_copy_only=False)
+    trailing = np.zeros(len(fast), dtype=bool)
+    if pc.any(pc.ends_with(dotted, "-")).as_py():
+        trailing = pc.match_substring_regex(dotted, _TRAILING_MINUS).to_numpy(zero_copy_only=False)
+        fast = fast | trailing
+        dotted = pc.if_else(pa.array(trailing), pc.utf8_slice_codeunits(dotted, 0, -1), dotted)
+    numbers = pc.cast(pc.if_else(pa.array(fast), dotted, "0"), pa.float64()).to_numpy(zero_copy_only=False).copy()
+    numbers[trailing] = -numbers[trailing]
+    slow = ~fast & ~empty
+    huge = np.abs(numbers) >= _FLOAT_SAFE
+    slow |= huge
     numbers[slow | empty] = 0.0
     cents = np.rint(numbers * 100).astype(np.int64)
-    cents[empty] = 0
-    for position in np.flatnonzero(slow & ~empty).tolist():
+    for position in np.flatnonzero(slow).tolist():
+        cell = raw[position].as_py()
+        cell = cell.strip() if padded else cell
+        if cell == "":  # whitespace other than spaces around nothing: empty, as when stripped
+            empty[position] = True
+            continue
         try:
-            cents[position] = amount_cents(values[position])
+            cents[position] = amount_cents(cell)
         except ValueError:
-            raise BadValue(position, values[position]) from None
+            raise BadValue(position, cell) from None
     return cents, empty
 
 
@@ -143,7 +170,7 @@ def _parse_unique_dates(uniques: pd.Series) -> pd.Series:
     return result
 
 
-def parse_dates(values: np.ndarray) -> np.ndarray:
+def parse_dates(column: Distinct) -> np.ndarray:
     """Dates (datetime64[ns], NaT where empty) from AAAAMMJJ, AAAA-MM-JJ or JJ/MM/AAAA.
 
     A time part (``20230131 00:00:00``, ``2023-01-31T10:00``) is tolerated and dropped.
@@ -151,29 +178,29 @@ def parse_dates(values: np.ndarray) -> np.ndarray:
 
     :raises BadValue: at the first value that is not a date.
     """
-    codes, uniques = pd.factorize(values)
-    unique_text = pd.Series(uniques, dtype=object)
+    unique_text = pd.Series(column.uniques, dtype=object)
     parsed = _parse_unique_dates(unique_text)
-    bad = parsed.isna().to_numpy() & (unique_text.str.strip() != "").to_numpy()
+    bad = parsed.isna().to_numpy() & (unique_text.str.strip() != "").to_numpy(dtype=bool)
     if bad.any():
-        position = int(np.flatnonzero(np.isin(codes, np.flatnonzero(bad)))[0])
-        raise BadValue(position, values[position])
-    return parsed.to_numpy(dtype="datetime64[ns]").take(codes)
+        position = column.first_row(bad)
+        raise BadValue(position, column.uniques[column.codes[position]])
+    return parsed.to_numpy(dtype="datetime64[ns]").take(column.codes)
 
 
-def parse_directions(values: np.ndarray) -> np.ndarray:
+def parse_directions(column: Distinct) -> np.ndarray:
     """The sign (+1 debit, −1 credit, 0 when empty) of each ``Sens``: D/C, +1/−1, Débit/Crédit.
 
     :raises BadValue: at the first value that is not a direction.
     """
-    codes, uniques = pd.factorize(values)
-    signs = np.zeros(len(uniques), dtype=np.int64)
-    for index, text in enumerate(uniques.tolist()):
+    signs = np.zeros(len(column.uniques), dtype=np.int64)
+    for index, text in enumerate(column.uniques.tolist()):
         key = text.strip().upper().replace("É", "E")
         if key == "":
             continue
         if key not in _DIRECTIONS:
-            position = int(np.flatnonzero(codes == index)[0])
-            raise BadValue(position, values[position])
+            wanted = np.zeros(len(column.uniques), dtype=bool)
+            wanted[index] = True
+            position = column.first_row(wanted)
+            raise BadValue(position, text)
         signs[index] = _DIRECTIONS[key]
-    return signs.take(codes)
+    return signs.take(column.codes)
