@@ -9,7 +9,7 @@ both alike; only the statements are timed, not the imports):
 
 (a) ``pandas.read_csv(path, sep="\\t", dtype=str)`` alone, the floor of any pandas reader;
 (b) the ``load`` and ``validate`` stages of ``boardpack build`` on a config whose only source is
-    that FEC (``Session.load``, ``Session.validate``, the ledger, the data-quality gates), timed
+    that FEC (``load_inputs``, ``validate``, the ledger, the data-quality gates), timed
     stage by stage in one process:
 
     - *load*: ``boardpack.fec.read_fec`` (sniff, parse, typed columns);
@@ -90,18 +90,18 @@ config_path.write_text(
     '[company]\\nname = "Benchmark"\\nfiscal_year_start = 1\\n'
     f'[sources.compta]\\ntype = "fec"\\npath = "{path.name}"\\n'
     '[audiences.daf]\\nsections = ["compte_resultat", "bilan"]\\n', encoding="utf-8")
-config = boardpack.config.load_config(config_path)
-session = boardpack.build.Session(config)  # loads the plugins, hence the fec source
+config = boardpack.config.load_config(config_path)  # loads the plugins, hence the fec source
 """, """
+from boardpack.build.gates import run_quality
 clock = lambda: (time.perf_counter(), time.process_time())
 t0 = clock()
-session.load()
-session.validate()
-engine = session.engine()
+session = boardpack.build.load_inputs(config)
+boardpack.build.validate(config, session.registry)
+ctx = session.context()
 t1 = clock()
-engine.ctx.ledger
+ctx.ledger
 t2 = clock()
-issues = session.quality(engine)
+issues = run_quality(ctx, session.registry, config.quality)
 t3 = clock()
 read, check = spent["read_fec"], spent["validate_fec"]
 assert read[0] > 0 and check[0] > 0, "the fec source did not call the timed read_fec and validate_fec"

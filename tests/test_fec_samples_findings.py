@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from boardpack.build import Session
+from boardpack.build import load_inputs
 from boardpack.config import load_config
 from boardpack.fec import read_fec, validate_fec
 
@@ -68,8 +68,7 @@ def test_sample_warnings_of_the_fec_source_are_pinned(tmp_path: Path, name: str)
     config = tmp_path / "boardpack.toml"
     config.write_text(f'[company]\nname = "Test"\n[sources.compta]\ntype = "fec"\npath = "{name}"\n'
                       '[audiences.daf]\nsections = ["kpi_table"]\n', encoding="utf-8")
-    session = Session(load_config(config))
-    session.load()
+    session = load_inputs(load_config(config))
     expected = EXPECTED[name] + OPENING_DATED.get(name, [])
     assert [(f.severity, f.code, f.line, f.message) for f in session.findings] == expected
     assert {f.file for f in session.findings} <= {name}
