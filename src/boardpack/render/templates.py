@@ -5,10 +5,12 @@ template folders and finally the built-in templates. ``default:NAME`` always nam
 built-in template, so an override can ``{% extends "default:pack.html" %}`` and change one
 block. Autoescape is on and undefined variables are errors.
 
-Each pack gets its own environment (its filters format in its language and currency), but
-they share one compiled-code cache: a template is compiled once per process and source,
-not once per pack. The cache is keyed by the template's name and file and checked against
-the source's checksum, so an edited template is compiled again.
+Each pack gets its own environment, but a template is compiled once per process for each
+language and currency, not once per pack: the environments of one :class:`Formatter` share
+a cache of compiled code (:func:`compiled_templates`). Code is not shared across formatters
+because Jinja folds a filter applied to a constant into the code (``{{ "ok"|status_label }}``
+is compiled to the label of the pack's language). Entries are keyed by the template's name
+and file and checked against the source's checksum, so an edited template is compiled again.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from ..formatting import Formatter
 from ..kpi_engine import STATUS_LABELS
 from .columns import ENTRY_GAP_MM, second_column_start
 
-__all__ = ["BUILTIN_TEMPLATES", "COMPILED", "CompiledTemplates", "make_environment"]
+__all__ = ["BUILTIN_TEMPLATES", "CompiledTemplates", "compiled_templates", "make_environment"]
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates' compiled code kept in memory, shared by every environment of the process.
+    """Templates' compiled code kept in memory, shared by the environments of one formatter.
 
     Jinja asks it by a key made of the template's name and file; an entry is used only if
     the source's checksum is the same as when it was compiled.
@@ -58,14 +60,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
                 self._codes[bucket.key] = (bucket.checksum, bucket.code)
                 self.compiled += 1
 
-    def clear(self) -> None:
-        """Forget every compiled template."""
-        with self._lock:
-            self._codes.clear()
+
+_COMPILED: dict[Formatter, CompiledTemplates] = {}
+_COMPILED_LOCK = threading.Lock()
 
 
-#: the cache of every pack environment
-COMPILED = CompiledTemplates()
+def compiled_templates(fmt: Formatter) -> CompiledTemplates:
+    """The compiled-code cache of the environments that format with ``fmt``."""
+    with _COMPILED_LOCK:
+        return _COMPILED.setdefault(fmt, CompiledTemplates())
 
 
 def make_environment(search_path: Iterable[Path], fmt: Formatter) -> jinja2.Environment:
@@ -81,7 +84,7 @@ def make_environment(search_path: Iterable[Path], fmt: Formatter) -> jinja2.Envi
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=COMPILED,
+        bytecode_cache=compiled_templates(fmt),
     )
     language_index = 0 if fmt.language == "fr" else 1
     env.filters.update(
