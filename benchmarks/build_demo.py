@@ -13,6 +13,11 @@ other and in a process pool, in a fresh Python process that imports nothing else
 it does not pay for the build's heap); the ratio « whole build / WeasyPrint alone » says
 what the build costs beyond the PDF engine (target: 1.3 at most). Wall-clock seconds are
 followed by CPU seconds (this process and its workers): on a busy machine, compare those.
+
+The same fresh process also gives WeasyPrint's CPU seconds per pack, layout
+(``HTML.render()``) and writing (``write_pdf()``) apart, with the PDF's size and the font
+subsetter in use (HarfBuzz when the system has libharfbuzz-subset, else fontTools): the
+figure to compare when changing the templates, the CSS or the charts.
 """
 
 from __future__ import annotations
@@ -41,6 +46,26 @@ def weasyprint_alone(html: str, base_url: str) -> int:
     return len(HTML(string=html, base_url=base_url).write_pdf())
 
 
+def weasyprint_cpu(html: str, base_url: str) -> tuple[float, float, int]:
+    """CPU seconds of WeasyPrint laying out and writing one pack, and the PDF's size."""
+    from weasyprint import HTML
+
+    started = time.process_time()
+    document = HTML(string=html, base_url=base_url).render()
+    laid_out = time.process_time()
+    size = len(document.write_pdf())
+    return laid_out - started, time.process_time() - laid_out, size
+
+
+def font_subsetter() -> str:
+    """Which library WeasyPrint subsets the embedded fonts with, here."""
+    try:
+        from weasyprint.text.ffi import harfbuzz_subset
+    except ImportError:
+        return "unknown"
+    return "HarfBuzz (libharfbuzz-subset)" if harfbuzz_subset is not None else "fontTools (no libharfbuzz-subset)"
+
+
 def cpu_seconds() -> float:
     """CPU time used so far by this process and its finished children (workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -66,7 +91,8 @@ def time_weasyprint_alone(folder: Path, base_url: str, runs: int) -> None:
     """(In the fresh process) time WeasyPrint on ``folder/*.html``; print JSON timings."""
     import weasyprint  # noqa: F401  (importing is not laying out)
 
-    pages = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html"))]
+    paths = sorted(folder.glob("*.html"))
+    pages = [path.read_text(encoding="utf-8") for path in paths]
     workers = min(len(pages), os.cpu_count() or 1)
 
     def in_pool() -> None:
@@ -76,7 +102,12 @@ def time_weasyprint_alone(folder: Path, base_url: str, runs: int) -> None:
 
     sequential = best(runs, lambda: [weasyprint_alone(html, base_url) for html in pages])
     pooled = best(runs, in_pool)
-    print(json.dumps({"sequential": sequential[:2], "pool": pooled[:2], "workers": workers}))
+    per_pack = {}
+    for path, html in zip(paths, pages):
+        trials = [weasyprint_cpu(html, base_url) for _ in range(runs)]
+        per_pack[path.stem] = min(trials, key=lambda trial: trial[0] + trial[1])
+    print(json.dumps({"sequential": sequential[:2], "pool": pooled[:2], "workers": workers,
+                      "per_pack": per_pack, "subsetter": font_subsetter()}))
 
 
 def main() -> None:
@@ -126,6 +157,14 @@ def main() -> None:
     print(f"  build with workers / WeasyPrint in workers          {total / pooled_wall:5.2f}")
     print(f"  build with workers / WeasyPrint one after the other {total / alone_wall:5.2f}")
     print(f"  build in process   / WeasyPrint one after the other {sequential / alone_wall:5.2f}")
+    print(f"WeasyPrint CPU per pack, same HTML, fresh process, best of {args.runs} (fonts subset by {alone['subsetter']}):")
+    print(f"  {'pack':<12} {'layout':>7} {'writing':>8} {'total':>7}   PDF")
+    totals = [0.0, 0.0, 0]
+    for key in result.html:
+        layout, writing, size = alone["per_pack"][key]
+        totals = [totals[0] + layout, totals[1] + writing, totals[2] + size]
+        print(f"  {key:<12} {layout:6.2f} s {writing:6.2f} s {layout + writing:5.2f} s   {size / 1024:5.0f} KiB")
+    print(f"  {'total':<12} {totals[0]:6.2f} s {totals[1]:6.2f} s {totals[0] + totals[1]:5.2f} s   {totals[2] / 1024:5.0f} KiB")
     print(f"peak memory (max RSS) {peak_mib:.0f} MiB")
     sys.stdout.flush()
 

@@ -3,11 +3,18 @@
 Plugins never touch pyplot or files: the host owns the figure, applies the theme's
 matplotlib style and palette, and embeds the drawing as a ``data:`` URI, so charts look
 the same in every pack and the PDF needs nothing from outside.
+
+Chart text stays text in the SVG (``svg.fonttype: none``), in the font matplotlib measured
+it with, when WeasyPrint can find that font too (it asks fontconfig, as WeasyPrint does):
+WeasyPrint then sets it with the pack's own embedded font instead of drawing every glyph
+as a path, which makes the PDFs smaller and quicker to write. When the font is not one
+fontconfig has, the glyphs stay paths, since another font's metrics would move the labels.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import time
 from collections.abc import Mapping
@@ -15,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from markupsafe import Markup, escape
 
@@ -23,9 +31,46 @@ from ..api.charts import Chart
 from ..errors import Unavailable
 from ..api.charts import ChartStyle
 
-__all__ = ["ChartRenderer"]
+__all__ = ["ChartRenderer", "chart_font", "fontconfig_has"]
 
 _CM = 1 / 2.54
+#: the font charts fall back to, shipped with matplotlib and installed with most systems
+_FALLBACK_FONT = "DejaVu Sans"
+
+
+@functools.cache
+def chart_font(font: str) -> str:
+    """The family matplotlib draws ``font`` with: itself if it has it, else its fallback."""
+    found = font_manager.findfont(font_manager.FontProperties(family=[font, _FALLBACK_FONT]))
+    return str(font_manager.get_font(found).family_name)
+
+
+@functools.cache
+def fontconfig_has(family: str) -> bool:
+    """Whether fontconfig, where WeasyPrint finds the fonts of SVG text, has ``family``.
+
+    False too when WeasyPrint's fontconfig binding cannot be reached: text then stays paths.
+    """
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+    except Exception:  # an unusual WeasyPrint build: keep the glyphs as paths
+        return False
+    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
+    fontconfig.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    match = fontconfig.FcFontMatch(ffi.NULL, pattern, result)
+    if match == ffi.NULL:
+        return False
+    match = ffi.gc(match, fontconfig.FcPatternDestroy)
+    name = ffi.new("FcChar8 **")
+    index = 0
+    while fontconfig.FcPatternGetString(match, b"family", index, name) == fontconfig.FcResultMatch:
+        if ffi.string(name[0]).decode("utf-8", "replace").casefold() == family.casefold():
+            return True
+        index += 1
+    return False
 
 
 class ChartRenderer:
@@ -45,10 +90,11 @@ class ChartRenderer:
         chart = self.charts.get(name)
         if chart is None:
             raise RenderError(f"graphique inconnu « {name} » (graphiques : {', '.join(sorted(self.charts))})")
+        font = chart_font(self.style.font)
         rc = {
             "svg.hashsalt": "boardpack",
-            "svg.fonttype": "path",
-            "font.family": [self.style.font, "DejaVu Sans"],
+            "svg.fonttype": "none" if fontconfig_has(font) else "path",
+            "font.family": list(dict.fromkeys([font, _FALLBACK_FONT])),
             "axes.prop_cycle": matplotlib.cycler(color=list(self.style.palette)),
         }
         with matplotlib.rc_context({**self.rc, **rc}):
