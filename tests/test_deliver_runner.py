@@ -315,14 +315,16 @@ def test_5xx_is_reported_and_not_retried(smtp_server: SmtpServer, tmp_path: Path
 
 
 def test_lost_after_data_is_unknown_until_forced(smtp_server: SmtpServer, tmp_path: Path) -> None:
-    """Connection lost after DATA: unknown, not resent by a rerun; --force sends it again (same Message-ID)."""
+    """Connection lost after DATA: unknown, not resent by a rerun (which says what to do and counts it
+    as failed, so the command exits non-zero); --force sends it again (same Message-ID)."""
     config = make_config(tmp_path, smtp_server.port, audiences=["dirigeant"])
     smtp_server.answer_data("drop")
     with DeliveryLog(tmp_path / "log.sqlite3") as log:
         [report] = runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10))
         assert [o.state for o in report.outcomes] == ["unknown"]
         [rerun] = runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10))
-        assert [o.state for o in rerun.outcomes] == ["skipped"]
+        assert [o.state for o in rerun.outcomes] == ["unknown"] and rerun.failed
+        assert "--force" in rerun.outcomes[0].detail and "--period 2026-10" in rerun.outcomes[0].detail
         assert smtp_server.received == []
         [forced] = runner(config, log, FakeBuilder(), NOV_5).deliver(Month(2026, 10), force=True)
         assert [o.state for o in forced.outcomes] == ["sent"]
@@ -531,7 +533,8 @@ def test_crash_after_the_last_send_resumes_as_unknown(smtp_server: SmtpServer, t
         [report], _ = runner(config, log, FakeBuilder(), later).run_due()
         assert report.job.resumed
         [failed] = report.failed  # what makes deliver --due exit 7
-        assert (failed.state, failed.key.recipient, failed.detail) == ("unknown", "compta@example.fr", INTERRUPTED)
+        assert (failed.state, failed.key.recipient) == ("unknown", "compta@example.fr")
+        assert failed.detail.startswith(INTERRUPTED) and "--force" in failed.detail
         assert states(log)[("daf", "compta@example.fr")] == "unknown"
         assert runner(config, log, FakeBuilder(), later).run_due() == ([], [])
     assert len(smtp_server.received) == 3

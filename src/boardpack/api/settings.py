@@ -106,6 +106,9 @@ class Configurable:
     description: ClassVar[str] = ""
     options: ClassVar[Mapping[str, str]] = {}
     required_options: ClassVar[tuple[str, ...]] = ()
+    #: options that must be written ``{ env = "VAR" }`` or ``{ file = "path" }`` in the config:
+    #: the host refuses the value itself (a password left in a file anyone may read)
+    secret_options: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, key: str, options: Mapping[str, Any], base_dir: Path) -> None:
         """``key`` is the table's id (``[sources.<key>]``), ``options`` its keys but ``type``,

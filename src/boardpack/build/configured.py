@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config, PluginConfig, resolve_secrets
+from ..config import Config, PluginConfig, is_secret_reference, resolve_secrets
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -16,12 +16,16 @@ __all__ = ["instantiate"]
 _KINDS = {"source": "sources", "canal": "channels"}
 
 
-def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: str) -> Any:
+def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: str, *,
+                resolve: bool = True) -> Any:
     """The plugin a ``[sources.<id>]`` (``kind="source"``) or ``[channels.<id>]`` (``kind="canal"``)
     table describes, built with its options (secrets resolved) and the config's folder.
 
+    :param resolve: ``False`` builds it without its secrets (each ``{ env }`` / ``{ file }``
+        option is ``"<secret>"``): to check the table, or to say who a dry run would reach.
     :raises ConfigError: on an unknown type (naming a broken plugin that may provide it), an
-        unknown option (with the closest accepted one) or a missing required option.
+        unknown option (with the closest accepted one), a missing required option or a
+        secret option written in clear.
     """
     types = getattr(registry, _KINDS[kind])
     where = f"{config.path.name}, clé « {table.path}.type »"
@@ -41,5 +45,12 @@ def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: s
     for option in plugin_type.required_options:
         if option not in table.options:
             raise ConfigError(f"{config.path.name}, clé « {table.path}.{option} » : option obligatoire absente")
-    options = resolve_secrets(table.options, table.path)
+    for option in getattr(plugin_type, "secret_options", ()):
+        if option in table.options and not is_secret_reference(table.options[option]):
+            raise ConfigError(f"{config.path.name}, clé « {table.path}.{option} » : secret écrit en clair, "
+                              f"refusé ; écrivez {option} = {{ env = \"VARIABLE\" }} ou {{ file = \"/chemin\" }}")
+    if resolve:
+        options = resolve_secrets(table.options, table.path)
+    else:
+        options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
     return plugin_type(table.key, options, config.base_dir)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from ..build.configured import instantiate
 from ..config import Config, load_config
 from ..delivery import DeliveryLog, Runner, next_runs, period_for
 from ..delivery.runner import local_time
@@ -50,16 +51,29 @@ def _no_schedule(config_path: Path) -> ConfigError:
     return ConfigError(f"{config_path.name} : aucun planning [[schedules]] (id, cron, timezone)")
 
 
-def echo_reports(reports: list[Any], notes: list[str]) -> None:
-    """Print each job's outcomes (stdout) and notes (stderr); raise on failures, held packs, errors."""
+def _channels_ready(config: Config) -> None:
+    """Build every channel with its secrets before the delivery log is opened: a config mistake
+    (no channel, a secret not found) stops the command without leaving a log behind."""
+    from ..plugins import get_registry
 
-    for note in notes:
+    if not config.channels:
+        raise ConfigError(f"{config.path.name} : aucun canal de livraison ([channels.<id>] type = …)")
+    registry = get_registry()
+    for table in config.channels:
+        instantiate(config, registry, table, "canal")
+
+
+def echo_reports(reports: list[Any], notes: list[str], quiet: bool = False) -> None:
+    """Print each job's outcomes (stdout) and notes (stderr, unless ``quiet``); raise on failures,
+    held packs, errors, and on deliveries left ``unknown`` or ``sending``."""
+
+    for note in notes if not quiet else ():
         click.echo(note, err=True)
     for report in reports:
         job = report.job
         when = f" — échéance {local_time(job.occurrence, job.schedule)}" if job.occurrence else ""
         click.echo(f"planning « {job.schedule.id} » — période {report.period}{when}")
-        for note in report.notes:
+        for note in report.notes if not quiet else ():
             click.echo(f"  {note}", err=True)
         for outcome in report.outcomes:
             key = outcome.key
@@ -73,6 +87,10 @@ def echo_reports(reports: list[Any], notes: list[str]) -> None:
     if failed:
         raise DeliveryError(f"{len(failed)} envoi(s) en échec ou incertain(s), dont {failed[0].key.recipient} : "
                             f"{failed[0].detail} (voir boardpack deliveries)")
+    busy = [o for r in reports for o in r.outcomes if o.state == "sending"]
+    if busy:
+        raise DeliveryError(f"{len(busy)} envoi(s) en cours dans un autre processus, dont {busy[0].key.recipient} : "
+                            f"{busy[0].detail}")
     held = [o for r in reports for o in r.outcomes if o.state == "held"]
     if held:
         raise DataError(f"{len(held)} envoi(s) retenu(s) : données bloquantes ({held[0].detail}) ; corrigez-les puis "
@@ -89,10 +107,12 @@ def echo_reports(reports: list[Any], notes: list[str]) -> None:
 @click.option("--dry-run", is_flag=True, help="Dire qui recevrait quoi, sans rien construire ni envoyer.")
 @click.option("--force", is_flag=True, help="Renvoyer aussi ce que le journal dit envoyé ou incertain.")
 @click.option("--refresh", is_flag=True, help="Relire les sources distantes en direct (toujours le cas avec --due).")
+@click.option("--quiet", is_flag=True, help="Sans les remarques de progression (pour cron) : les envois et les "
+                                           "erreurs seulement.")
 @click.option("--now", "now_text", hidden=True, help="Date et heure de référence ISO 8601 (essais).")
 @handle_errors
 def deliver_command(config_path: Path, due: bool, period: str | None, schedule_ids: tuple[str, ...],
-                    audience: tuple[str, ...], dry_run: bool, force: bool, refresh: bool,
+                    audience: tuple[str, ...], dry_run: bool, force: bool, refresh: bool, quiet: bool,
                     now_text: str | None) -> None:
     """Construit et envoie les dossiers de CONFIG une seule fois par destinataire (journal des envois)."""
 
@@ -101,14 +121,19 @@ def deliver_command(config_path: Path, due: bool, period: str | None, schedule_i
                           "--audience, --force ni --dry-run")
     config = load_config(config_path)
     now = _now_option(now_text)
+    month = parse_period(period)
+    if due and not config.schedules:
+        raise _no_schedule(config_path)
+    if not dry_run:
+        _channels_ready(config)
     with delivery_log(config, create=not dry_run) as log:
         runner = Runner(config, log, refresh=refresh or due, **({"clock": lambda: now} if now else {}))
         if dry_run:
-            echo_reports(runner.plan(parse_period(period), schedule_ids, audience), [])
+            echo_reports(runner.plan(month, schedule_ids, audience), [], quiet)
         elif due:
-            echo_reports(*runner.run_due())
+            echo_reports(*runner.run_due(), quiet=quiet)
         else:
-            echo_reports(runner.deliver(parse_period(period), schedule_ids, audience, force), [])
+            echo_reports(runner.deliver(month, schedule_ids, audience, force), [], quiet)
 
 
 @cli.group("schedule")
@@ -119,9 +144,11 @@ def schedule_group() -> None:
 @schedule_group.command("list")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--count", default=3, show_default=True, help="Nombre de prochaines échéances par planning.")
+@click.option("--quiet", is_flag=True, help="Sans effet : la liste va sur la sortie standard (accepté comme "
+                                           "pour les autres commandes).")
 @click.option("--now", "now_text", hidden=True, help="Date et heure de référence ISO 8601 (essais).")
 @handle_errors
-def schedule_list_command(config_path: Path, count: int, now_text: str | None) -> None:
+def schedule_list_command(config_path: Path, count: int, quiet: bool, now_text: str | None) -> None:
     """Les plannings de CONFIG, leurs prochaines échéances (heure locale et UTC) et leur dernier passage."""
     config = load_config(config_path)
     if not config.schedules:
@@ -150,20 +177,23 @@ def schedule_list_command(config_path: Path, count: int, now_text: str | None) -
 @schedule_group.command("run")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--interval", default=60, show_default=True, help="Secondes au plus entre deux vérifications.")
+@click.option("--quiet", is_flag=True, help="Sans les remarques de progression : les envois et les erreurs seulement.")
 @handle_errors
-def schedule_run_command(config_path: Path, interval: int) -> None:
+def schedule_run_command(config_path: Path, interval: int, quiet: bool) -> None:
     """Reste actif et livre chaque échéance des plannings de CONFIG (comme deliver --due en boucle)."""
 
     config = load_config(config_path)
     if not config.schedules:  # nothing would ever be due: say so once instead of at every check
         raise _no_schedule(config_path)
-    click.echo(f"boardpack schedule run : {len(config.schedules)} planning(s), Ctrl-C pour arrêter", err=True)
+    _channels_ready(config)
+    if not quiet:
+        click.echo(f"boardpack schedule run : {len(config.schedules)} planning(s), Ctrl-C pour arrêter", err=True)
     with delivery_log(config) as log:
         runner = Runner(config, log, refresh=True)
         try:
             while True:
                 try:
-                    echo_reports(*runner.run_due())
+                    echo_reports(*runner.run_due(), quiet=quiet)
                 except BoardpackError as exc:  # keep serving: the next run may succeed
                     click.echo(f"Erreur : {exc}", err=True)
                 now = dt.datetime.now(dt.UTC)

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Checker"]
+__all__ = ["SLUG", "Checker"]
+
+#: What an id that becomes a file or folder name may be (an audience, a channel, a schedule…):
+#: ASCII letters, digits, « - » and « _ », starting with a letter or a digit, 64 at most.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class Checker:
@@ -60,6 +65,19 @@ class Checker:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f"{key}.{name}", "une liste de textes est attendue")
         return tuple(value)
+
+    def slug(self, ident: str, key: str, table: bool = False) -> str:
+        """``ident`` if it is a :data:`SLUG`: it will name files (``<audience>_<période>.pdf``…).
+
+        :param key: the key path of the value; with ``table``, of the table ``ident`` is the id of
+            (``audiences``: the message names ``audiences."../x"``).
+        """
+        if not SLUG.fullmatch(ident):
+            shown = ident.encode("unicode_escape").decode("ascii")  # a newline stays on one line
+            raise self.fail(f'{key}."{shown}"' if table else key,
+                            f"identifiant « {shown} » refusé : il sert de nom de fichier ; lettres sans accent, "
+                            "chiffres, « - » et « _ » seulement (64 au plus), par exemple « dirigeant »")
+        return ident
 
     def number(self, value: Any, key: str) -> Decimal:
         """A finite TOML number (integer or float) as an exact :class:`Decimal`."""

@@ -173,6 +173,7 @@ def _company(check: Checker, table: dict[str, Any] | None) -> Company:
 def _plugins(check: Checker, value: Any, kind: str) -> tuple[PluginConfig, ...]:
     out = []
     for key, table in check.table(value, kind).items():
+        check.slug(key, kind, table=True)
         table = check.table(table, f"{kind}.{key}")
         type_name = check.string(table, "type", f"{kind}.{key}")
         options = {k: v for k, v in table.items() if k != "type"}
@@ -189,6 +190,7 @@ def _thresholds(check: Checker, value: Any, key: str) -> Thresholds:
 
 def _audience(check: Checker, key: str, value: Any, default_language: str) -> Audience:
     path = f"audiences.{key}"
+    check.slug(key, "audiences", table=True)
     table = check.table(value, path)
     check.keys(table, _AUDIENCE, path)
     sections = check.strings(table, "sections", path)

@@ -34,7 +34,7 @@ def check_schedules(check: Checker, value: Any, audiences: tuple[Audience, ...],
         key = f"schedules[{index}]"
         table = check.table(raw, key)
         check.keys(table, _SCHEDULE, key)
-        ident = check.string(table, "id", key)
+        ident = check.slug(check.string(table, "id", key), f"{key}.id")
         if any(s.id == ident for s in out):
             raise check.fail(f"{key}.id", f"identifiant « {ident} » déjà utilisé par un autre planning")
         cron = check.string(table, "cron", key)

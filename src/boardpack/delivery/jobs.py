@@ -30,9 +30,9 @@ class Job:
 class Outcome:
     """What happened to one delivery.
 
-    ``state`` is ``sent``, ``failed``, ``unknown``, ``held``, ``skipped``, or for a dry
-    run ``planned`` (would be sent) and ``unresolved`` (the period is not known before
-    building). ``transient`` marks a failure that may go away (retries exhausted).
+    ``state`` is ``sent``, ``failed``, ``unknown``, ``sending`` (another process is sending
+    it), ``held``, ``skipped``, or for a dry run ``planned`` (would be sent) and ``unresolved``
+    (the period is not known before building). ``transient`` marks a failure that may go away (retries exhausted).
     """
 
     key: DeliveryKey

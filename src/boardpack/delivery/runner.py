@@ -30,7 +30,7 @@ from ..api.messages import TextTemplates
 from ..build.configured import instantiate
 from ..build.inputs import load_inputs
 from ..build.period import load_request, resolve_period
-from ..config import Config, PluginConfig, ScheduleConfig, is_secret_reference
+from ..config import Config, ScheduleConfig
 from ..errors import BoardpackError, ConfigError, DeliveryError
 from ..errors import Unavailable
 from ..periods import Month
@@ -230,7 +230,7 @@ class Runner:
                 keys = self._keys(job, channels, audiences, str(job.period))
                 entries = [self.log.entry(k) for k in keys]
                 if entries and all(e is not None and e.state in _DONE for e in entries):
-                    report.outcomes = [Outcome(e.key, "skipped", f"déjà {e.state}") for e in entries if e]
+                    report.outcomes = [_already(e.key, e.state, self.config) for e in entries if e]
                     return report
             wanted = self._covered(job.schedule, channels, audiences)
             if not wanted:
@@ -256,7 +256,7 @@ class Runner:
                         self.log.record(key, "failed", str(exc))
                         report.outcomes.append(Outcome(key, "failed", str(exc)))
                     else:
-                        report.outcomes.append(_not_claimed(key, claim))
+                        report.outcomes.append(_not_claimed(key, claim, self.config))
                     continue
                 report.outcomes.append(self._send(key, channel, pack, link, force))
         except BoardpackError as exc:
@@ -280,11 +280,8 @@ class Runner:
         if not tables:
             raise ConfigError(f"{self.config.path.name} : aucun canal de livraison ([channels.<id>] type = …)")
         built = {}
-        for table in tables:
-            if dry_run:  # no secret needed to say who would get what
-                options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
-                table = PluginConfig(table.key, table.type, options, table.path)
-            built[table.key] = instantiate(self.config, self.registry, table, "canal")
+        for table in tables:  # no secret needed to say who would get what
+            built[table.key] = instantiate(self.config, self.registry, table, "canal", resolve=not dry_run)
             built[table.key].check_audiences([a.key for a in self.config.audiences])
         return built
 
@@ -328,7 +325,7 @@ class Runner:
         """Claim, then deliver with retries; the log says how it ended."""
         claim = self.log.claim(key, force)
         if not claim:
-            return _not_claimed(key, claim)
+            return _not_claimed(key, claim, self.config)
         assert pack.path is not None
         delivery = Delivery(
             pack.path, key.audience, pack.title, key.period, self.config.company.name,
@@ -394,7 +391,7 @@ class Runner:
         claim = self.log.claim(key)
         if not claim:
             if claim.interrupted:
-                outcomes.append(_not_claimed(key, claim))
+                outcomes.append(_not_claimed(key, claim, self.config))
             return outcomes
         outcomes.append(self._attempt(key, lambda: notifier.notify(notice)))
         return outcomes
@@ -403,12 +400,30 @@ class Runner:
 _TRANSIENT = "échec temporaire persistant : "
 
 
-def _not_claimed(key: DeliveryKey, claim: Claim) -> Outcome:
+def _not_claimed(key: DeliveryKey, claim: Claim, config: Config) -> Outcome:
     """The outcome of a delivery this process may not send: already handled, or just found
     interrupted in ``sending`` by a process that is gone (``unknown``: it may have gone out)."""
     if claim.interrupted:
-        return Outcome(key, "unknown", INTERRUPTED)
-    return Outcome(key, "skipped", f"déjà {claim.state}")
+        return Outcome(key, "unknown", f"{INTERRUPTED} ; {_what_to_do(key, config)}")
+    return _already(key, claim.state, config)
+
+
+def _already(key: DeliveryKey, state: str, config: Config) -> Outcome:
+    """A delivery the log already holds: ``sent`` is done (``skipped``); ``unknown`` and
+    ``sending`` are not, and say what to do (the command then exits non-zero)."""
+    if state == "unknown":
+        return Outcome(key, "unknown", f"envoi incertain lors d'un passage précédent ; {_what_to_do(key, config)}")
+    if state == "sending":
+        return Outcome(key, "sending", "un autre processus l'envoie en ce moment ; relancez la commande plus tard "
+                                       f"(boardpack deliveries {config.path.name} montre son état)")
+    return Outcome(key, "skipped", f"déjà {state}")
+
+
+def _what_to_do(key: DeliveryKey, config: Config) -> str:
+    """How to settle an ``unknown`` delivery: check, then send again by hand if it is missing."""
+    audience = f" --audience {key.audience}" if key.kind == "pack" else ""
+    return (f"vérifiez auprès de {key.recipient} s'il est arrivé ; s'il manque : boardpack deliver "
+            f"{config.path.name} --schedule {key.schedule} --period {key.period}{audience} --force")
 
 
 def _sentence(issue: Mapping[str, str], language: str) -> str:

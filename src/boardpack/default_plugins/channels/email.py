@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import smtplib
 import socket
@@ -21,7 +22,8 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.errors import MessageError
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +36,9 @@ from boardpack.api import Channel, Delivery, DeliveryFailure, Notice
 __all__ = ["EmailChannel", "tls_context"]
 
 _ADDRESS = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+$")
+_DOMAIN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
+#: the longest wait accepted for one network exchange (an hour)
+_MAX_TIMEOUT = 3600
 _LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 _PORTS = {"implicit": 465, "starttls": 587, "none": 25}
 _AUDIENCE_KEYS = {"to", "cc", "reply_to"}
@@ -70,6 +75,7 @@ class EmailChannel(Channel):
         "audiences": "destinataires par audience : [channels.<id>.audiences.<audience>] to, cc, reply_to",
     }
     required_options = ("host", "from", "audiences")
+    secret_options = ("password",)
     attaches = True
     notifies = True
 
@@ -88,22 +94,27 @@ class EmailChannel(Channel):
         if not isinstance(self.port, int) or isinstance(self.port, bool) or not 0 < self.port < 65536:
             raise ConfigError(f"clé « {where}.port » : un numéro de port (1 à 65535) est attendu")
         self.timeout = options.get("timeout", 30)
-        if not isinstance(self.timeout, (int, float)) or isinstance(self.timeout, bool) or self.timeout <= 0:
-            raise ConfigError(f"clé « {where}.timeout » : un nombre de secondes positif est attendu")
+        if (not isinstance(self.timeout, (int, float)) or isinstance(self.timeout, bool)
+                or not math.isfinite(self.timeout) or not 0 < self.timeout <= _MAX_TIMEOUT):
+            raise ConfigError(f"clé « {where}.timeout » : un nombre de secondes positif, au plus {_MAX_TIMEOUT}, "
+                              "est attendu")
         self.ca_file = base_dir / _text(options, "ca_file", where) if "ca_file" in options else None
         if self.ca_file is not None and not self.ca_file.is_file():
             raise ConfigError(f"clé « {where}.ca_file » : fichier introuvable : {self.ca_file}")
-        self.username = _text(options, "username", where) if "username" in options else ""
+        self.username = _header(_text(options, "username", where), f"{where}.username") if "username" in options else ""
         self.password = str(options.get("password", ""))
         if self.username and not self.password:
             raise ConfigError(f"clé « {where}.password » : mot de passe absent pour l'identifiant "
                               "(password = { env = \"SMTP_PASSWORD\" })")
-        self.sender = _text(options, "from", where)
+        self.sender = _header(_text(options, "from", where), f"{where}.from")
         self.sender_address = parseaddr(self.sender)[1]
-        if not _ADDRESS.match(self.sender_address):
-            raise ConfigError(f"clé « {where}.from » : adresse électronique invalide « {self.sender} »")
+        if not _ADDRESS.match(self.sender_address) or len(getaddresses([self.sender])) != 1:
+            raise ConfigError(f"clé « {where}.from » : adresse électronique invalide « {self.sender} » "
+                              "(une seule adresse, « Nom <adresse> » accepté)")
         self.reply_to = _address(options["reply_to"], f"{where}.reply_to") if "reply_to" in options else ""
-        self.domain = str(options.get("domain") or self.sender_address.rpartition("@")[2])
+        self.domain = _text(options, "domain", where) if "domain" in options else self.sender_address.rpartition("@")[2]
+        if not _DOMAIN.fullmatch(self.domain):
+            raise ConfigError(f"clé « {where}.domain » : nom de domaine invalide « {_shown(self.domain)} »")
         self.audiences = _audiences(options.get("audiences"), f"{where}.audiences")
         self.texts = TextTemplates(base_dir)
 
@@ -150,15 +161,20 @@ class EmailChannel(Channel):
         except OSError as exc:
             raise DeliveryFailure(f"canal « {self.key} » : lecture impossible de {delivery.path} "
                                   f"({exc.strerror or type(exc).__name__})", "permanent") from None
+        except (ValueError, TypeError, MessageError) as exc:  # nothing left: the message could not be written
+            raise _unwritable(self.key, exc) from None
         self._send([delivery.recipient], message)
         return f"{delivery.audience} → {delivery.recipient} {identifier}"
 
     def notify(self, notice: Notice) -> str:
         """Send the owner a plain-text notice."""
         identifier = message_id(notice.schedule, notice.period, "avis", notice.recipient, self.domain)
-        message = compose(sender=self.sender, to=[notice.recipient], reply_to=self.reply_to,
-                          subject=notice.subject, text=notice.body, identifier=identifier,
-                          date=dt.datetime.now(dt.UTC))
+        try:
+            message = compose(sender=self.sender, to=[notice.recipient], reply_to=self.reply_to,
+                              subject=notice.subject, text=notice.body, identifier=identifier,
+                              date=dt.datetime.now(dt.UTC))
+        except (ValueError, TypeError, MessageError) as exc:
+            raise _unwritable(self.key, exc) from None
         self._send([notice.recipient], message)
         return f"avis → {notice.recipient} {identifier}"
 
@@ -281,10 +297,29 @@ def _text(options: Mapping[str, Any], name: str, where: str) -> str:
     return value
 
 
+def _shown(value: str) -> str:
+    """``value`` on one line: a newline or a control character is shown escaped (``\\n``)."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if ord(c) < 32 or ord(c) == 127 else c for c in value)
+
+
+def _header(value: str, where: str) -> str:
+    """``value`` if it can go into a mail header: no newline (header injection) nor control character."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"clé « {where} » : retour à la ligne ou caractère de contrôle interdit dans un en-tête "
+                          f"de courriel (« {_shown(value)} »)")
+    return value
+
+
 def _address(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _ADDRESS.match(value):
+    if not isinstance(value, str) or not _ADDRESS.match(_header(value, where)):
         raise ConfigError(f"clé « {where} » : adresse électronique invalide « {value} »")
     return value
+
+
+def _unwritable(key: str, exc: Exception) -> DeliveryFailure:
+    """A message that could not be written: ``permanent``, nothing was sent."""
+    return DeliveryFailure(f"canal « {key} » : message impossible à écrire ({type(exc).__name__} : "
+                           f"{_shown(str(exc))[:200]}) ; rien n'a été envoyé", "permanent")
 
 
 def _audiences(value: Any, where: str) -> dict[str, _Recipients]:
