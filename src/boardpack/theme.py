@@ -22,6 +22,7 @@ else:  # pragma: no cover
 
 from .api.themes import THEME_FILE, THEME_KEYS
 from .errors import ConfigError
+from .paths import inside
 
 __all__ = ["Theme", "load_theme", "resolve_chain"]
 
@@ -55,10 +56,12 @@ def load_theme(folder: Path) -> Theme:
     :raises ConfigError: naming the file and key when it is missing or malformed.
     """
     manifest = folder / THEME_FILE
+    if not manifest.exists() and not manifest.is_symlink():
+        raise ConfigError(f"{manifest} : fichier de thème introuvable")
     try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{manifest} : fichier de thème introuvable") from None
+        data = tomllib.loads(inside(manifest, folder, "fichier de thème").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{manifest} : fichier de thème illisible ({exc.__class__.__name__} ; UTF-8 attendu)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{manifest} : TOML invalide ({exc})") from None
     unknown = set(data) - _KEYS
@@ -75,10 +78,9 @@ def load_theme(folder: Path) -> Theme:
                 )
 
     def asset(key: str, value: str) -> Path:
-        path = (folder / value).resolve()
-        if not path.is_file() or folder.resolve() not in path.parents:
-            raise ConfigError(f"{manifest} : clé « assets.{key} » : fichier introuvable dans le thème : {value}")
-        return path
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{manifest} : clé « assets.{key} » : un chemin de fichier est attendu")
+        return inside(folder / value, folder, f"fichier de la clé « assets.{key} » du thème")
 
     return Theme(
         name=data["name"],

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from ..errors import RenderError
-from ..render.templates import BUILTIN_TEMPLATES
+from ..render.templates import BUILTIN_TEMPLATES, ConfinedLoader
 from .kpis import STATUS_LABELS
 
 __all__ = ["TextTemplates", "status_label"]
@@ -30,7 +30,7 @@ class TextTemplates:
     def __init__(self, base_dir: Path, folders: Sequence[Path] = ()) -> None:
         folders = [base_dir / "templates", *folders, BUILTIN_TEMPLATES]
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+            loader=ConfinedLoader([str(f) for f in folders if f.is_dir()]),
             autoescape=jinja2.select_autoescape(["html"]),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,

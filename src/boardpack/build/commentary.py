@@ -1,7 +1,9 @@
 """The DAF's own commentary: a Markdown file per period, read by the host for each pack.
 
 ``<dir>/AAAA-MM.md`` holds the period's commentary; ``<dir>/AAAA-MM-<audience>.md``, when it
-exists, wins for that audience. Raw HTML in it is not rendered. Sections receive it ready
+exists, wins for that audience. Raw HTML in it is not rendered, images only as ``data:`` URIs
+(the PDF fetches nothing else), and a file that resolves outside the folder (a symbolic link
+to a secret) is refused. Sections receive it ready
 (:attr:`boardpack.api.sections.PackContext.commentary`): they never read files.
 """
 
@@ -10,9 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from ..api.sections import HumanCommentary
 from ..errors import ConfigError
+from ..paths import inside
 from ..periods import Month
 
 __all__ = ["human_commentary"]
@@ -29,11 +33,26 @@ def human_commentary(folder: Path | None, period: Month, audience: str) -> Human
         return None
     for name in (f"{period}-{audience}.md", f"{period}.md"):
         path = folder / name
-        if path.is_file():
+        if path.is_file() or path.is_symlink():
+            inside(path, folder, "commentaire")
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path} : commentaire illisible ({exc.__class__.__name__})") from None
-            return HumanCommentary(_MARKDOWN.render(text), path.name)
+            tokens = _MARKDOWN.parse(text)
+            _refuse_images(tokens, path)
+            return HumanCommentary(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}), path.name)
     return None
+
+
+def _refuse_images(tokens: list[Token], path: Path) -> None:
+    """An image that is not a ``data:`` URI would be refused when the PDF is laid out: say so now,
+    naming the file and line."""
+    for token in tokens:
+        for child in token.children or ():
+            source = str(child.attrs.get("src", "")) if child.type == "image" else ""
+            if child.type == "image" and not source.startswith("data:"):
+                line = token.map[0] + 1 if token.map else 1
+                raise ConfigError(f"{path}, ligne {line} : image « {source} » refusée : un commentaire n'affiche que "
+                                  "des images intégrées (data:…), le PDF ne lit rien d'autre")
 

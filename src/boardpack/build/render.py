@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from ..api.charts import ChartStyle
 from ..api.records import Audience
-from ..errors import Unavailable
+from ..api.sections import Section
+from ..default_plugins import DEFAULT_PLUGINS
+from ..errors import BoardpackError, RenderError, Unavailable
 from ..formatting import Formatter
 from ..render.charts import ChartRenderer
 from ..render.templates import BUILTIN_TEMPLATES, make_environment
@@ -93,8 +96,8 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     for name in audience.sections:
         section = registry.sections[name]
         try:
-            context = section.context(pack)
-            body = Markup(env.get_template(section.template).render(pack=pack, **context))
+            context = _section_context(section, pack, registry.providers.get(("section", name), ""))
+            body = Markup(_render(env, section.template, f"section « {name} »", pack=pack, **context))
             reason = None
         except Unavailable as exc:
             body, reason = Markup(""), str(exc)
@@ -102,7 +105,8 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
             "name": name, "title": pack.label(section.title), "body": body,
             "page": section.page, "unavailable": reason,
         })
-    html = env.get_template("pack.html").render(
+    html = _render(
+        env, "pack.html", "le dossier",
         pack=pack,
         sections=sections,
         colours=dict(style.colours),
@@ -113,3 +117,31 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
     return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds)
+
+
+def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:
+    """``section.context(pack)``; an exception of a third-party plugin other than
+    :class:`Unavailable` becomes a :class:`RenderError` naming the section and its plugin (a
+    built-in's is a bug of boardpack and keeps its traceback)."""
+    try:
+        return section.context(pack)
+    except (Unavailable, BoardpackError):
+        raise
+    except Exception as exc:
+        if provider in DEFAULT_PLUGINS:
+            raise
+        raise RenderError(f"section « {section.name} » du plugin « {provider} » : erreur inattendue "
+                          f"({type(exc).__name__} : {' '.join(str(exc).split())[:200]}) ; corrigez ou retirez "
+                          f"ce plugin, ou retirez la section de audiences.{pack.audience.key}.sections") from None
+
+
+def _render(env: jinja2.Environment, template: str, what: str, **context: Any) -> str:
+    """Render ``template``; a template error (syntax, unknown variable) is a :class:`RenderError`
+    naming the template, its line when known, and what it renders."""
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or template
+        line = getattr(exc, "lineno", None)
+        raise RenderError(f"gabarit {where}{f', ligne {line}' if line else ''} ({what}) : {exc.message or exc} "
+                          f"({type(exc).__name__})") from None

@@ -3,7 +3,8 @@
 Templates are looked up in the user's folder, then the theme, its parents, the plugins'
 template folders and finally the built-in templates. ``default:NAME`` always names the
 built-in template, so an override can ``{% extends "default:pack.html" %}`` and change one
-block. Autoescape is on and undefined variables are errors.
+block. Autoescape is on and undefined variables are errors. A template that resolves outside
+its folder (a symbolic link to ``/etc/passwd``) is refused, never rendered.
 
 Each pack gets its own environment, but a template is compiled once per process for each
 language and currency, not once per pack: the environments of one :class:`Formatter` share
@@ -15,19 +16,23 @@ and file and checked against the source's checksum, so an edited template is com
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
+from ..errors import RenderError
 from ..formatting import Formatter
 from ..api.kpis import STATUS_LABELS
 from .columns import ENTRY_GAP_MM, second_column_start
 
-__all__ = ["BUILTIN_TEMPLATES", "CompiledTemplates", "compiled_templates", "make_environment"]
+__all__ = ["BUILTIN_TEMPLATES", "CompiledTemplates", "ConfinedLoader", "compiled_templates",
+           "make_environment"]
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -71,12 +76,33 @@ def compiled_templates(fmt: Formatter) -> CompiledTemplates:
         return _COMPILED.setdefault(fmt, CompiledTemplates())
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A :class:`jinja2.FileSystemLoader` that reads a template only if it resolves inside the
+    folder it was found in (links followed).
+
+    :raises RenderError: naming the template and where it leads.
+    """
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        """The template's source, after checking where the file really is."""
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = os.path.join(folder, *pieces)
+            if os.path.isfile(candidate):
+                real, root = os.path.realpath(candidate), os.path.realpath(folder)
+                if os.path.commonpath([real, root]) != root:
+                    raise RenderError(f"{candidate} : gabarit refusé : ce lien symbolique mène hors du dossier "
+                                      f"{folder} ({real})")
+                break
+        return super().get_source(environment, template)
+
+
 def make_environment(search_path: Iterable[Path], fmt: Formatter) -> jinja2.Environment:
     """An environment resolving templates through ``search_path`` then the built-ins."""
     folders = [str(p) for p in search_path] + [str(BUILTIN_TEMPLATES)]
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))}, delimiter=":"),
-        jinja2.FileSystemLoader(folders),
+        jinja2.PrefixLoader({"default": ConfinedLoader(str(BUILTIN_TEMPLATES))}, delimiter=":"),
+        ConfinedLoader(folders),
     ])
     env = jinja2.Environment(
         loader=loader,
