@@ -357,7 +357,8 @@ CASES: list[Case] = [
     Case("entries_nul_bytes", data_bytes("entries.csv", (ENTRY_HEADER + "\n").encode() + b"\x00" * 2000)),
     Case("entries_folder", lambda root: ((root / "donnees" / "entries.csv").unlink(),
                                          (root / "donnees" / "entries.csv").mkdir())),
-    Case("entries_ragged", lambda root: (root / "donnees" / "entries.csv").open("a").write("a;b;c\n")),
+    Case("entries_ragged", lambda root: (root / "donnees" / "entries.csv").write_text(
+        (root / "donnees" / "entries.csv").read_text(encoding="utf-8") + "a;b;c\n", encoding="utf-8")),
     Case("entries_year_99999", cell("entries.csv", 3, "date", "15/01/99999"), says="entries.csv"),
     Case("entries_utf16", lambda root: (root / "donnees" / "entries.csv").write_bytes(
         (root / "donnees" / "entries.csv").read_text(encoding="utf-8").encode("utf-16"))),
@@ -420,8 +421,13 @@ CASES: list[Case] = [
          args=("fetch", "{config}"), says="BOARDPACK_TEST_ABSENT"),
     Case("sources_check_missing_folder", replace_config('path = "donnees"', 'path = "nulle-part"'),
          args=("sources", "check", "{config}")),
-    Case("sources_check_binary", data_bytes("entries.csv", bytes(range(256)) * 80),
+    Case("sources_check_no_csv", lambda root: [f.unlink() for f in (root / "donnees").glob("*.csv")],
          args=("sources", "check", "{config}")),
+    Case("ops_period_9999", cell("ops_metrics.csv", 1, "period", "9999-12"), says="ops_metrics.csv"),
+    Case("entries_year_9999", cell("entries.csv", 3, "date", "15/01/9999"), says="entries.csv"),
+    Case("entries_year_1066", cell("entries.csv", 3, "date", "1066-10-14"), says="entries.csv"),
+    Case("invoices_amount_int_huge", cell("invoices.csv", 1, "amount_incl_tax", "99999999999999999999"),
+         says="invoices.csv"),
     Case("init_missing_folder", lambda root: None, args=("init", "{root}/no/such/dir/x.toml"), says="no/such/dir"),
     Case("init_existing", lambda root: None, args=("init", "{config}")),
     Case("init_folder", lambda root: (root / "dossier.toml").mkdir(), args=("init", "{root}/dossier.toml")),
@@ -503,7 +509,10 @@ def test_hostile_input(case: Case, pristine: Path, tmp_path: Path, monkeypatch: 
     result = run_cli(*args)
     assert result.exit_code in case.codes, (result.exit_code, result.stdout, result.stderr)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines and lines[-1].startswith("Erreur : "), result.stderr
+    if case.args[:2] == ("sources", "check"):  # one line per source on stdout, ✗ for a failing one
+        lines += [line for line in result.stdout.splitlines() if line.startswith("✗ ")]
+    # click's own usage errors (« Error: Invalid value for '--out' ») are one sentence too
+    assert lines and lines[-1].startswith(("Erreur : ", "✗ ", "Error: ")), result.stderr
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     assert case.says in lines[-1], lines[-1]
     assert "ne-doit-jamais-sortir" not in result.stderr + result.stdout

@@ -37,6 +37,8 @@ class Month:
             raise ValueError(f"« {text} » n'est pas un mois AAAA-MM") from None
         if not 1 <= value.month <= 12 or len(year) != 4:
             raise ValueError(f"« {text} » n'est pas un mois AAAA-MM")
+        if not 1900 <= value.year <= 2199:  # what the datasets' dates may hold
+            raise ValueError(f"« {text} » : mois hors de la plage admise (1900-01 à 2199-12)")
         return value
 
     @classmethod

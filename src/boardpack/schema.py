@@ -13,6 +13,7 @@ it is turned into euros only for display.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,13 @@ import pandas as pd
 from .errors import DataError
 from .lines import LineNumbers
 
-__all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "line_of", "parse_money", "parse_date"]
+__all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "MAX_CENTS", "line_of", "parse_money", "parse_date"]
+
+#: The largest amount accepted, in cents: 1 000 milliards d'euros. Far above any SME's figure,
+#: and low enough that tens of thousands of them still sum exactly in int64 cents.
+MAX_CENTS = 10**14
+#: The years a date or a month may fall in (pandas holds dates up to 2262).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 #: The column types a schema may use, with what they become once coerced.
 COLUMN_TYPES = {
@@ -67,6 +74,8 @@ def parse_money(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int):
+        if abs(value * 100) > MAX_CENTS:
+            raise ValueError(value)
         return value * 100
     if isinstance(value, Decimal):
         amount = value
@@ -78,7 +87,7 @@ def parse_money(value: Any) -> int:
     if not amount.is_finite():
         raise ValueError(value)
     cents = amount * 100
-    if cents != cents.to_integral_value():
+    if cents != cents.to_integral_value() or abs(cents) > MAX_CENTS:
         raise ValueError(value)
     return int(cents)
 
@@ -89,13 +98,15 @@ def parse_date(value: Any) -> dt.date:
     :raises ValueError: when the value is not one of those forms.
     """
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(value)
         return value
     text = _text(value)
     for form in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"):
         try:
-            return dt.datetime.strptime(text, form).date()
+            return parse_date(dt.datetime.strptime(text, form).date())
         except ValueError:
             continue
     raise ValueError(value)
@@ -103,16 +114,22 @@ def parse_date(value: Any) -> dt.date:
 
 def _parse_decimal(value: Any) -> float:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return float(value)
-    text = _number_text(_text(value))
-    return float(Decimal(text)) if text else float("nan")
+        number = float(value)
+    else:
+        text = _number_text(_text(value))
+        if not text:
+            return float("nan")
+        number = float(Decimal(text))
+    if not math.isfinite(number):  # NaN, inf, or beyond a float: not a figure the KPIs can use
+        raise ValueError(value)
+    return number
 
 
 def _parse_int(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     number = Decimal(_number_text(_text(value)))
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value() or abs(number) >= 2**53:
         raise ValueError(value)
     return int(number)
 
@@ -136,11 +153,11 @@ def _parse_month(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value.year:04d}-{value.month:02d}"
     text = _text(value)
-    if _MONTH.match(text):
-        return text
     match = re.match(r"^(0[1-9]|1[0-2])/(\d{4})$", text)  # MM/AAAA
     if match:
-        return f"{match.group(2)}-{match.group(1)}"
+        text = f"{match.group(2)}-{match.group(1)}"
+    if _MONTH.match(text) and FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        return text
     raise ValueError(value)
 
 
@@ -154,12 +171,12 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 _EXPECTED = {
-    "date": "une date (AAAA-MM-JJ ou JJ/MM/AAAA)",
-    "money": "un montant (ex. 1234,56)",
-    "decimal": "un nombre",
+    "date": f"une date (AAAA-MM-JJ ou JJ/MM/AAAA, de {FIRST_YEAR} à {LAST_YEAR})",
+    "money": "un montant (ex. 1234,56 ; au plus 1 000 milliards en valeur absolue)",
+    "decimal": "un nombre fini",
     "int": "un nombre entier",
     "bool": "oui/non",
-    "month": "un mois AAAA-MM",
+    "month": f"un mois AAAA-MM (de {FIRST_YEAR} à {LAST_YEAR})",
 }
 
 
@@ -261,7 +278,8 @@ class DatasetSchema:
         parse = _PARSERS.get(column.type)
         result: list[Any] = []
         for position, value in enumerate(values.tolist()):
-            text = _text(value) if not isinstance(value, (dt.date, Decimal, int, float)) else value
+            missing = isinstance(value, float) and value != value  # NaN from an API or pandas: empty
+            text = _text(value) if missing or not isinstance(value, (dt.date, Decimal, int, float)) else value
             empty = isinstance(text, str) and text == ""
             if empty:
                 if column.required and not column.allow_empty:
@@ -303,7 +321,7 @@ def _fast_money(values: pd.Series) -> pd.Series | None:
     # times 100, is within far less than half a cent of the exact cents: rounding gives
     # them exactly, as long as amounts stay below 2**53 / 100 (90 000 G€; else fall back).
     numbers = pd.to_numeric(text.where(~empty, "0"), errors="coerce").to_numpy(dtype="float64")
-    if np.isnan(numbers).any() or (np.abs(numbers) >= _EXACT_LIMIT).any():
+    if np.isnan(numbers).any() or (np.abs(numbers) >= min(_EXACT_LIMIT, MAX_CENTS / 100)).any():
         return None
     amounts = pd.Series(np.rint(numbers * 100).astype("int64"))
     if empty.any():
@@ -320,8 +338,14 @@ def _fast_date(values: pd.Series) -> pd.Series | None:
         missing = result.isna() & ~empty
         if not missing.any():
             break
-        result[missing] = pd.to_datetime(text[missing], format=form, errors="coerce")
+        try:
+            result[missing] = pd.to_datetime(text[missing], format=form, errors="coerce")
+        except (pd.errors.OutOfBoundsDatetime, OverflowError):  # a year pandas cannot hold: say which one
+            return None
     if (result.isna() & ~empty).any():
+        return None
+    years = result.dt.year
+    if ((years < FIRST_YEAR) | (years > LAST_YEAR)).any():
         return None
     return result.reset_index(drop=True)
 

@@ -12,6 +12,7 @@ the last HTML, plus writing.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import unicodedata
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.records import Alert, Audience, Issue
 from ..config import Config
-from ..errors import ConfigError
+from ..errors import ConfigError, RenderError
 from ..periods import Month
 from ..render.archive import pack_files
 from ..render.pdf import (
@@ -33,7 +34,8 @@ from ..render.pdf import (
     bound_pdf,
     html_to_pdf,
     pdfs_and_bound,
-    write_atomically,
+    remove_stale_parts,
+    write_together,
 )
 from ..render.templates import BUILTIN_TEMPLATES
 from .compute import Computed, compute, make_engine
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 
     from ..plugins import Registry
 
-__all__ = ["STAGES", "BuildResult", "build", "layout_pdf", "prepare", "select_audiences"]
+__all__ = ["STAGES", "BuildResult", "build", "layout_pdf", "prepare", "ready_output", "select_audiences"]
 
 Progress = Callable[[str], None]
 STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
@@ -121,6 +123,10 @@ def build(
     say = progress or (lambda message: None)
     selected = select_audiences(config, audiences)
     timings = dict.fromkeys(STAGES, 0.0)
+    started = time.time()
+    out = Path(out_dir or config.out or config.base_dir / "out")
+    if write:  # a folder that cannot take the packs fails now, not after the whole build
+        ready_output(out, config)
     rendered: dict[str, RenderedPack] = {}
     with Layouts(len(selected) if write and parallel else 1) as layouts:
         computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
@@ -147,16 +153,40 @@ def build(
             if layouts.parallel:
                 say("mise en page PDF")
             documents, whole = _bound(layouts, rendered, pdfa) if combined else (layouts.results(), None)
-    # Every pack is laid out before any is written: a failure leaves no PDF of this build.
-    out = Path(out_dir or config.out or config.base_dir / "out")
+    # Every pack is laid out before any is written, then all are written together: a failure
+    # leaves no PDF of this build (and removes what a run killed before it left behind).
+    files: dict[Path, bytes] = {}
+    for key, pdf in documents.items():
+        result.paths[str(key)] = out / f"{key}_{result.period}.pdf"
+        files[result.paths[str(key)]] = pdf
+    if whole is not None:
+        result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
+        files[result.combined] = whole
     with _timed(timings, "pdf"):
-        for key, pdf in documents.items():
-            result.paths[str(key)] = out / f"{key}_{result.period}.pdf"
-            write_atomically(result.paths[str(key)], pdf)
-        if whole is not None:
-            result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
-            write_atomically(result.combined, whole)
+        remove_stale_parts(out, started)
+        try:
+            write_together(files)
+        except OSError as exc:
+            raise RenderError(f"écriture impossible dans le dossier de sortie {out} ({exc.strerror or exc}) : "
+                              "aucun dossier de cette exécution n'a été écrit") from None
     return result
+
+
+def ready_output(out: Path, config: Config, create: bool = True) -> None:
+    """Create the output folder (unless not ``create``); a file in its place or a folder that
+    cannot be created is a :class:`ConfigError` naming ``[build] out`` or ``--out``."""
+    key = (f"{config.path.name}, clé « build.out »" if out in (config.out, config.base_dir / "out")
+           else "--out")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{key} : {out} est un fichier, pas un dossier ; indiquez un dossier de sortie")
+    if not create:
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{key} : dossier de sortie {out} impossible à créer ({exc.strerror or exc})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key} : le dossier de sortie {out} n'est pas accessible en écriture")
 
 
 def prepare(config: Config, period: Month | None = None, strict: bool = False, refresh: bool = False,

@@ -52,10 +52,13 @@ def _no_schedule(config_path: Path) -> ConfigError:
 
 
 def _channels_ready(config: Config) -> None:
-    """Build every channel with its secrets before the delivery log is opened: a config mistake
-    (no channel, a secret not found) stops the command without leaving a log behind."""
+    """Build every channel with its secrets, and check the output folder, before the delivery log
+    is opened: a config mistake (no channel, a secret not found, ``[build] out`` naming a file)
+    stops the command without leaving a log behind."""
+    from ..build.run import ready_output
     from ..plugins import get_registry
 
+    ready_output(config.out or config.base_dir / "out", config, create=False)
     if not config.channels:
         raise ConfigError(f"{config.path.name} : aucun canal de livraison ([channels.<id>] type = …)")
     registry = get_registry()

@@ -25,6 +25,7 @@ from ..build.gates import blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
+from ..render.pdf import write_atomically
 from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
 from .delivery import delivery_log, echo_reports
 
@@ -237,7 +238,12 @@ def init_command(path: Path) -> None:
     """Écrit une configuration de départ commentée (qui construit la démonstration)."""
     if path.exists():
         raise ConfigError(f"{path} existe déjà : rien n'a été écrit")
-    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{path} : le dossier {path.parent} n'existe pas ; créez-le d'abord (rien n'a été écrit)")
+    try:
+        write_atomically(path, DEMO_CONFIG.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{path} : écriture impossible ({exc.strerror or exc}) ; rien n'a été écrit") from None
     click.echo(f"{path} écrit. Essayez : boardpack build {path}")
 
 

@@ -38,7 +38,7 @@ __all__ = ["FecFile", "name_parts", "read_fec"]
 
 _NAME = re.compile(r"^(?P<siren>\d{9,10})FEC(?P<closing>\d{8})(?:\D|$)", re.IGNORECASE)
 _EXPECTED_DATE = "une date AAAAMMJJ"
-_EXPECTED_AMOUNT = "un montant (ex. 1234,56)"
+_EXPECTED_AMOUNT = "un montant (ex. 1234,56 ; au plus 1 000 milliards en valeur absolue)"
 
 
 @dataclass
@@ -249,6 +249,8 @@ def read_fec(path: Path) -> FecFile:
         fields, lines = _read_pandas(path, sniffed, layout)
     else:
         lines = LineNumbers(numbers)
+    if not len(lines):
+        raise DataError(f"{path.name} : aucune écriture : le fichier ne contient que sa ligne d'en-tête")
     columns, empty = _typed(path, fields, len(lines), sniffed, layout, lines)
     del fields
     # Arrow's allocator keeps freed pages for reuse; NumPy and pandas, which build the frame

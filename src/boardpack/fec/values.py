@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..schema import MAX_CENTS
+
 __all__ = ["BadValue", "Distinct", "amount_cents", "distinct", "parse_amounts", "parse_dates",
            "parse_directions"]
 
@@ -103,7 +105,7 @@ def amount_cents(text: str) -> int:
         amount = Decimal(body) * 100
     except InvalidOperation:
         raise ValueError(text) from None
-    if amount != amount.to_integral_value():
+    if amount != amount.to_integral_value() or abs(amount) > MAX_CENTS:
         raise ValueError(text)
     cents = int(amount)
     return -cents if "-" in (match.group(1) + match.group(3)) else cents

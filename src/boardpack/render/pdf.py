@@ -2,8 +2,9 @@
 
 WeasyPrint may read ``data:`` URIs and files inside the allowed folders (the theme chain);
 anything else is refused, so a template cannot pull a remote resource into a board pack.
-The PDF is written to a temporary file beside the target and renamed when complete, so an
-interrupted build never leaves a half-written pack that looks finished.
+The PDFs are written to temporary files beside their targets and renamed when all are
+complete (:func:`write_together`), so an interrupted build never leaves a half-written pack
+that looks finished, nor some packs of a run without the others.
 
 A pack may be written as PDF/A-3b with files embedded (its figures as CSV, see
 :mod:`boardpack.render.archive`), and several packs may be bound in one PDF whose top-level
@@ -23,7 +24,7 @@ import pickle
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -37,8 +38,8 @@ from ..errors import BoardpackError, RenderError
 
 __all__ = [
     "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
-    "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "restricted_fetcher", "write_atomically",
-    "write_document",
+    "default_mode", "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "remove_stale_parts",
+    "restricted_fetcher", "write_atomically", "write_document", "write_together",
 ]
 
 #: The WeasyPrint variant of ``--pdfa``: PDF/A-3, level B (visual), files may be embedded.
@@ -345,23 +346,68 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
     The file is ``fsync``-ed before the rename and its folder after, so a crash leaves
     either the old content or the new one, never an empty file.
 
-    :param mode: permissions of the new file, set before any byte is written (default:
-        those of the temporary file, 0600).
+    :param mode: permissions of the new file, set before any byte is written (default: what
+        the umask gives a new file, 0644 typically; 0600 for a secret such as a token).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    write_together({path: data}, mode)
+
+
+def write_together(files: Mapping[Path, bytes], mode: int | None = None) -> None:
+    """Write several files all or none: each to a hidden ``.<name>.<random>.part`` beside its
+    target, ``fsync``-ed, then all renamed. On any failure, what this call wrote is removed
+    (temporaries, and the targets already renamed) and the error raised.
+
+    :param mode: as for :func:`write_atomically`.
+    """
+    mode = default_mode() if mode is None else mode
+    temporaries: list[tuple[str, Path]] = []
+    renamed: list[Path] = []
     try:
-        if mode is not None:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            temporaries.append((temporary, path))
             os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for temporary, path in temporaries:
+            os.replace(temporary, path)
+            renamed.append(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in temporaries:
+            Path(temporary).unlink(missing_ok=True)
+        for path in renamed:
+            path.unlink(missing_ok=True)
         raise
-    fsync_folder(path.parent)
+    for folder in dict.fromkeys(path.parent for path in files):
+        fsync_folder(folder)
+
+
+def default_mode() -> int:
+    """The permissions a new file gets under the process's umask (``0o666 & ~umask``)."""
+    try:  # Linux says it without changing it
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def remove_stale_parts(folder: Path, before: float) -> None:
+    """Remove the ``.*.part`` files of ``folder`` older than ``before`` (a timestamp): what a
+    run killed while writing left behind. A run still writing has newer ones."""
+    for part in folder.glob(".*.part"):
+        try:
+            if part.is_file() and part.stat().st_mtime < before:
+                part.unlink()
+        except OSError:
+            continue
 
 
 def fsync_folder(folder: Path) -> None:

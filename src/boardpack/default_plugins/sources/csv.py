@@ -27,8 +27,16 @@ __all__ = ["CsvSource", "DemoSource", "DEMO_DATA"]
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
 
 
-def _decode(path: Path, encoding: str) -> str:
-    raw = path.read_bytes()
+def _decode(path: Path, encoding: str, origin: str = "") -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{origin or path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataError(f"{origin or path} : fichier en UTF-16 ; enregistrez-le en CSV UTF-8 (ou Windows-1252)")
+    if _binary(raw):
+        raise DataError(f"{origin or path} : ce n'est pas un fichier texte CSV (contenu binaire : un classeur "
+                        "Excel ou une archive renommés en .csv ?) ; enregistrez-le en CSV")
     if encoding != "auto":
         try:
             return raw.decode(encoding)
@@ -38,6 +46,19 @@ def _decode(path: Path, encoding: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
+
+
+def _binary(raw: bytes) -> bool:
+    """Whether ``raw`` is not text: a NUL byte, or in its first 64 KiB more than one control
+    character in a hundred (tabs and line ends aside)."""
+    if b"\x00" in raw:
+        return True
+    sample = raw[:65536]
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))
+    return controls * 100 > len(sample)
+
+
+_CONTROLS = bytes([*range(1, 9), 11, 12, *range(14, 32), 127])
 
 
 def _cp1252_ok(raw: bytes) -> bool:
@@ -56,7 +77,7 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
 
     :raises DataError: on an empty file or a row with the wrong number of fields (with its line).
     """
-    text = _decode(path, encoding)
+    text = _decode(path, encoding, origin)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise DataError(f"{origin} : fichier vide (une ligne d'en-tête est attendue)")
@@ -67,18 +88,21 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
     if fast is not None:
         return fast
     reader = csv.reader(io.StringIO(text), delimiter=separator)
-    header = [name.strip() for name in next(reader)]
     rows, numbers = [], []
-    for number, row in enumerate(reader, start=2):
-        if not row or row == [""]:
-            continue
-        if len(row) != len(header):
-            raise DataError(
-                f"{origin}, ligne {number} : {len(row)} champs au lieu de {len(header)} "
-                f"(séparateur « {separator} »)"
-            )
-        rows.append(row)
-        numbers.append(number)
+    try:
+        header = [name.strip() for name in next(reader)]
+        for number, row in enumerate(reader, start=2):
+            if not row or row == [""]:
+                continue
+            if len(row) != len(header):
+                raise DataError(
+                    f"{origin}, ligne {number} : {len(row)} champs au lieu de {len(header)} "
+                    f"(séparateur « {separator} »)"
+                )
+            rows.append(row)
+            numbers.append(number)
+    except csv.Error as exc:
+        raise DataError(f"{origin}, ligne {reader.line_num} : ligne CSV illisible ({exc})") from None
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame.attrs["line_numbers"] = LineNumbers(numbers)
     return frame
