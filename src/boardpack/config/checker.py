@@ -73,7 +73,9 @@ class Checker:
             (``audiences``: the message names ``audiences."../x"``).
         """
         if not SLUG.fullmatch(ident):
-            shown = ident.encode("unicode_escape").decode("ascii")  # a newline stays on one line
+            # a newline or a control character is shown escaped: the message stays one line
+            shown = "".join(c.encode("unicode_escape").decode("ascii") if ord(c) < 32 or ord(c) == 127 else c
+                            for c in ident)
             raise self.fail(f'{key}."{shown}"' if table else key,
                             f"identifiant « {shown} » refusé : il sert de nom de fichier ; lettres sans accent, "
                             "chiffres, « - » et « _ » seulement (64 au plus), par exemple « dirigeant »")
