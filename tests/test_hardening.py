@@ -427,3 +427,18 @@ def test_jinja_undefined_in_user_template_names_it(small_company: SmallCompany) 
     result = run_cli("build", small_company.config, "--audience", "dirigeant", "--quiet")
     assert result.exit_code == 6 and "gabarit sections/kpi_tiles.html (section « kpi_tiles »)" in result.stderr
     assert jinja2.UndefinedError.__name__ in result.stderr
+
+
+def test_fec_amounts_with_no_break_spaces_are_read(tmp_path: Path) -> None:
+    """« 1 200,00 » written with a no-break space is 1 200 € (the fuzzer found it raised « output array is
+    read-only »)."""
+    from boardpack.fec import read_fec
+    from test_fuzz_readers import FEC_HEADER, GOOD
+
+    sale, revenue = list(GOOD), list(GOOD)
+    sale[11] = "1\u00a0200,00"
+    revenue[4], revenue[11], revenue[12] = "706000", "0,00", "1\u00a0200,00"
+    path = tmp_path / "123456789FEC20251231.txt"
+    path.write_text("\n".join("\t".join(line) for line in (FEC_HEADER, sale, revenue)) + "\n", encoding="utf-8")
+    entries = read_fec(path).entries
+    assert entries["debit"].tolist() == [120000, 0] and entries["credit"].tolist() == [0, 120000]

@@ -84,7 +84,7 @@ class EmailChannel(Channel):
         where = f"channels.{key}"
         self.host = _text(options, "host", where)
         tls = options.get("tls", "starttls")
-        if tls not in _PORTS:
+        if not isinstance(tls, str) or tls not in _PORTS:
             raise ConfigError(f"clé « {where}.tls » : « {tls} » : implicit, starttls ou none attendu")
         self.tls: Literal["implicit", "starttls", "none"] = tls
         if tls == "none" and self.host not in _LOCAL_HOSTS:

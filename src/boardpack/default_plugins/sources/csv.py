@@ -91,6 +91,9 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
     rows, numbers = [], []
     try:
         header = [name.strip() for name in next(reader)]
+        twice = [name for name in dict.fromkeys(header) if header.count(name) > 1]
+        if twice:
+            raise DataError(f"{origin}, ligne 1 : colonne « {twice[0]} » en double dans l'en-tête")
         for number, row in enumerate(reader, start=2):
             if not row or row == [""]:
                 continue
