@@ -21,7 +21,8 @@ import jinja2
 import pytest
 from conftest import SMALL_CONFIG, SmallCompany
 from test_deliver_runner import NOV_5, FakeBuilder, make_config, runner
-from test_email_server import SmtpServer, smtp_server  # noqa: F401  (fixture)
+import test_email_server
+from test_email_server import SmtpServer
 
 from boardpack.build import build
 from boardpack.build.commentary import human_commentary
@@ -43,6 +44,7 @@ from boardpack.testing import run_cli
 from boardpack.theme import load_theme
 
 REPO = Path(__file__).resolve().parent.parent
+smtp_server = test_email_server.smtp_server  # the fixture: a real SMTP server on 127.0.0.1
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ corpus runs in well under a minute. ``CASES`` counts them; the issue asked for 1
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
