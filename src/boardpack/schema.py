@@ -28,9 +28,10 @@ from .lines import LineNumbers
 
 __all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "MAX_CENTS", "line_of", "parse_money", "parse_date"]
 
-#: The largest amount accepted, in cents: 1 000 milliards d'euros. Far above any SME's figure,
-#: and low enough that tens of thousands of them still sum exactly in int64 cents.
-MAX_CENTS = 10**14
+#: The largest amount accepted, in cents: 100 000 milliards d'euros. Far above any SME's figure
+#: (a FEC's 16-digit amounts stay exact), and low enough that hundreds of them still sum
+#: exactly in int64 cents.
+MAX_CENTS = 10**16
 #: The years a date or a month may fall in (pandas holds dates up to 2262).
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
@@ -172,7 +173,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 
 _EXPECTED = {
     "date": f"une date (AAAA-MM-JJ ou JJ/MM/AAAA, de {FIRST_YEAR} à {LAST_YEAR})",
-    "money": "un montant (ex. 1234,56 ; au plus 1 000 milliards en valeur absolue)",
+    "money": "un montant (ex. 1234,56 ; au plus 100 000 milliards en valeur absolue)",
     "decimal": "un nombre fini",
     "int": "un nombre entier",
     "bool": "oui/non",

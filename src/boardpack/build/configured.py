@@ -11,7 +11,7 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     from ..plugins import Registry
 
-__all__ = ["instantiate"]
+__all__ = ["check_table", "checked_type", "instantiate"]
 
 _KINDS = {"source": "sources", "canal": "channels"}
 
@@ -26,6 +26,34 @@ def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: s
     :raises ConfigError: on an unknown type (naming a broken plugin that may provide it), an
         unknown option (with the closest accepted one), a missing required option or a
         secret option written in clear.
+    """
+    plugin_type = checked_type(config, registry, table, kind)
+    if resolve:
+        options = resolve_secrets(table.options, table.path)
+    else:
+        options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
+    return plugin_type(table.key, options, config.base_dir)
+
+
+def check_table(config: Config, registry: Registry, table: PluginConfig, kind: str) -> Any | None:
+    """Check a table without its secrets, as ``boardpack check`` and every build do.
+
+    Its options are checked (:func:`checked_type`); the plugin is built too, running its own
+    checks (addresses, ports…), when its only secrets are options it declares secret
+    (``secret_options``: a password it never inspects). A plugin with another option given as
+    a secret (a webhook's URL) cannot be checked without it: ``None``.
+    """
+    plugin_type = checked_type(config, registry, table, kind)
+    declared = getattr(plugin_type, "secret_options", ())
+    if any(is_secret_reference(v) and k not in declared for k, v in table.options.items()):
+        return None
+    return instantiate(config, registry, table, kind, resolve=False)
+
+
+def checked_type(config: Config, registry: Registry, table: PluginConfig, kind: str) -> Any:
+    """The plugin type of a table, its options checked (unknown, missing, secret in clear).
+
+    :raises ConfigError: as :func:`instantiate`.
     """
     types = getattr(registry, _KINDS[kind])
     where = f"{config.path.name}, clé « {table.path}.type »"
@@ -49,8 +77,4 @@ def instantiate(config: Config, registry: Registry, table: PluginConfig, kind: s
         if option in table.options and not is_secret_reference(table.options[option]):
             raise ConfigError(f"{config.path.name}, clé « {table.path}.{option} » : secret écrit en clair, "
                               f"refusé ; écrivez {option} = {{ env = \"VARIABLE\" }} ou {{ file = \"/chemin\" }}")
-    if resolve:
-        options = resolve_secrets(table.options, table.path)
-    else:
-        options = {k: "<secret>" if is_secret_reference(v) else v for k, v in table.options.items()}
-    return plugin_type(table.key, options, config.base_dir)
+    return plugin_type

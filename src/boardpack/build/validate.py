@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..errors import ConfigError
 from ..theme import Theme, resolve_chain
-from .configured import instantiate
+from .configured import check_table
 
 if TYPE_CHECKING:
     from ..plugins import Registry
@@ -57,8 +57,9 @@ def validate(config: Config, registry: Registry) -> None:
     for table in config.channels:
         if table.type not in registry.channels:
             raise ConfigError(f"{name}, clé « {table.path}.type » : canal inconnu « {table.type} »{hint}")
-        # built without its secrets: its options (addresses, headers…) are checked before any build
-        instantiate(config, registry, table, "canal", resolve=False).check_audiences([a.key for a in config.audiences])
+        channel = check_table(config, registry, table, "canal")  # options checked before any build, secrets unread
+        if channel is not None:
+            channel.check_audiences([a.key for a in config.audiences])
     check_ignored(config, registry)
 
 

@@ -38,7 +38,7 @@ __all__ = ["FecFile", "name_parts", "read_fec"]
 
 _NAME = re.compile(r"^(?P<siren>\d{9,10})FEC(?P<closing>\d{8})(?:\D|$)", re.IGNORECASE)
 _EXPECTED_DATE = "une date AAAAMMJJ"
-_EXPECTED_AMOUNT = "un montant (ex. 1234,56 ; au plus 1 000 milliards en valeur absolue)"
+_EXPECTED_AMOUNT = "un montant (ex. 1234,56)"
 
 
 @dataclass
