@@ -23,6 +23,7 @@ from ..render.templates import BUILTIN_TEMPLATES, make_environment
 from ..theme import Theme, resolve_chain
 from .commentary import human_commentary
 from .compute import Computed
+from .coverage import Gap, coverage_context, needs_of
 from .gates import check_runs
 from .pack import Pack
 from .validate import themes_of
@@ -90,17 +91,27 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     env = make_environment(search, fmt)
     started = time.perf_counter()
     sections = []
+    gaps: list[Gap] = []
     for name in audience.sections:
         section = registry.sections[name]
         try:
             context = section.context(pack)
             body = Markup(env.get_template(section.template).render(pack=pack, **context))
-            reason = None
-        except Unavailable as exc:
-            body, reason = Markup(""), str(exc)
+        except Unavailable as exc:  # left out, and said on the closing page
+            gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc)))
+            continue
         sections.append({
             "name": name, "title": pack.label(section.title), "body": body,
-            "page": section.page, "unavailable": reason,
+            "page": section.page, "unavailable": None,
+        })
+    gaps.extend(Gap("kpi", pack.label(kpi.label), reason or "", need) for kpi, need, reason in pack.left_out())
+    if gaps:
+        descriptions = {name: schema.description for name, schema in registry.datasets.items()}
+        context = coverage_context(gaps, audience.language, descriptions)
+        sections.append({
+            "name": "non_couvert", "title": pack.t("Ce que ce dossier ne couvre pas", "What this pack does not cover"),
+            "body": Markup(env.get_template("sections/coverage.html").render(pack=pack, **context)),
+            "page": "portrait", "unavailable": None,
         })
     html = env.get_template("pack.html").render(
         pack=pack,

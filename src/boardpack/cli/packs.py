@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from ..accounting.report import fiscal_years, year_report
+from ..api.records import Issue
 from ..accounting.text_report import render_year
 from ..build import build, load_inputs, load_statements, make_engine, validate
 from ..build.compute import compute
@@ -21,7 +22,7 @@ from ..delivery import Runner
 from ..delivery.packs import built_from
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
-from ..build.gates import blocking
+from ..build.gates import SOURCE_CHECK, blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
@@ -38,6 +39,7 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
                    combined: bool = False, refresh: bool = False) -> None:
     session_result = build(config, parse_period(period), audience, out, progress(quiet), strict=strict,
                            pdfa=pdfa, combined=combined, refresh=refresh)
+    report_issues(session_result.issues)
     for key, path in session_result.paths.items():
         click.echo(f"{key}\t{path}")
     if session_result.combined is not None:
@@ -47,6 +49,25 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
         with delivery_log(config) as log:
             runner = Runner(config, log, builder=lambda *_: built)
             echo_reports(runner.deliver(session_result.period, (), audience), [])
+
+
+def report_issues(issues: Sequence[Issue], shown: int = 5) -> None:
+    """Say on stderr what the build found in the data: every blocking issue, the sources' warnings
+    (the FEC checks), and how many other points to check (``boardpack check`` lists them)."""
+    stopping = blocking(issues)
+    for issue in stopping:
+        click.echo(f"qualité (bloquant) : {issue.message['fr']}", err=True)
+    if stopping:
+        click.echo(f"{len(stopping)} problème(s) bloquant(s) : corrigez les données avant de diffuser "
+                   "(--strict refuse de produire les dossiers)", err=True)
+    warnings = [issue for issue in issues if issue.severity != "blocking"]
+    from_sources = [issue for issue in warnings if issue.check == SOURCE_CHECK]
+    for issue in from_sources[:shown]:
+        click.echo(f"avertissement : {issue.message['fr']}", err=True)
+    others = len(warnings) - min(len(from_sources), shown)
+    if others:
+        click.echo(f"{others} autre(s) point(s) à vérifier : boardpack check les détaille, la section "
+                   "« Qualité des données » les liste", err=True)
 
 
 _build_options = [
@@ -168,7 +189,7 @@ def check_command(config_path: Path, strict: bool) -> None:
     for finding in inputs.findings:
         click.echo(f"  avertissement : {finding}")
     engine = make_engine(inputs, strict)
-    issues = list(engine.issues)
+    issues = [issue for issue in engine.issues if issue.check != SOURCE_CHECK]  # printed above
     for issue in sorted(issues, key=lambda i: i.severity != "blocking"):
         word = "bloquant" if issue.severity == "blocking" else "à vérifier"
         click.echo(f"  qualité ({word}) : {issue.message['fr']}")
