@@ -143,15 +143,16 @@ class Formatter:
         """The reader's name of a window kind: « cumul exercice », « 12 derniers mois »…
 
         Given a :class:`Window`, a twelve-month window that is not twelve months says so:
-        « depuis l'ouverture (7 mois) » for a young company's LTM, « exercice (13 mois) ».
+        « depuis janv. 23 (7 mois) » for a young company's LTM, « exercice (13 mois) ».
         """
         if isinstance(kind, Window):
             window, kind = kind, kind.kind
             if window.short:
                 count = window.length
                 if kind == "ltm":
-                    return (f"depuis l'ouverture ({count}\u00a0mois)" if self.language == "fr"
-                            else f"since opening ({count} months)")
+                    since = self.month_short(window.start)
+                    return (f"depuis {since} ({count}\u00a0mois)" if self.language == "fr"
+                            else f"since {since} ({count} months)")
                 return (f"exercice ({count}\u00a0mois)" if self.language == "fr"
                         else f"fiscal year ({count} months)")
         fr, en = WINDOW_NAMES[kind]

@@ -138,14 +138,18 @@ def resolve_calendar(config: Config, spans: Sequence[SourcedSpan], entries: pd.D
 
 def _opened(calendar: FiscalCalendar, entries: pd.DataFrame | None, openings: Sequence[Month],
             journals: Iterable[str]) -> Month | None:
-    """The ledger's first month when its first fiscal year has no à-nouveaux (a young company)."""
+    """The ledger's first month when its first fiscal year has no à-nouveaux (a young company),
+    or when it holds under twelve months (a first FEC, a year in progress): twelve-month windows
+    then start there, labelled with their length, rather than being unavailable."""
     if entries is None or not len(entries):
         return None
     codes = {j.upper() for j in journals}
     moving = entries.loc[~entries["journal"].astype(str).str.upper().isin(codes), "date"].dropna()
     if moving.empty:
         return None
-    first = Month.of(moving.min().date())
+    first, last = Month.of(moving.min().date()), Month.of(moving.max().date())
+    if last - first + 1 < 12:
+        return first
     year = calendar.year_of(first)
     if any(calendar.year_of(month) == year for month in openings):
         return None

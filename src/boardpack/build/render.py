@@ -41,6 +41,8 @@ class RenderedPack:
     #: seconds spent drawing charts, and the rest of the rendering
     chart_seconds: float = 0.0
     html_seconds: float = 0.0
+    #: the sections and KPIs left out for want of data (listed on the closing page)
+    gaps: tuple[Gap, ...] = ()
 
 
 def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
@@ -123,4 +125,4 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     )
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
-    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds)
+    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps))

@@ -29,7 +29,7 @@ from ..plugins import get_registry
 from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
 from .delivery import delivery_log, echo_reports
 
-__all__ = ["build_command", "check_command", "demo_command", "init_command", "kpis_command", "statements_command"]
+__all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,16 +249,3 @@ def _json_number(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(type(value).__name__)
-
-
-@cli.command("init")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="boardpack.toml")
-@handle_errors
-def init_command(path: Path) -> None:
-    """Écrit une configuration de départ commentée (qui construit la démonstration)."""
-    if path.exists():
-        raise ConfigError(f"{path} existe déjà : rien n'a été écrit")
-    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"{path} écrit. Essayez : boardpack build {path}")
-
-
