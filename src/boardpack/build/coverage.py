@@ -82,6 +82,8 @@ class Gap:
     title: str
     reason: str
     needs: str | None = None
+    #: the section's name or the KPI's id
+    key: str = ""
 
 
 def needs_of(exc: Unavailable) -> str | None:

@@ -100,13 +100,13 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
             context = section.context(pack)
             body = Markup(env.get_template(section.template).render(pack=pack, **context))
         except Unavailable as exc:  # left out, and said on the closing page
-            gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc)))
+            gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc), name))
             continue
         sections.append({
             "name": name, "title": pack.label(section.title), "body": body,
             "page": section.page, "unavailable": None,
         })
-    gaps.extend(Gap("kpi", pack.label(kpi.label), reason or "", need) for kpi, need, reason in pack.left_out())
+    gaps.extend(Gap("kpi", pack.label(kpi.label), reason or "", need, kpi.id) for kpi, need, reason in pack.left_out())
     if gaps:
         descriptions = {name: schema.description for name, schema in registry.datasets.items()}
         context = coverage_context(gaps, audience.language, descriptions)

@@ -13,7 +13,7 @@ import click
 from ..accounting.report import fiscal_years, year_report
 from ..api.records import Issue
 from ..accounting.text_report import render_year
-from ..build import build, load_inputs, load_statements, make_engine, validate
+from ..build import build, load_inputs, load_statements, make_engine, select_audiences, validate
 from ..build.compute import compute
 from ..catalogue import catalogue
 from ..catalogue import markdown as catalogue_markdown
@@ -26,7 +26,7 @@ from ..build.gates import SOURCE_CHECK, blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
-from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
+from .app import DEMO_CONFIG, PackBars, cli, handle_errors, parse_period
 from .delivery import delivery_log, echo_reports
 
 __all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
@@ -37,8 +37,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
                    quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
                    combined: bool = False, refresh: bool = False) -> None:
-    session_result = build(config, parse_period(period), audience, out, progress(quiet), strict=strict,
-                           pdfa=pdfa, combined=combined, refresh=refresh)
+    keys = [a.key for a in select_audiences(config, audience)] + (["complet"] if combined else [])
+    bars = PackBars(keys, quiet)
+    try:
+        session_result = build(config, parse_period(period), audience, out, bars.say, strict=strict,
+                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step)
+    finally:
+        bars.close()
     report_issues(session_result.issues)
     for key, path in session_result.paths.items():
         click.echo(f"{key}\t{path}")
