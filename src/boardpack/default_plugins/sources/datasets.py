@@ -13,7 +13,7 @@ import pandas as pd
 
 from boardpack.api.errors import DataError
 from boardpack.api import hookimpl
-from boardpack.api.accounts import PL_LINES, SIG_LINES
+from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES
 from boardpack.api.datasets import Column, DatasetSchema, line_of
 
 __all__ = ["ENTRIES", "INVOICES", "DEALS", "OPS_METRICS", "BUDGET", "LOANS", "MARKETING"]
@@ -152,8 +152,10 @@ OPS_METRICS = DatasetSchema(
 )
 
 def budget_lines() -> dict[str, str]:
-    """The statement lines a budget row may name, by id, with their French labels."""
-    return {line.id: line.fr for lines in (PL_LINES, SIG_LINES) for line in lines.values()}
+    """The statement lines a budget row may name, by id, with their French labels: compte de
+    résultat lines and SIG subtotals, and bilan lines (an investment or stock budget)."""
+    return {line.id: line.fr for lines in (PL_LINES, SIG_LINES, BILAN_LINES, BILAN_TOTAL_LINES)
+            for line in lines.values()}
 
 
 def _check_budget(frame: pd.DataFrame, origin: str) -> None:
@@ -172,7 +174,7 @@ def _check_budget(frame: pd.DataFrame, origin: str) -> None:
             if close else "")
     raise DataError(
         f"{origin}, ligne {line_of(frame, row)}, colonne « line » : ligne budgétaire « {name} » inconnue{hint} "
-        "(les lignes sont celles du compte de résultat : chiffre_affaires, achats_consommes, salaires… ; "
+        "(les lignes sont celles des états financiers : chiffre_affaires, achats_consommes, salaires… ; "
         "vos propres noms se traduisent par le fichier de correspondances, option « mapping » de la source)"
     )
 

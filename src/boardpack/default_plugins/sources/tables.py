@@ -158,12 +158,15 @@ def settle_day_month(raw: pd.DataFrame, schema: DatasetSchema, origin: str, orde
             continue
         parts[column] = found
         first, second = found[0].astype(float).to_numpy(), found[1].astype(float).to_numpy()
-        for mask in (matched & (first > 12), matched & (second > 12), matched):
+        # a date whose day and month are equal reads the same either way: it tells nothing
+        for mask in (matched & (first > 12), matched & (second > 12), matched & (first != second)):
             if mask.any():
                 position = int(mask.nonzero()[0][0])
                 slashed.append((column, position, int(first[position]), int(second[position])))
     if not slashed:
         return raw
+    if all(s[2] == s[3] for s in slashed):
+        return raw  # 01/01/2025, 12/12/2025: the same date in both orders
     day_first = next((s for s in slashed if s[2] > 12), None)
     month_first = next((s for s in slashed if s[3] > 12), None)
     if day_first and month_first:
