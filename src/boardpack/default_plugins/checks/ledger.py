@@ -134,13 +134,15 @@ class DuplicateEntry(QualityCheck):
         exempt = _prefixes(settings, "bank_accounts") + BANK_CHARGE_ACCOUNTS
         order = np.argsort(codes, kind="stable")  # the rows of entry c: order[bounds[c]:bounds[c + 1]]
         bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
-        keyed = frame[list(self.key)].astype(str).to_numpy()
+        rows_of = {int(code): order[bounds[code]:bounds[code + 1]] for code in shared.index}
+        chosen = np.concatenate(list(rows_of.values()))
+        keyed = dict(zip(chosen.tolist(), map(tuple, frame.iloc[chosen][list(self.key)].astype(str).to_numpy())))
         groups = []
         for _, candidates in shared.groupby(["n", "high", "low"]):
             by_content: dict[tuple[Any, ...], list[np.ndarray]] = {}
             for code in candidates.index:
-                rows = order[bounds[code]:bounds[code + 1]]
-                content = tuple(sorted(tuple(row) for row in keyed[rows]))
+                rows = rows_of[int(code)]
+                content = tuple(sorted(keyed[int(row)] for row in rows))
                 by_content.setdefault(content, []).append(rows)
             for same in by_content.values():
                 if len(same) > 1 and not self._bank_charge(frame, same[0], exempt, small):
