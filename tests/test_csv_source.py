@@ -39,12 +39,12 @@ def test_semicolon_decimal_comma_and_french_dates(tmp_path: Path) -> None:
     """`;` separator, decimal comma with thousands space and JJ/MM/AAAA are read as such."""
     folder = folder_with(tmp_path, {"entries.csv": (
         f"{HEADER}\n"
-        "05/02/2026;VE;1;411000;Clients;1 234,56;0,00\n"
-        "05/02/2026;VE;1;701000;Ventes;0,00;1 234,56\n"
+        "15/02/2026;VE;1;411000;Clients;1 234,56;0,00\n"
+        "15/02/2026;VE;1;701000;Ventes;0,00;1 234,56\n"
     )})
     entries = load(folder)["entries"]
     assert list(entries["debit"]) == [123456, 0]
-    assert entries["date"].iloc[0] == pd.Timestamp(2026, 2, 5)
+    assert entries["date"].iloc[0] == pd.Timestamp(2026, 2, 15)
     assert entries["account_label"].iloc[1] == "Ventes"
 
 
@@ -63,26 +63,26 @@ def test_comma_separator_with_quoted_decimal_comma(tmp_path: Path) -> None:
     """With `,` as separator, quoted French amounts keep their decimal comma."""
     folder = folder_with(tmp_path, {"entries.csv": (
         "date,journal,entry_id,account,debit,credit\n"
-        '05/02/2026,VE,1,411000,"1 234,56",0\n'
-        '05/02/2026,VE,1,701000,0,"1 234,56"\n'
+        '15/02/2026,VE,1,411000,"1 234,56",0\n'
+        '15/02/2026,VE,1,701000,0,"1 234,56"\n'
     )})
     assert list(load(folder)["entries"]["debit"]) == [123456, 0]
 
 
 def test_utf8_with_bom(tmp_path: Path) -> None:
     """A UTF-8 file with a BOM has a clean first column name and accented text intact."""
-    content = (f"{HEADER}\n05/02/2026;OD;1;601000;Achats matières;10,00;0\n"
-               "05/02/2026;OD;1;401000;Fournisseurs;0;10,00\n")
+    content = (f"{HEADER}\n15/02/2026;OD;1;601000;Achats matières;10,00;0\n"
+               "15/02/2026;OD;1;401000;Fournisseurs;0;10,00\n")
     folder = folder_with(tmp_path, {"entries.csv": b"\xef\xbb\xbf" + content.encode("utf-8")})
     entries = load(folder)["entries"]
-    assert entries["date"].iloc[0] == pd.Timestamp(2026, 2, 5)
+    assert entries["date"].iloc[0] == pd.Timestamp(2026, 2, 15)
     assert entries["account_label"].iloc[0] == "Achats matières"
 
 
 def test_latin1_file_with_accents(tmp_path: Path) -> None:
     """A Latin-1 (Windows) export has its accents decoded correctly."""
-    content = (f"{HEADER}\n05/02/2026;OD;1;641000;Rémunérations du personnel;10,00;0\n"
-               "05/02/2026;OD;1;421000;Personnel – dû;0;10,00\n")
+    content = (f"{HEADER}\n15/02/2026;OD;1;641000;Rémunérations du personnel;10,00;0\n"
+               "15/02/2026;OD;1;421000;Personnel – dû;0;10,00\n")
     folder = folder_with(tmp_path, {"entries.csv": content.encode("cp1252")})
     entries = load(folder)["entries"]
     assert entries["account_label"].iloc[0] == "Rémunérations du personnel"
@@ -91,14 +91,14 @@ def test_latin1_file_with_accents(tmp_path: Path) -> None:
 
 def test_pure_latin1_bytes(tmp_path: Path) -> None:
     """Bytes valid in ISO-8859-1 (é = 0xE9) decode to the same accents."""
-    content = f"{HEADER}\n05/02/2026;OD;1;601000;Matières é à ç;10,00;0\n05/02/2026;OD;1;401000;F;0;10,00\n"
+    content = f"{HEADER}\n15/02/2026;OD;1;601000;Matières é à ç;10,00;0\n15/02/2026;OD;1;401000;F;0;10,00\n"
     folder = folder_with(tmp_path, {"entries.csv": content.encode("latin-1")})
     assert load(folder)["entries"]["account_label"].iloc[0] == "Matières é à ç"
 
 
 def test_explicit_encoding_that_fails_is_a_source_error(tmp_path: Path) -> None:
     """encoding = "utf-8" on a Latin-1 file is a SourceError naming the file and the encoding."""
-    content = f"{HEADER}\n05/02/2026;OD;1;601000;Matières;10,00;0\n05/02/2026;OD;1;401000;F;0;10,00\n"
+    content = f"{HEADER}\n15/02/2026;OD;1;601000;Matières;10,00;0\n15/02/2026;OD;1;401000;F;0;10,00\n"
     folder = folder_with(tmp_path, {"entries.csv": content.encode("latin-1")})
     with pytest.raises(SourceError, match=r"entries\.csv.*utf-8"):
         load(folder, encoding="utf-8")

@@ -470,9 +470,15 @@ def test_bad_direction_gives_line_and_column(tmp_path: Path) -> None:
     assert "ligne 4, colonne « Sens » : « X » n'est pas un sens" in message
 
 
-def test_utf16_is_an_unknown_encoding(tmp_path: Path) -> None:
-    """A UTF-16 export is refused at line 1."""
-    message = error(tmp_path, fec_bytes(encoding="utf-16"))
+def test_utf16_with_bom_is_read_and_without_it_refused(tmp_path: Path) -> None:
+    """A UTF-16 export with its BOM reads as its UTF-8 original; without a BOM it is refused at line 1."""
+    (tmp_path / NAME).write_bytes(fec_bytes(encoding="utf-16"))
+    fec = read_fec(tmp_path / NAME)
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / NAME).write_bytes(fec_bytes())
+    assert fec.encoding == "utf-16" and fec.path == tmp_path / NAME
+    assert fec.entries.equals(read_fec(tmp_path / "utf8" / NAME).entries)
+    message = error(tmp_path, fec_bytes(encoding="utf-16-le"))
     assert message.startswith(f"{NAME}, ligne 1 : encodage non reconnu")
 
 

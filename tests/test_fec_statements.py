@@ -54,7 +54,9 @@ class Sample:
 
 S1 = Sample("0000000001FEC20220831.txt", "2021-09-01", "2022-08-31", True, "2022-08", Decimal("10186219.81"))
 S2 = Sample("000000000FEC20231231.txt", "2023-01-01", "2023-12-31", False, "2023-06", Decimal("1265350.82"))
-S3 = Sample("111111111FEC20221231.TXT", "2023-01-01", "2023-07-31", True, "2023-07", Decimal("225682.23"))
+# The name says a year closed on 31/12/2022, every line is of 2023 (à-nouveaux on 01/01/2023,
+# no closing entry): the year closing on 31/12 that the content lies in, not yet complete.
+S3 = Sample("111111111FEC20221231.TXT", "2023-01-01", "2023-12-31", False, "2023-07", Decimal("225682.23"))
 S4 = Sample("123456789FEC20500930.txt", "2022-04-01", "2023-04-30", True, "2023-04", Decimal("8258083.73"))
 SAMPLES = [pytest.param(s, id=s.name) for s in (S1, S2, S3, S4)]
 

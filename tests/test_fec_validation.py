@@ -249,7 +249,6 @@ def test_a_contradicted_file_name_moves_nothing() -> None:
 CONFIG = """\
 [company]
 name = "Test FEC"
-fiscal_year_start = 1
 
 [sources.compta]
 type = "fec"

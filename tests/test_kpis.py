@@ -162,12 +162,19 @@ def test_n1_before_ledger_is_unavailable_with_reason(small_engine: KPIEngine) ->
     assert "2024-03..2025-02" in (n1.reason or "")
 
 
-def test_dscr_without_loans_names_the_dataset(small_datasets: dict[str, pd.DataFrame]) -> None:
-    """Without a loans dataset DSCR is unavailable, naming « loans »."""
+def test_dscr_without_loans_is_estimated_from_the_16x_movements(small_datasets: dict[str, pd.DataFrame]) -> None:
+    """Without a loans dataset DSCR is estimated from the ledger's repayments, and says so."""
     datasets = {k: v for k, v in small_datasets.items() if k != "loans"}
     engine = KPIEngine(KPIS, CompanyData(datasets, SMALL_COMPANY))
-    assert "« loans »" in reason(engine, "dscr", "ltm")
+    # LTM 2025-03..2026-02: 12 instalments in the ledger, 164000 D 1 500 + 661100 D 300 = 21 600 ;
+    # (EBE 38 600 − IS 4 000) / 21 600 = 1,60185… → 1,6019 (4 decimals)
+    result = engine.result(KPIS["dscr"], Month(2026, 2), "ltm")
+    assert result.value == Decimal("1.6019")
+    assert result.estimate is not None and "164, 167 et 168" in result.estimate["fr"]
     assert value(engine, "ebe", "ltm") == Decimal(38600)  # other KPIs still computed
+    # with the schedule, no estimate
+    assert KPIEngine(KPIS, CompanyData(small_datasets, SMALL_COMPANY)).result(
+        KPIS["dscr"], Month(2026, 2), "ltm").estimate is None
 
 
 def test_dscr_without_instalment(small_engine: KPIEngine) -> None:

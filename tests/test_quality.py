@@ -123,14 +123,52 @@ def test_many_duplicates_are_summed_up_after_max_issues() -> None:
 # ---------------------------------------------------------------- duplicate_entry
 
 
-def test_duplicate_entry_flags_a_line_repeated_in_another_entry() -> None:
-    """The same sale booked as VE1 and VE2 (lines 2–3 and 4–5) is a warning per repeated line."""
+def test_duplicate_entry_flags_an_entry_booked_twice() -> None:
+    """The same sale booked as VE1 and VE2 (lines 2–3 and 4–5) is one warning naming both entries."""
     frame = entries(balanced("15/01/2026", "VE1") + balanced("15/01/2026", "VE2") + balanced("16/01/2026", "VE3"))
     issues = quality_ledger.DuplicateEntry().run(ctx(entries=frame), QUALITY_DEFAULTS)
-    assert [(i.severity, i.lines) for i in issues] == [("warning", (2, 4)), ("warning", (3, 5))]
-    assert "VE1, VE2" in issues[0].message["fr"] and "compte 411000" in issues[0].message["fr"]
-    assert "« entries », lignes 2 et 4" in issues[0].message["fr"]
+    assert [(i.severity, i.lines) for i in issues] == [("warning", (2, 3, 4, 5))]
+    assert "Écriture saisie 2 fois dans le journal VE (VE1, VE2)" in issues[0].message["fr"]
+    assert "« entries », lignes 2, 3, 4 et 5" in issues[0].message["fr"]
     assert issues[0].figures["entries"] == ("VE1", "VE2")
+
+
+def test_duplicate_entry_ignores_entries_sharing_only_some_lines() -> None:
+    """Two payroll entries with one equal line (« Mutuelle » 120,18 €) but different others are not duplicates."""
+    rows = [
+        ("30/09/2021", "PA", "1", "437800", "", "Mutuelle", "0", "120,18", "Paie 09"),
+        ("30/09/2021", "PA", "1", "421000", "", "Salaires", "120,18", "0", "Paie 09"),
+        ("30/09/2021", "PA", "2", "437800", "", "Mutuelle", "0", "120,18", "Paie 09"),
+        ("30/09/2021", "PA", "2", "645200", "", "Mutuelle", "120,18", "0", "Paie 09"),
+    ]
+    assert quality_ledger.DuplicateEntry().run(ctx(entries=entries(rows)), QUALITY_DEFAULTS) == []
+
+
+def fee(entry: str, amount: str, charge: str = "627000") -> list[tuple[str, ...]]:
+    """A bank fee of the Crédit Agricole journal: ``charge`` debit / 512000 credit, piece 0000000."""
+    label = "FRAIS VIRT SEPA N 212450"
+    return [("02/09/2021", "CRC", entry, charge, "", label, amount, "0", "0000000"),
+            ("02/09/2021", "CRC", entry, "512000", "", label, "0", amount, "0000000")]
+
+
+def test_duplicate_entry_leaves_two_small_bank_charges_alone() -> None:
+    """Two 0,37 € transfer fees on the same day (entries 5 and 6 of 0000000001FEC20220831.txt) are two charges."""
+    frame = entries(fee("5", "0,37") + fee("6", "0,37"))
+    assert quality_ledger.DuplicateEntry().run(ctx(entries=frame), QUALITY_DEFAULTS) == []
+
+
+def test_duplicate_entry_still_flags_a_large_or_non_bank_repeat() -> None:
+    """The same entry of 300 € on 627, or of 0,37 € on a supplier account, is flagged, to the cent."""
+    large = quality_ledger.DuplicateEntry().run(ctx(entries=entries(fee("5", "300") + fee("6", "300"))),
+                                                QUALITY_DEFAULTS)
+    assert [i.lines for i in large] == [(2, 3, 4, 5)] and f"300{NBSP}€" in large[0].message["fr"]
+    supplier = quality_ledger.DuplicateEntry().run(
+        ctx(entries=entries(fee("5", "0,37", "401000") + fee("6", "0,37", "401000"))), QUALITY_DEFAULTS)
+    assert len(supplier) == 1 and f"0,37{NBSP}€" in supplier[0].message["fr"]
+    # a higher threshold in [quality] lets the 300 € fees through
+    settings = dict(QUALITY_DEFAULTS, small_bank_charge=500)
+    assert quality_ledger.DuplicateEntry().run(ctx(entries=entries(fee("5", "300") + fee("6", "300"))),
+                                               settings) == []
 
 
 def test_duplicate_entry_ignores_repeats_inside_one_entry_and_different_labels() -> None:

@@ -66,4 +66,14 @@ class Unavailable(Exception):
     The message is the reason shown to the reader beside « non disponible »: say what is
     missing and, when you can, which dataset or option brings it. Not a
     :class:`BoardpackError`: an unavailable figure is a normal outcome, never a failure.
+
+    ``needs`` names what is *absent* when that is the reason: a dataset (``"invoices"``) or a
+    config table (``"[investments]"``). A KPI or a section unavailable for want of it is left
+    out of the pack and listed on its closing page « Ce que ce dossier ne couvre pas », with
+    how to bring it; without ``needs`` it is shown « non disponible » with the message.
     """
+
+    def __init__(self, *args: object, needs: str | None = None) -> None:
+        super().__init__(*args)
+        #: the dataset or config table whose absence is the reason, if that is the reason
+        self.needs = needs

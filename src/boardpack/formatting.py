@@ -139,8 +139,22 @@ class Formatter:
         """``31 octobre 2026`` / ``31 October 2026``."""
         return format_date(day, "d MMMM yyyy", locale=self.locale)
 
-    def window_kind(self, kind: str) -> str:
-        """The reader's name of a window kind: « cumul exercice », « 12 derniers mois »…"""
+    def window_kind(self, kind: str | Window) -> str:
+        """The reader's name of a window kind: « cumul exercice », « 12 derniers mois »…
+
+        Given a :class:`Window`, a twelve-month window that is not twelve months says so:
+        « depuis janv. 23 (7 mois) » for a young company's LTM, « exercice (13 mois) ».
+        """
+        if isinstance(kind, Window):
+            window, kind = kind, kind.kind
+            if window.short:
+                count = window.length
+                if kind == "ltm":
+                    since = self.month_short(window.start)
+                    return (f"depuis {since} ({count}\u00a0mois)" if self.language == "fr"
+                            else f"since {since} ({count} months)")
+                return (f"exercice ({count}\u00a0mois)" if self.language == "fr"
+                        else f"fiscal year ({count} months)")
         fr, en = WINDOW_NAMES[kind]
         return fr if self.language == "fr" else en
 

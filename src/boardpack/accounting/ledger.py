@@ -1,7 +1,8 @@
 """The ledger: monthly movements and balances per account, derived once from ``entries``.
 
-Fiscal years are twelve months from the company's first month, unless explicit spans are
-given (a first year of 13 months, a changed closing date, a FEC's own fiscal year).
+Fiscal years are those of a :class:`~boardpack.periods.FiscalCalendar`: the spans the data
+defines (a first year of 13 months, a changed closing date, a FEC's own fiscal year) and
+twelve-month years around them, else twelve months from the company's first month.
 
 Balances follow the fiscal years. A fiscal year that has opening entries (à-nouveaux, in
 one of the opening journals) starts from them, as in a FEC exported per year. A fiscal
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Unavailable
-from ..periods import Month, Window, fiscal_year_start
+from ..periods import FiscalCalendar, Month, Window
 
 __all__ = ["Ledger", "RETAINED_EARNINGS"]
 
@@ -33,30 +34,6 @@ def _month_index(month: Month) -> int:
 
 def _month(index: int) -> Month:
     return Month(index // 12, index % 12 + 1)
-
-
-def _year_spans(
-    first: Month, last: Month, start_month: int, explicit: Sequence[tuple[Month, Month]]
-) -> list[tuple[Month, Month]]:
-    """Fiscal years covering ``first``..``last``: the explicit ones (a 13-month first year,
-    a changed closing date), else twelve months from ``start_month``."""
-    explicit = sorted(explicit)
-    spans: list[tuple[Month, Month]] = []
-    starts = [s for s, _ in explicit if s <= first]
-    current = max(starts) if starts else fiscal_year_start(first, start_month)
-    if explicit:
-        current = min(current, explicit[0][0])
-    while current <= last:
-        given = next(((s, e) for s, e in explicit if s == current), None)
-        if given is None:
-            end = current.shift(11)
-            later = [s for s, _ in explicit if current < s <= end]
-            if later:
-                end = min(later).shift(-1)
-            given = (current, end)
-        spans.append(given)
-        current = given[1].shift(1)
-    return spans
 
 
 class _Distinct:
@@ -127,8 +104,11 @@ class Ledger:
         fy_start_month: int = 1,
         opening_journals: Iterable[str] = ("AN", "ANO", "RAN"),
         fiscal_years: Sequence[tuple[Month, Month]] = (),
+        calendar: FiscalCalendar | None = None,
     ) -> None:
-        self.fy_start_month = fy_start_month
+        #: the fiscal years (``calendar`` when given, else ``fy_start_month`` and ``fiscal_years``)
+        self.calendar = calendar or FiscalCalendar(fy_start_month, tuple(fiscal_years))
+        self.fy_start_month = self.calendar.start_month
         self._memo: dict[tuple[object, ...], Any] = {}
         journals = {j.upper() for j in opening_journals}
         dates = entries["date"]
@@ -149,7 +129,7 @@ class Ledger:
         credit = entries["credit"].to_numpy(dtype=np.int64)
         frame = _summed(account, aux, month_idx, debit, credit, moving)
 
-        self.years = _year_spans(self.first, self.last, fy_start_month, fiscal_years)
+        self.years = self.calendar.spans(self.first, self.last)
         columns = list(range(_month_index(self.years[0][0]), _month_index(self.last) + 1))
         self._columns = columns
         mov = frame.groupby(["account", "aux", "m"])["net"].sum().unstack("m")
@@ -200,11 +180,7 @@ class Ledger:
 
     def year_of(self, month: Month) -> tuple[Month, Month]:
         """The fiscal year (first and last month) containing ``month``."""
-        for start, end in self.years:
-            if start <= month <= end:
-                return start, end
-        start = fiscal_year_start(month, self.fy_start_month)
-        return start, start.shift(11)
+        return self.calendar.year_of(month)
 
     @property
     def months(self) -> list[Month]:

@@ -24,7 +24,7 @@ One module per plugin kind, and the helpers built-in plugins share:
 * :mod:`~boardpack.api.alerts` — :class:`AlertRule`, :class:`Alert`
 * :mod:`~boardpack.api.settings` — config tables a plugin owns (:class:`Setting`,
   :class:`SettingsTable`) and :class:`Configurable`
-* :mod:`~boardpack.api.periods` — :class:`Month`, :class:`Window`
+* :mod:`~boardpack.api.periods` — :class:`Month`, :class:`Window`, :class:`FiscalCalendar`
 * :mod:`~boardpack.api.errors` — the errors, and :class:`Unavailable`
 * :mod:`~boardpack.api.formatting` — :class:`Formatter`, :func:`euros`
 * :mod:`~boardpack.api.accounts` — PCG statement lines and account classes
@@ -60,9 +60,19 @@ if TYPE_CHECKING:
         Unavailable,
     )
     from .formatting import Formatter, euros
-    from .kpis import KPI, STATUS_LABELS, Comparison, Figures, KPIContext, KPIResult, Ledger, Statements
+    from .kpis import (
+        KPI,
+        STATUS_LABELS,
+        Comparison,
+        Estimated,
+        Figures,
+        KPIContext,
+        KPIResult,
+        Ledger,
+        Statements,
+    )
     from .messages import TextTemplates, status_label
-    from .periods import WINDOW_KINDS, Month, Window, WindowKind
+    from .periods import WINDOW_KINDS, FiscalCalendar, Month, Window, WindowKind
     from .records import Audience, Company, Thresholds
     from .sections import HumanCommentary, PackContext, Section
     from .settings import REQUIRED, Configurable, Setting, SettingsTable
@@ -78,10 +88,12 @@ _HOME = {
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
     "PluginError": "errors", "RenderError": "errors", "SourceError": "errors", "Unavailable": "errors",
     "Formatter": "formatting", "euros": "formatting",
-    "KPI": "kpis", "STATUS_LABELS": "kpis", "Comparison": "kpis", "Figures": "kpis", "KPIContext": "kpis",
+    "KPI": "kpis", "STATUS_LABELS": "kpis", "Comparison": "kpis", "Estimated": "kpis", "Figures": "kpis",
+    "KPIContext": "kpis",
     "KPIResult": "kpis", "Ledger": "kpis", "Statements": "kpis",
     "TextTemplates": "messages", "status_label": "messages",
-    "WINDOW_KINDS": "periods", "Month": "periods", "Window": "periods", "WindowKind": "periods",
+    "WINDOW_KINDS": "periods", "FiscalCalendar": "periods", "Month": "periods", "Window": "periods",
+    "WindowKind": "periods",
     "Audience": "records", "Company": "records", "Thresholds": "records",
     "HumanCommentary": "sections", "PackContext": "sections", "Section": "sections",
     "REQUIRED": "settings", "Configurable": "settings", "Setting": "settings", "SettingsTable": "settings",
@@ -108,7 +120,9 @@ __all__ = [
     "Delivery",
     "DeliveryError",
     "DeliveryFailure",
+    "Estimated",
     "Figures",
+    "FiscalCalendar",
     "Formatter",
     "HumanCommentary",
     "Issue",

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from ..errors import Unavailable
-from ..periods import Month, Window, WindowKind
+from ..periods import FiscalCalendar, Month, Window, WindowKind
 from .records import Company, Issue, Thresholds
 from .settings import SettingsTable
 
@@ -29,6 +29,7 @@ __all__ = [
     "KPI",
     "STATUS_LABELS",
     "Comparison",
+    "Estimated",
     "Figures",
     "KPIContext",
     "KPIResult",
@@ -124,6 +125,8 @@ class KPIContext(Protocol):
     company: Company
     #: fiscal years the data itself defines (a FEC's year), as (first month, last month)
     fiscal_years: tuple[tuple[Month, Month], ...]
+    #: the company's fiscal years, resolved once per build: every window is made from it
+    calendar: FiscalCalendar
     #: journal codes holding à-nouveaux
     opening_journals: tuple[str, ...]
 
@@ -164,6 +167,21 @@ class KPIContext(Protocol):
         """A plugin-owned config table, checked and completed with its defaults (empty if absent)."""
 
 
+@dataclass(frozen=True)
+class Estimated:
+    """A value a KPI could only estimate, and on what basis: return it from :meth:`KPI.compute`
+    when the dataset the formula wants is absent and a fallback exists (the DSCR from the
+    movements of the 16x accounts when there is no ``loans`` schedule).
+
+    The result carries ``basis`` as :attr:`KPIResult.estimate`; packs show the value as an
+    estimate (« ≈ 2,41 (estimation) ») with that basis.
+    """
+
+    value: Decimal
+    #: what the estimate rests on, ``{"fr": …, "en": …}``
+    basis: Mapping[str, str]
+
+
 class KPI(ABC):
     """A key figure: what it is, how it is computed, for whom, and when to worry.
 
@@ -195,8 +213,9 @@ class KPI(ABC):
     settings: ClassVar[tuple[SettingsTable, ...]] = ()
 
     @abstractmethod
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Return the value over ``window``; raise :class:`Unavailable` with a reason if not computable."""
+    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
+        """Return the value over ``window`` (an :class:`Estimated` one when only a fallback basis
+        exists); raise :class:`Unavailable` with a reason if not computable."""
 
     def compute_budget(self, ctx: KPIContext, window: Window) -> Decimal:
         """Return the budgeted value over ``window`` (by default from ``budget_line``)."""
@@ -245,6 +264,11 @@ class KPIResult:
     status: str | None
     thresholds: Thresholds | None
     comparisons: Mapping[str, Comparison] = field(default_factory=dict)
+    #: the dataset or config table whose absence is the ``reason`` (``Unavailable.needs``):
+    #: such a KPI is left out of the pack and listed on its closing page
+    needs: str | None = None
+    #: for an estimated value (:class:`Estimated`), what it rests on (``{"fr": …, "en": …}``)
+    estimate: Mapping[str, str] | None = None
 
     @property
     def available(self) -> bool:

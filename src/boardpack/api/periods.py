@@ -6,6 +6,6 @@ kind (``month``, ``ytd``, ``ltm``, ``fy``) ending at the reporting month.
 
 from __future__ import annotations
 
-from ..periods import WINDOW_KINDS, Month, Window, WindowKind, fiscal_year_start
+from ..periods import WINDOW_KINDS, FiscalCalendar, Month, Window, WindowKind, fiscal_year_start
 
-__all__ = ["WINDOW_KINDS", "Month", "Window", "WindowKind", "fiscal_year_start"]
+__all__ = ["WINDOW_KINDS", "FiscalCalendar", "Month", "Window", "WindowKind", "fiscal_year_start"]

@@ -13,7 +13,7 @@ from ..api.records import Alert, Issue
 from ..errors import DataError
 from ..periods import Month
 from .engine import KPIEngine
-from .gates import blocking, run_alerts, run_quality
+from .gates import blocking, run_alerts, run_quality, source_issues
 from .inputs import Inputs
 from .period import resolve_period
 
@@ -39,13 +39,13 @@ class Computed:
 
 def make_engine(inputs: Inputs, strict: bool = False) -> KPIEngine:
     """The KPI engine over the loaded data, restricted to the config's selection, with the
-    data-quality issues found on it.
+    data-quality issues found on it (the sources' own warnings first).
 
     :raises DataError: with ``strict``, on the first blocking quality issue.
     """
     config, registry = inputs.config, inputs.registry
     ctx = inputs.context()
-    issues = run_quality(ctx, registry, config.quality)
+    issues = source_issues(inputs.findings) + run_quality(ctx, registry, config.quality)
     stopping = blocking(issues)
     if strict and stopping:
         more = len(stopping) - 1

@@ -19,7 +19,7 @@ from ..accounting import Ledger, Statements
 from ..accounting.statements import cents_to_euros
 from ..api.records import Company
 from ..errors import Unavailable
-from ..periods import Month, Window, WindowKind
+from ..periods import FiscalCalendar, Month, Window, WindowKind
 
 __all__ = ["CompanyData"]
 
@@ -31,6 +31,9 @@ class CompanyData:
 
     :param tables: the plugin-owned config tables, checked and completed with their defaults
         (:attr:`boardpack.config.Config.tables`), served by :meth:`settings`.
+    :param calendar: the fiscal years, resolved once per build
+        (:func:`boardpack.build.period.resolve_calendar`); by default ``fiscal_years`` and the
+        company's ``fiscal_year_start``.
     """
 
     def __init__(
@@ -40,10 +43,12 @@ class CompanyData:
         fiscal_years: Sequence[tuple[Month, Month]] = (),
         opening_journals: Sequence[str] = (),
         tables: Mapping[str, Mapping[str, Any]] | None = None,
+        calendar: FiscalCalendar | None = None,
     ) -> None:
         self.datasets = dict(datasets)
         self.company = company
-        self.fiscal_years = tuple(fiscal_years)
+        self.calendar = calendar or FiscalCalendar(company.fiscal_year_start, tuple(fiscal_years))
+        self.fiscal_years = self.calendar.years
         self.opening_journals = tuple(company.opening_journals) + tuple(opening_journals)
         self._tables = dict(tables or {})
         self._memo: dict[Hashable, tuple[object, Unavailable | None]] = {}
@@ -62,21 +67,21 @@ class CompanyData:
                 self._memo[key] = (None, exc)
         value, error = self._memo[key]
         if error is not None:
-            raise Unavailable(str(error))
+            raise Unavailable(str(error), needs=error.needs)
         return value  # type: ignore[return-value]
 
     def dataset(self, name: str) -> pd.DataFrame:
         """The dataset called ``name``; unavailable if no source provides it."""
         frame = self.datasets.get(name)
         if frame is None:
-            raise Unavailable(f"aucune source ne fournit le jeu de données « {name} »")
+            raise Unavailable(f"aucune source ne fournit le jeu de données « {name} »", needs=name)
         if frame.empty:
-            raise Unavailable(f"le jeu de données « {name} » est vide")
+            raise Unavailable(f"le jeu de données « {name} » est vide", needs=name)
         return frame
 
     def window(self, kind: WindowKind, end: Month) -> Window:
         """A window of ``kind`` ending at ``end`` in the company's fiscal calendar."""
-        return Window.ending(kind, end, self.company.fiscal_year_start)
+        return self.calendar.window(kind, end)
 
     def settings(self, table: str) -> Mapping[str, Any]:
         """The plugin-owned config table ``table``, checked and completed with its defaults (empty if absent)."""
@@ -85,12 +90,7 @@ class CompanyData:
     @cached_property
     def ledger(self) -> Ledger:
         """The ledger of the ``entries`` dataset."""
-        return Ledger(
-            self.dataset("entries"),
-            self.company.fiscal_year_start,
-            self.opening_journals,
-            self.fiscal_years,
-        )
+        return Ledger(self.dataset("entries"), opening_journals=self.opening_journals, calendar=self.calendar)
 
     @cached_property
     def _budget_lines(self) -> dict[str, pd.Series]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from ..api.kpis import KPI, STATUS_LABELS, Comparison, KPIContext, KPIResult
+from ..api.kpis import KPI, STATUS_LABELS, Comparison, Estimated, KPIContext, KPIResult
 from ..api.records import Issue, Thresholds
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS, Month, Window, WindowKind
@@ -47,6 +47,10 @@ class KPIEngine:
         self.overrides = dict(thresholds or {})
         self.issues = tuple(issues)
         self._cache: dict[tuple[str, str, Window], tuple[Decimal | None, str | None]] = {}
+        #: what is absent when that is why a figure is unavailable (``Unavailable.needs``)
+        self._needs: dict[tuple[str, str, Window], str] = {}
+        #: the basis of the figures a KPI could only estimate (:class:`Estimated`)
+        self._estimates: dict[tuple[str, str, Window], Mapping[str, str]] = {}
 
     def thresholds(self, kpi: KPI) -> Thresholds | None:
         """The thresholds in force: the config's override, else the KPI's defaults."""
@@ -59,12 +63,23 @@ class KPIEngine:
             missing = [name for name in kpi.needs if name not in self.ctx.datasets]
             try:
                 if missing:
-                    raise Unavailable(f"aucune source ne fournit le jeu de données « {missing[0]} »")
+                    raise Unavailable(f"aucune source ne fournit le jeu de données « {missing[0]} »",
+                                      needs=missing[0])
                 raw = kpi.compute_budget(self.ctx, window) if budget else kpi.compute(self.ctx, window)
+                if isinstance(raw, Estimated):
+                    self._estimates[key] = raw.basis
+                    raw = raw.value
                 self._cache[key] = (_rounded(Decimal(raw)), None)
             except Unavailable as exc:
                 self._cache[key] = (None, str(exc))
+                if exc.needs:
+                    self._needs[key] = exc.needs
         return self._cache[key]
+
+    def needs(self, kpi: KPI, window: Window) -> str | None:
+        """The dataset or config table whose absence makes ``kpi`` unavailable over ``window``, if that is why."""
+        self.value(kpi, window)
+        return self._needs.get((kpi.id, "actual", window))
 
     def status(self, kpi: KPI, value: Decimal | None) -> str | None:
         """``ok``, ``warn`` or ``alert`` from the thresholds; ``None`` without thresholds or value."""
@@ -95,6 +110,8 @@ class KPIEngine:
             status=self.status(kpi, value),
             thresholds=self.thresholds(kpi),
             comparisons=comparisons,
+            needs=self.needs(kpi, window),
+            estimate=self._estimates.get((kpi.id, "actual", window)),
         )
 
     def results(self, end: Month, kinds: tuple[WindowKind, ...] = WINDOW_KINDS) -> dict[str, dict[str, KPIResult]]:

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from ..periods import Month
     from ..plugins import Registry
 
-__all__ = ["blocking", "check_runs", "run_alerts", "run_quality", "with_defaults"]
+__all__ = ["SOURCE_CHECK", "blocking", "check_runs", "run_alerts", "run_quality", "source_issues", "with_defaults"]
+
+#: The check name of the warnings a source reports while reading (a FEC's own checks).
+SOURCE_CHECK = "controles_source"
 
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
@@ -49,6 +52,18 @@ def run_quality(ctx: KPIContext, registry: Registry, settings: Mapping[str, Any]
             issues.extend(check.run(ctx, merged))
         except Unavailable:
             continue
+    return issues
+
+
+def source_issues(findings: Iterable[Any]) -> list[Issue]:
+    """The sources' warnings (the FEC checks: numbering gaps, dates outside the year…) as
+    data-quality issues, so the build prints them and the data-quality section lists them."""
+    issues = []
+    for finding in findings:
+        line = getattr(finding, "line", None)
+        text = str(finding)
+        issues.append(Issue(SOURCE_CHECK, "warning", {"fr": text, "en": text}, "entries",
+                            (int(line),) if line else (), {"code": str(getattr(finding, "code", ""))}))
     return issues
 
 

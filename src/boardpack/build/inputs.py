@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from ..api.sources import DataSource, Loaded, LoadRequest
 from ..config import CompanyConfig, Config, PluginConfig
 from ..errors import ConfigError, DataError, Unavailable
-from ..periods import Month
+from ..periods import FiscalCalendar, Month
 from .configured import instantiate
 from .context import CompanyData
-from .period import load_request
+from .period import SourcedSpan, load_request, resolve_calendar
 from .remote import snapshot_sources
 from .snapshots import Snapshot
 
@@ -52,11 +52,13 @@ class Inputs:
     #: the snapshot the remote sources were read from, and a line saying so
     snapshot: Snapshot | None = None
     snapshot_note: str = ""
+    #: the fiscal years, resolved once from the data and the config (:func:`.period.resolve_calendar`)
+    calendar: FiscalCalendar | None = None
 
     def context(self) -> CompanyData:
         """The data as KPIs, checks and sections read it (a new context: its caches start empty)."""
         return CompanyData(self.datasets, self.config.company, self.fiscal_years, self.opening_journals,
-                           self.config.tables)
+                           self.config.tables, self.calendar)
 
 
 def load_inputs(config: Config, registry: Registry | None = None, period: Month | None = None,
@@ -78,7 +80,7 @@ def load_inputs(config: Config, registry: Registry | None = None, period: Month 
     datasets: dict[str, pd.DataFrame] = {}
     providers: dict[str, str] = {}
     findings: list[Any] = []
-    fiscal_years: list[tuple[Month, Month]] = []
+    fiscal_years: list[SourcedSpan] = []
     journals: list[str] = []
     for table in config.sources:
         loaded = _load_one(config, registry, table, replay.sources.get(table.key), request)
@@ -88,7 +90,7 @@ def load_inputs(config: Config, registry: Registry | None = None, period: Month 
                 f"{loaded.findings[0]} (--strict" + (f" ; {more} autre(s) avertissement(s))" if more else ")")
             )
         findings.extend(loaded.findings)
-        fiscal_years.extend(loaded.fiscal_years)
+        fiscal_years.extend((table.key, span) for span in loaded.fiscal_years)
         journals.extend(loaded.opening_journals)
         for name, frame in loaded.items():
             if name in datasets:
@@ -98,8 +100,10 @@ def load_inputs(config: Config, registry: Registry | None = None, period: Month 
                 )
             datasets[name] = frame
             providers[name] = table.key
-    return Inputs(config, registry, request, datasets, providers, tuple(findings), tuple(fiscal_years),
-                  tuple(journals), replay.snapshot, replay.note)
+    calendar = resolve_calendar(config, fiscal_years, datasets.get("entries"), journals)
+    return Inputs(config, registry, request, datasets, providers, tuple(findings),
+                  tuple(span for _, span in fiscal_years), tuple(journals), replay.snapshot, replay.note,
+                  calendar)
 
 
 def _load_one(config: Config, registry: Registry, table: PluginConfig, replayed: DataSource | None,
@@ -118,8 +122,9 @@ def _load_one(config: Config, registry: Registry, table: PluginConfig, replayed:
 def given_inputs(config: Config, registry: Registry, datasets: Mapping[str, pd.DataFrame],
                  period: Month | None = None) -> Inputs:
     """Inputs made of datasets already in memory (:mod:`boardpack.testing`); their provider is ``test``."""
+    calendar = resolve_calendar(config, (), datasets.get("entries"))
     return Inputs(config, registry, load_request(config, registry.datasets, period), dict(datasets),
-                  dict.fromkeys(datasets, "test"))
+                  dict.fromkeys(datasets, "test"), calendar=calendar)
 
 
 def load_statements(source: Path, strict: bool = False) -> Statements:

@@ -97,9 +97,7 @@ class Pack:
         key = self.audience.key
         return [a for a in self.alerts if not self._addressed(key) or key in a.audiences]
 
-    def kpis_for_audience(self) -> list[KPI]:
-        """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
-        meant for this audience (all of them for a non-standard audience)."""
+    def _audience_kpis(self) -> list[KPI]:
         if self.audience.kpis:
             return [self.engine.kpis[k] for k in self.audience.kpis if k in self.engine.kpis]
         key = self.audience.key
@@ -107,6 +105,22 @@ class Pack:
             kpi for kpi in self.engine.kpis.values()
             if not self._addressed(key) or key in kpi.audiences
         ]
+
+    def kpis_for_audience(self) -> list[KPI]:
+        """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
+        meant for this audience (all of them for a non-standard audience); without those whose
+        data is absent (:meth:`left_out`)."""
+        return [kpi for kpi in self._audience_kpis() if self.result(kpi.id).needs is None]
+
+    def left_out(self) -> list[tuple[KPI, str, str | None]]:
+        """The audience's KPIs left out for want of data: each with what it needs and the reason
+        (listed on the pack's closing page « Ce que ce dossier ne couvre pas »)."""
+        out = []
+        for kpi in self._audience_kpis():
+            result = self.result(kpi.id)
+            if result.needs is not None:
+                out.append((kpi, result.needs, result.reason))
+        return out
 
     def series(self, kpi_id: str, months: int = 24, kind: WindowKind = "month") -> list[tuple[Month, Decimal | None]]:
         """Monthly history of a KPI up to the period."""
@@ -120,4 +134,7 @@ class Pack:
         """A KPI result's value formatted, or « non disponible »."""
         if result.value is None:
             return self.t("non disponible", "not available")
-        return self.fmt.value(result.value, result.kpi.unit, short)
+        text = self.fmt.value(result.value, result.kpi.unit, short)
+        if result.estimate is not None:  # a fallback basis: said as such
+            return f"≈\u00a0{text}" if short else f"≈\u00a0{text} ({self.t('estimation', 'estimate')})"
+        return text

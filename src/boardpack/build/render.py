@@ -26,6 +26,7 @@ from ..render.templates import BUILTIN_TEMPLATES, make_environment
 from ..theme import Theme, resolve_chain
 from .commentary import human_commentary
 from .compute import Computed
+from .coverage import Gap, coverage_context, needs_of
 from .gates import check_runs
 from .pack import Pack
 from .validate import themes_of
@@ -43,6 +44,8 @@ class RenderedPack:
     #: seconds spent drawing charts, and the rest of the rendering
     chart_seconds: float = 0.0
     html_seconds: float = 0.0
+    #: the sections and KPIs left out for want of data (listed on the closing page)
+    gaps: tuple[Gap, ...] = ()
 
 
 def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
@@ -93,17 +96,28 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     env = make_environment(search, fmt)
     started = time.perf_counter()
     sections = []
+    gaps: list[Gap] = []
     for name in audience.sections:
         section = registry.sections[name]
         try:
             context = _section_context(section, pack, registry.providers.get(("section", name), ""))
             body = Markup(_render(env, section.template, f"section « {name} »", pack=pack, **context))
-            reason = None
-        except Unavailable as exc:
-            body, reason = Markup(""), str(exc)
+        except Unavailable as exc:  # left out, and said on the closing page
+            gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc), name))
+            continue
         sections.append({
             "name": name, "title": pack.label(section.title), "body": body,
-            "page": section.page, "unavailable": reason,
+            "page": section.page, "unavailable": None,
+        })
+    gaps.extend(Gap("kpi", pack.label(kpi.label), reason or "", need, kpi.id) for kpi, need, reason in pack.left_out())
+    if gaps:
+        descriptions = {name: schema.description for name, schema in registry.datasets.items()}
+        context = coverage_context(gaps, audience.language, descriptions)
+        sections.append({
+            "name": "non_couvert", "title": pack.t("Ce que ce dossier ne couvre pas", "What this pack does not cover"),
+            "body": Markup(_render(env, "sections/coverage.html", "la page « ce que ce dossier ne couvre pas »",
+                                   pack=pack, **context)),
+            "page": "portrait", "unavailable": None,
         })
     html = _render(
         env, "pack.html", "le dossier",
@@ -116,7 +130,7 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     )
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
-    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds)
+    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps))
 
 
 def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:

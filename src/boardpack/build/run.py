@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 __all__ = ["STAGES", "BuildResult", "build", "layout_pdf", "prepare", "ready_output", "select_audiences"]
 
 Progress = Callable[[str], None]
+#: Told ``(audience key, step)`` as each pack moves on: ``html`` (rendered), ``pdf`` (laid out).
+PackProgress = Callable[[str, str], None]
 STAGES = ("load", "validate", "compute", "charts", "html", "pdf")
 #: Key of the bound PDF among the layouts of a build (not a string: no audience id is one).
 _BOUND = ("bound",)
@@ -102,6 +104,7 @@ def build(
     refresh: bool = False,
     hold: bool = False,
     inputs: Inputs | None = None,
+    on_pack: PackProgress | None = None,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -118,9 +121,12 @@ def build(
     :param hold: when the data-quality gates find a blocking issue, stop before any layout
         and return with ``held`` set (scheduled deliveries hold such packs).
     :param inputs: the config's data already loaded (the delivery runner reads it once).
+    :param on_pack: told as each pack is rendered (``html``) and laid out (``pdf``): the
+        command line draws a progress bar per pack with it.
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
+    step = on_pack or (lambda key, stage: None)
     selected = select_audiences(config, audiences)
     timings = dict.fromkeys(STAGES, 0.0)
     started = time.time()
@@ -143,6 +149,7 @@ def build(
             timings["html"] += pack.html_seconds
             result.html[audience.key] = pack.html
             result.packs[audience.key] = pack.pack
+            step(audience.key, "html")
             if write and not combined:
                 with _timed(timings, "pdf"):
                     job = _pdf_job(pack, pdfa)
@@ -152,7 +159,9 @@ def build(
         with _timed(timings, "pdf"):
             if layouts.parallel:
                 say("mise en page PDF")
-            documents, whole = _bound(layouts, rendered, pdfa) if combined else (layouts.results(), None)
+            laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
+            documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
+                                else (layouts.results(laid_out), None))
     # Every pack is laid out before any is written, then all are written together: a failure
     # leaves no PDF of this build (and removes what a run killed before it left behind).
     files: dict[Path, bytes] = {}
@@ -242,7 +251,8 @@ def layout_pdf(rendered: RenderedPack, pdfa: bool = False) -> bytes:
     return html_to_pdf(*_pdf_args(job), **_pdf_options(job))
 
 
-def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool) -> tuple[dict[Hashable, bytes], bytes]:
+def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool,
+           laid_out: Callable[[Hashable], None] | None = None) -> tuple[dict[Hashable, bytes], bytes]:
     """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
     it takes the longest)."""
     order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
@@ -259,7 +269,7 @@ def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool) -
     layouts.submit(_BOUND, bound_pdf, binding)
     for key, job in jobs.items():
         layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
-    documents = layouts.results()
+    documents = layouts.results(laid_out)
     return documents, documents.pop(_BOUND)
 
 

@@ -20,7 +20,7 @@ from ..errors import BoardpackError, ConfigError
 from ..periods import Month
 from ..plugins import get_registry
 
-__all__ = ["DEMO_CONFIG", "cli", "handle_errors", "main", "parse_period", "progress"]
+__all__ = ["DEMO_CONFIG", "PackBars", "cli", "handle_errors", "main", "parse_period", "progress"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "demo" / "config.toml"
@@ -61,6 +61,58 @@ def progress(quiet: bool) -> Callable[[str], None]:
             click.echo(f"[{time.perf_counter() - started:5.1f} s] {message}…", err=True)
 
     return say
+
+
+class PackBars:
+    """The build's progress on stderr: timed lines, and one progress bar per pack (rendered, then
+    laid out as a PDF) drawn by tqdm when stderr is a terminal; plain lines when it is not (a
+    log, cron); nothing with ``quiet``."""
+
+    STEPS = {"html": "mise en page", "pdf": "PDF prêt"}
+
+    def __init__(self, keys: list[str], quiet: bool = False, terminal: bool | None = None) -> None:
+        self.keys = keys
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.started = time.perf_counter()
+        self._bars: dict[str, Any] = {}
+
+    def say(self, message: str) -> None:
+        """A timed line (written above the bars once they are drawn)."""
+        if self.quiet:
+            return
+        line = f"[{time.perf_counter() - self.started:5.1f} s] {message}…"
+        if self._bars:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stderr)
+        else:
+            click.echo(line, err=True)
+
+    def step(self, key: str, stage: str) -> None:
+        """Pack ``key`` reached ``stage`` (``html`` rendered, ``pdf`` laid out)."""
+        if self.quiet:
+            return
+        if not self.terminal:
+            click.echo(f"[{time.perf_counter() - self.started:5.1f} s] {key} : {self.STEPS.get(stage, stage)}",
+                       err=True)
+            return
+        from tqdm import tqdm
+
+        if not self._bars:
+            width = max(len(k) for k in [*self.keys, key])
+            self._bars = {k: tqdm(total=2, desc=k.ljust(width), position=i, file=sys.stderr, leave=True,
+                                  bar_format="{desc} {bar:20}{postfix}") for i, k in enumerate(self.keys)}
+        bar = self._bars.get(key)
+        if bar is not None:
+            bar.set_postfix_str(self.STEPS.get(stage, stage))
+            bar.update(1)
+
+    def close(self) -> None:
+        """Finish the bars."""
+        for bar in self._bars.values():
+            bar.close()
+        self._bars = {}
 
 
 @click.group()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import click
 
 from ..accounting.report import fiscal_years, year_report
+from ..api.records import Issue
 from ..accounting.text_report import render_year
-from ..build import build, load_inputs, load_statements, make_engine, validate
+from ..build import build, load_inputs, load_statements, make_engine, select_audiences, validate
 from ..build.compute import compute
 from ..catalogue import catalogue
 from ..catalogue import markdown as catalogue_markdown
@@ -21,15 +22,14 @@ from ..delivery import Runner
 from ..delivery.packs import built_from
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
-from ..build.gates import blocking
+from ..build.gates import SOURCE_CHECK, blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
 from ..plugins import get_registry
-from ..render.pdf import write_atomically
-from .app import DEMO_CONFIG, cli, handle_errors, parse_period, progress
+from .app import DEMO_CONFIG, PackBars, cli, handle_errors, parse_period
 from .delivery import delivery_log, echo_reports
 
-__all__ = ["build_command", "check_command", "demo_command", "init_command", "kpis_command", "statements_command"]
+__all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +37,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
                    quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
                    combined: bool = False, refresh: bool = False) -> None:
-    session_result = build(config, parse_period(period), audience, out, progress(quiet), strict=strict,
-                           pdfa=pdfa, combined=combined, refresh=refresh)
+    keys = [a.key for a in select_audiences(config, audience)] + (["complet"] if combined else [])
+    bars = PackBars(keys, quiet)
+    try:
+        session_result = build(config, parse_period(period), audience, out, bars.say, strict=strict,
+                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step)
+    finally:
+        bars.close()
+    report_issues(session_result.issues)
     for key, path in session_result.paths.items():
         click.echo(f"{key}\t{path}")
     if session_result.combined is not None:
@@ -48,6 +54,25 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
         with delivery_log(config) as log:
             runner = Runner(config, log, builder=lambda *_: built)
             echo_reports(runner.deliver(session_result.period, (), audience), [])
+
+
+def report_issues(issues: Sequence[Issue], shown: int = 5) -> None:
+    """Say on stderr what the build found in the data: every blocking issue, the sources' warnings
+    (the FEC checks), and how many other points to check (``boardpack check`` lists them)."""
+    stopping = blocking(issues)
+    for issue in stopping:
+        click.echo(f"qualité (bloquant) : {issue.message['fr']}", err=True)
+    if stopping:
+        click.echo(f"{len(stopping)} problème(s) bloquant(s) : corrigez les données avant de diffuser "
+                   "(--strict refuse de produire les dossiers)", err=True)
+    warnings = [issue for issue in issues if issue.severity != "blocking"]
+    from_sources = [issue for issue in warnings if issue.check == SOURCE_CHECK]
+    for issue in from_sources[:shown]:
+        click.echo(f"avertissement : {issue.message['fr']}", err=True)
+    others = len(warnings) - min(len(from_sources), shown)
+    if others:
+        click.echo(f"{others} autre(s) point(s) à vérifier : boardpack check les détaille, la section "
+                   "« Qualité des données » les liste", err=True)
 
 
 _build_options = [
@@ -169,7 +194,7 @@ def check_command(config_path: Path, strict: bool) -> None:
     for finding in inputs.findings:
         click.echo(f"  avertissement : {finding}")
     engine = make_engine(inputs, strict)
-    issues = list(engine.issues)
+    issues = [issue for issue in engine.issues if issue.check != SOURCE_CHECK]  # printed above
     for issue in sorted(issues, key=lambda i: i.severity != "blocking"):
         word = "bloquant" if issue.severity == "blocking" else "à vérifier"
         click.echo(f"  qualité ({word}) : {issue.message['fr']}")
@@ -229,21 +254,3 @@ def _json_number(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(type(value).__name__)
-
-
-@cli.command("init")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="boardpack.toml")
-@handle_errors
-def init_command(path: Path) -> None:
-    """Écrit une configuration de départ commentée (qui construit la démonstration)."""
-    if path.exists():
-        raise ConfigError(f"{path} existe déjà : rien n'a été écrit")
-    if not path.parent.is_dir():
-        raise ConfigError(f"{path} : le dossier {path.parent} n'existe pas ; créez-le d'abord (rien n'a été écrit)")
-    try:
-        write_atomically(path, DEMO_CONFIG.read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"{path} : écriture impossible ({exc.strerror or exc}) ; rien n'a été écrit") from None
-    click.echo(f"{path} écrit. Essayez : boardpack build {path}")
-
-

@@ -91,6 +91,9 @@ class Config:
     commentary_dir: Path | None = None
     schedules: tuple[ScheduleConfig, ...] = ()
     delivery: DeliveryConfig = field(default_factory=lambda: DeliveryConfig())
+    #: whether ``[company] fiscal_year_start`` is written in the file (then the fiscal years the
+    #: data defines must agree with it); unwritten, it is only the fallback
+    fiscal_year_given: bool = False
 
     @property
     def base_dir(self) -> Path:

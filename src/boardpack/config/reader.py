@@ -125,6 +125,7 @@ def parse_config(data: Mapping[str, Any], path: Path, registry: Registry | None 
     schedules = check_schedules(check, data.get("schedules", []), audiences, channels)
     delivery = check_delivery(check, data.get("delivery", {}), path.parent)
     return Config(
+        fiscal_year_given="fiscal_year_start" in data.get("company", {}),
         schedules=schedules,
         delivery=delivery,
         tables=tables,

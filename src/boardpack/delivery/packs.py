@@ -64,7 +64,7 @@ def headlines(pack: PackContext) -> tuple[tuple[Mapping[str, str], ...], tuple[M
         result = pack.result(kpi.id)
         status = result.status or ""
         # a stock (cash, BFR) is read at the month's end, not over the month
-        window = pack.t("fin de mois", "month end") if kpi.nature == "stock" else pack.fmt.window_kind(result.window.kind)
+        window = pack.t("fin de mois", "month end") if kpi.nature == "stock" else pack.fmt.window_kind(result.window)
         kpis.append({"label": pack.label(kpi.label), "value": pack.value(result), "window": window, "status": status,
                      "status_label": status_label(status, pack.language)})
     alerts = [{"severity": a.severity, "title": pack.label(a.title), "message": pack.label(a.message)}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,6 +242,13 @@ def read_fec(path: Path) -> FecFile:
         the wrong number of fields, an amount, a date or a direction that is not one.
     """
     path = Path(path)
+    if _is_utf16(path):  # Excel's « texte Unicode »: read as UTF-8, the file keeps its name
+        with tempfile.TemporaryDirectory(prefix="boardpack-fec-") as folder:
+            copy = Path(folder) / path.name
+            copy.write_bytes(_utf16_as_utf8(path))
+            fec = read_fec(copy)
+        fec.path, fec.encoding = path, "utf-16"
+        return fec
     sniffed = sniff(path)
     layout = read_header(path.name, sniffed.header)
     numbers = _data_lines(sniffed)
@@ -278,6 +286,22 @@ def read_fec(path: Path) -> FecFile:
         empty_amounts=empty,
         field_names=dict(layout.names),
     )
+
+
+def _is_utf16(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False  # sniff says why
+
+
+def _utf16_as_utf8(path: Path) -> bytes:
+    """A UTF-16 file (with its BOM) as UTF-8 bytes; one sentence when it is not valid UTF-16."""
+    try:
+        return path.read_bytes().decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name} : fichier UTF-16 illisible (octet {exc.start})") from None
 
 
 def _eof_lines(path: Path, sniffed: Sniffed) -> np.ndarray:

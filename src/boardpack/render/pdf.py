@@ -25,7 +25,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -287,11 +287,22 @@ class Layouts:
             self.close()
             raise _user_error(exc) from None
 
-    def results(self) -> dict[Hashable, bytes]:
-        """Every PDF, in submission order, once all are made; else the first failure."""
-        done, _ = wait(list(self._pending.values()), return_when=FIRST_EXCEPTION)
-        self._raise_failure(done)
-        # No failure: wait() returned once every layout was done.
+    def results(self, laid_out: Callable[[Hashable], None] | None = None) -> dict[Hashable, bytes]:
+        """Every PDF, in submission order, once all are made; else the first failure.
+
+        :param laid_out: called with each PDF's key as soon as it is made (progress display).
+        """
+        laid_out = laid_out or (lambda key: None)
+        for key in self._order:
+            if key in self._done:
+                laid_out(key)
+        keys = {id(future): key for key, future in self._pending.items()}
+        remaining = set(self._pending.values())
+        while remaining:
+            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            self._raise_failure(done)
+            for future in done:
+                laid_out(keys[id(future)])
         self._done.update((key, future.result()) for key, future in self._pending.items())
         return {key: self._done[key] for key in self._order}
 

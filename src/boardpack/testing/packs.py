@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from markupsafe import escape
 
 from .. import plugins
 from ..api.kpis import Figures, KPIResult
@@ -31,6 +32,8 @@ class PackResult:
     period: Month
     alerts: list[Alert] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    #: the sections left out of the pack (their data is absent), with the reason, by name
+    left_out: dict[str, str] = field(default_factory=dict)
 
     @property
     def kpis(self) -> dict[str, KPIResult]:
@@ -51,7 +54,12 @@ class PackResult:
         return PdfDocument(self.pdf)
 
     def section(self, name: str) -> str:
-        """The HTML of one section of the pack (see :func:`render_section`)."""
+        """The HTML of one section of the pack (see :func:`render_section`); for a section left
+        out of the pack (it raised :class:`~boardpack.api.Unavailable`), « Section non
+        disponible : <raison> », the reason its closing page gives."""
+        if name in self.left_out:
+            return (f'<section class="section" id="sec-{name}"><p class="unavailable">Section non disponible : '
+                    f"{escape(self.left_out[name])}</p></section>")
         return _section_html(self.html, name)
 
 
@@ -87,7 +95,7 @@ def build_pack(
     rendered = render_pack(computed, target)
     document = layout_pdf(rendered) if pdf else None
     return PackResult(rendered.html, document, computed.engine, computed.period, list(computed.alerts),
-                      list(computed.issues))
+                      list(computed.issues), {g.key: g.reason for g in rendered.gaps if g.kind == "section"})
 
 
 def render_section(

@@ -73,6 +73,14 @@ SUSPENSE_THRESHOLD = Setting("suspense_threshold", "number", 1000,
 BANK_ACCOUNTS = Setting("bank_accounts", "texts", ["512"], "préfixes des comptes de banque")
 
 
+def _exact_money(cents: int) -> dict[str, str]:
+    """An amount to the cent when it has cents (« 0,37 € »), else to the euro."""
+    if not cents % 100:
+        return formatted_money(cents)
+    return {"fr": f"{FORMATTERS['fr'].number(euros(cents), 2)}\u00a0€",
+            "en": f"€{FORMATTERS['en'].number(euros(cents), 2)}"}
+
+
 def _prefixes(settings: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(str(p) for p in settings.get(key, ()))
 
@@ -80,51 +88,89 @@ def _prefixes(settings: Mapping[str, Any], key: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- checks
 
 
+#: Identical entries of at most this many euros, all on bank and bank-charge accounts, are
+#: distinct bank charges (two 0,37 € transfer fees the same day), not a duplicate.
+SMALL_BANK_CHARGE = Setting("small_bank_charge", "number", 20,
+                            "montant (euros) jusqu'auquel des frais bancaires identiques ne sont pas des doublons",
+                            minimum=0)
+BANK_CHARGE_ACCOUNTS = ("627", "6616")
+
+
 class DuplicateEntry(QualityCheck):
-    """The same journal line (date, journal, account, tiers, label, amounts, piece) in several entries."""
+    """The same entry booked twice: entries whose lines are identical one for one (date, journal,
+    account, tiers, label, amounts, piece), except small bank charges."""
 
     name = "duplicate_entry"
     description = {
-        "fr": "lignes d'écriture identiques dans des écritures différentes",
-        "en": "identical journal lines in different entries",
+        "fr": "écritures identiques ligne à ligne (saisies deux fois), hors petits frais bancaires",
+        "en": "entries identical line for line (booked twice), small bank charges aside",
     }
     needs = ("entries",)
+    settings = (SettingsTable("quality", (SMALL_BANK_CHARGE, BANK_ACCOUNTS)),)
     #: what makes two lines « the same »
     key = ("date", "journal", "account", "aux_account", "label", "debit", "credit", "piece_ref")
 
     def run(self, ctx: KPIContext, settings: Mapping[str, Any]) -> list[Issue]:
-        """One warning per repeated line; a hash finds the candidates, then they are compared."""
+        """One warning per set of identical entries.
+
+        Each entry gets a signature from its lines' hashes (two sums of 30-bit slices, and its
+        line count: the order of lines does not matter); entries sharing one are then compared
+        line for line. Identical entries of at most ``small_bank_charge`` euros whose lines are
+        all on bank (``bank_accounts``) or bank-charge accounts (627, 6616) are left alone: the
+        bank charged twice.
+        """
         frame = ctx.datasets["entries"]
         if frame.empty:
             return []
-        hashed = pd.Series(pd.util.hash_pandas_object(frame[list(self.key)], index=False).to_numpy())
-        positions = np.flatnonzero(hashed.duplicated(keep=False).to_numpy())
-        if not len(positions):
+        hashes = pd.util.hash_pandas_object(frame[list(self.key)], index=False).to_numpy()
+        codes = frame.groupby(["journal", "entry_id"], sort=False).ngroup().to_numpy()
+        parts = pd.DataFrame({"code": codes, "high": (hashes >> np.uint64(34)).astype(np.int64),
+                              "low": (hashes & np.uint64(0x3FFFFFFF)).astype(np.int64)})
+        signature = parts.groupby("code").agg(n=("high", "size"), high=("high", "sum"), low=("low", "sum"))
+        shared = signature[signature.duplicated(keep=False)]
+        if shared.empty:
             return []
-        candidates = frame.iloc[positions]
-        codes = candidates.groupby(list(self.key), sort=False, dropna=False).ngroup().to_numpy()
-        distinct = pd.Series(candidates["entry_id"].to_numpy()).groupby(codes).nunique()
-        repeated = np.zeros(len(frame), dtype=bool)
-        repeated[positions[np.isin(codes, distinct.index[distinct.to_numpy() > 1])]] = True
-        groups = row_groups(frame, repeated, list(self.key))
-        return capped_issues(self, "warning", "entries", frame, groups, lambda g: self._issue(frame, g))
+        small = int(Decimal(str(settings.get("small_bank_charge", 20))) * 100)
+        exempt = _prefixes(settings, "bank_accounts") + BANK_CHARGE_ACCOUNTS
+        order = np.argsort(codes, kind="stable")  # the rows of entry c: order[bounds[c]:bounds[c + 1]]
+        bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
+        rows_of = {int(code): order[bounds[code]:bounds[code + 1]] for code in shared.index}
+        chosen = np.concatenate(list(rows_of.values()))
+        keyed = dict(zip(chosen.tolist(), map(tuple, frame.iloc[chosen][list(self.key)].astype(str).to_numpy())))
+        groups = []
+        for _, candidates in shared.groupby(["n", "high", "low"]):
+            by_content: dict[tuple[Any, ...], list[np.ndarray]] = {}
+            for code in candidates.index:
+                rows = rows_of[int(code)]
+                content = tuple(sorted(keyed[int(row)] for row in rows))
+                by_content.setdefault(content, []).append(rows)
+            for same in by_content.values():
+                if len(same) > 1 and not self._bank_charge(frame, same[0], exempt, small):
+                    groups.append(same)
+        groups.sort(key=lambda same: int(same[0][0]))
+        by_first = {int(same[0][0]): same for same in groups}
+        return capped_issues(self, "warning", "entries", frame, [np.concatenate(same) for same in groups],
+                             lambda rows: self._issue(frame, by_first[int(rows[0])]))
 
-    def _issue(self, frame: pd.DataFrame, group: np.ndarray) -> Issue:
-        first = frame.iloc[int(group[0])]
-        entries = list(dict.fromkeys(frame["entry_id"].iloc[group].astype(str)))
-        amount = first["debit"] if first["debit"] else first["credit"]
-        side = ("débit", "debit") if first["debit"] else ("crédit", "credit")
-        money = formatted_money(amount)
+    @staticmethod
+    def _bank_charge(frame: pd.DataFrame, rows: np.ndarray, accounts: tuple[str, ...], small: int) -> bool:
+        lines = frame.iloc[rows]
+        return bool(lines["account"].astype(str).str.startswith(accounts).all()) and int(lines["debit"].sum()) <= small
+
+    def _issue(self, frame: pd.DataFrame, same: list[np.ndarray]) -> Issue:
+        first = frame.iloc[int(same[0][0])]
+        entries = [str(frame["entry_id"].iloc[int(rows[0])]) for rows in same]
+        amount = int(frame["debit"].iloc[same[0]].sum())
+        money = _exact_money(amount)
         label = {lang: f" {quoted(first['label'], lang)}" if first["label"] else "" for lang in FORMATTERS}
-        fr = (f"Ligne répétée dans {len(entries)} écritures du journal {first['journal']} "
-              f"({', '.join(entries)}) : {formatted_day(first['date'], 'fr')}, compte {first['account']}{label['fr']}, "
-              f"{side[0]} {money['fr']}")
-        en = (f"Line repeated in {len(entries)} entries of journal {first['journal']} "
-              f"({', '.join(entries)}): {formatted_day(first['date'], 'en')}, account {first['account']}{label['en']}, "
-              f"{side[1]} {money['en']}")
+        lines = len(same[0])
+        fr = (f"Écriture saisie {len(same)} fois dans le journal {first['journal']} ({', '.join(entries)}) : "
+              f"{formatted_day(first['date'], 'fr')}{label['fr']}, {lines} ligne(s) identiques, {money['fr']}")
+        en = (f"Entry booked {len(same)} times in journal {first['journal']} ({', '.join(entries)}): "
+              f"{formatted_day(first['date'], 'en')}{label['en']}, {lines} identical line(s), {money['en']}")
         figures = {"entries": tuple(entries), "account": first["account"], "amount": euros(amount),
-                   "count": len(group)}
-        return make_issue(self, "warning", "entries", frame, group, fr, en, figures)
+                   "count": len(same)}
+        return make_issue(self, "warning", "entries", frame, np.concatenate(same), fr, en, figures)
 
 
 class MissingMonths(QualityCheck):

@@ -54,7 +54,7 @@ class Investment:
 def _projects(ctx: KPIContext) -> tuple[Investment, ...]:
     projects = ctx.settings("investments")
     if not projects:
-        raise Unavailable(_NO_PROJECT)
+        raise Unavailable(_NO_PROJECT, needs="[investments]")
     return tuple(Investment.from_settings(key, values) for key, values in projects.items())
 
 

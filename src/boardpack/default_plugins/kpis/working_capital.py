@@ -78,6 +78,7 @@ class DIO(KPI):
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
         """Inventories over cost of sales, in days."""
+        _require_stock(ctx, window)
         cost = ctx.pl("cout_des_ventes", window)
         if cost <= 0:
             raise Unavailable("coût des ventes négatif ou nul sur la période")
@@ -91,6 +92,13 @@ def _bilan_before(ctx: KPIContext, line: str, window: Window) -> Decimal:
     if month not in bilan.index:
         raise Unavailable(f"bilan non disponible à fin {month}")
     return cents_to_euros(bilan.loc[month, line])
+
+
+def _require_stock(ctx: KPIContext, window: Window) -> None:
+    """Refuse a stock figure for a company that holds no stock (no 3x balance at either end)."""
+    if ctx.bilan("stocks", window.end) == 0 and _bilan_before(ctx, "stocks", window) == 0:
+        raise Unavailable("aucun stock au bilan (comptes 3x) au début ni en fin de période : "
+                          "la durée de stockage n'a pas de sens")
 
 
 class RotationStocks(KPI):

@@ -164,7 +164,10 @@ def closed_years(pack: PackContext, count: int = 3) -> list[Window]:
 
 
 def fy_label(pack: PackContext, window: Window) -> str:
-    """« Exercice 2025 » for a calendar year, else « 2024-07–2025-06 »."""
-    if window.start.month == 1:
+    """« Exercice 2025 » for a calendar year, else « juil. 24 – juin 25 », with its length when it
+    is not twelve months (« avr. 22 – avr. 23 (13 mois) »)."""
+    months = window.end - window.start + 1
+    if window.start.month == 1 and months == 12:
         return pack.t(f"Exercice {window.start.year}", f"FY {window.start.year}")
-    return f"{window.start}–{window.end}"
+    label = f"{pack.fmt.month_short(window.start)} – {pack.fmt.month_short(window.end)}"
+    return label if months == 12 else label + pack.t(f" ({months}\u00a0mois)", f" ({months} months)")

@@ -46,8 +46,11 @@ class OpsFlowsSection(Section):
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Groups of KPI rows by flow, and a 24-month chart per flow."""
         groups = []
+        absent = None
         for flow, fr, en in _FLOWS:
             kpis = [k for k in pack.engine.kpis.values() if k.group == flow]
+            absent = absent or next((pack.result(k.id).needs for k in kpis if pack.result(k.id).needs), None)
+            kpis = [k for k in kpis if pack.result(k.id).needs is None]  # data absent: left out
             if not kpis:
                 continue
             rows = []
@@ -62,6 +65,8 @@ class OpsFlowsSection(Section):
             chart = kpi_trend(pack, main.id, 8.4, 5.2, title=pack.label(main.label))
             groups.append({"title": pack.t(fr, en), "rows": rows, "chart": chart})
         if not groups:
+            if absent:
+                raise Unavailable(f"aucune source ne fournit le jeu de données « {absent} »", needs=absent)
             raise Unavailable(pack.t("aucun indicateur opérationnel", "no operational KPI"))
         return {"groups": groups}
 

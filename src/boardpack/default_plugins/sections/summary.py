@@ -29,7 +29,7 @@ class KpiTilesSection(Section):
             history = pack.series(kpi.id, 24, kpi.headline)
             tiles.append({
                 "label": pack.label(kpi.label),
-                "window": pack.fmt.window_kind(result.window.kind),
+                "window": pack.fmt.window_kind(result.window),
                 "value": pack.value(result, short=True),
                 "reason": result.reason,
                 "status": result.status,
@@ -52,8 +52,8 @@ def _sentence(pack: PackContext, result: KPIResult) -> str | None:
     kpi, unit = result.kpi, result.kpi.unit
     parts = [
         pack.t(
-            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window.kind)}) : {pack.fmt.value(result.value, unit)}",
-            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window.kind)}): {pack.fmt.value(result.value, unit)}",
+            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window)}) : {pack.fmt.value(result.value, unit)}",
+            f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window)}): {pack.fmt.value(result.value, unit)}",
         )
     ]
     n1 = result.comparisons["n1"]

@@ -1,9 +1,13 @@
-"""The ``csv`` source (a folder with one CSV per dataset) and the ``demo`` source.
+"""The ``csv`` source (a folder with one table per dataset, or a workbook) and the ``demo`` source.
 
 French conventions are accepted as they come: ``;`` or ``,`` or TAB separators (detected
-on the header line), UTF-8 (with or without BOM) or Latin-1/Windows-1252, decimal comma,
-``JJ/MM/AAAA`` dates. Each file is named after its dataset (``entries.csv``,
-``invoices.csv``…); a CSV with any other name is refused rather than silently ignored.
+on the header line), UTF-8 (with or without BOM), UTF-16 (with its BOM) or
+Latin-1/Windows-1252, decimal comma, ``JJ/MM/AAAA`` dates (``MM/JJ/AAAA`` when the file's
+dates say so; see :mod:`.tables`). Each file is named after its dataset (``entries.csv``,
+``invoices.xlsx``, ``budget.ods``…); a workbook of another name is read for its sheets named
+after datasets; a CSV or workbook with any other name is refused rather than silently
+ignored, and a file of another kind (``notes.pdf``) is reported as a warning. ``path`` may
+also name one workbook whose sheets are the datasets.
 """
 
 from __future__ import annotations
@@ -17,56 +21,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from boardpack.api import DataSource, LoadRequest, hookimpl
+from boardpack.api import DataSource, Loaded, LoadRequest, hookimpl
 from boardpack.api.datasets import DatasetSchema, LineNumbers
 from boardpack.api.errors import ConfigError, DataError, SourceError
+
+from .correspondences import Correspondences, read_correspondences
+from .datasets import budget_lines
+from .tables import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, cell_of, decode, read_workbook, settle_day_month
 
 __all__ = ["CsvSource", "DemoSource", "DEMO_DATA"]
 
 #: The demo company's files, shipped inside the package.
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
-
-
-def _decode(path: Path, encoding: str, origin: str = "") -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{origin or path} : lecture impossible ({exc.strerror or type(exc).__name__})") from None
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataError(f"{origin or path} : fichier en UTF-16 ; enregistrez-le en CSV UTF-8 (ou Windows-1252)")
-    if _binary(raw):
-        raise DataError(f"{origin or path} : ce n'est pas un fichier texte CSV (contenu binaire : un classeur "
-                        "Excel ou une archive renommés en .csv ?) ; enregistrez-le en CSV")
-    if encoding != "auto":
-        try:
-            return raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise SourceError(f"{path} : impossible de lire le fichier en {encoding} ({exc.__class__.__name__})") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
-
-
-def _binary(raw: bytes) -> bool:
-    """Whether ``raw`` is not text: a NUL byte, or in its first 64 KiB more than one control
-    character in a hundred (tabs and line ends aside)."""
-    if b"\x00" in raw:
-        return True
-    sample = raw[:65536]
-    controls = len(sample) - len(sample.translate(None, _CONTROLS))
-    return controls * 100 > len(sample)
-
-
-_CONTROLS = bytes([*range(1, 9), 11, 12, *range(14, 32), 127])
-
-
-def _cp1252_ok(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def read_table(path: Path, origin: str, encoding: str = "auto", separator: str = "auto") -> pd.DataFrame:
@@ -77,7 +43,7 @@ def read_table(path: Path, origin: str, encoding: str = "auto", separator: str =
 
     :raises DataError: on an empty file or a row with the wrong number of fields (with its line).
     """
-    text = _decode(path, encoding, origin)
+    text = decode(path, encoding, origin)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise DataError(f"{origin} : fichier vide (une ligne d'en-tête est attendue)")
@@ -142,63 +108,120 @@ def _read_quickly(text: str, lines: list[str], separator: str) -> pd.DataFrame |
 
 
 class CsvSource(DataSource):
-    """A folder holding one CSV file per dataset."""
+    """A folder holding one CSV file or workbook per dataset, or one workbook of dataset sheets."""
 
     name = "csv"
-    description = "Dossier de fichiers CSV, un par jeu de données (entries.csv, invoices.csv…)."
+    description = ("Dossier de fichiers CSV ou de classeurs (.xlsx, .ods), un par jeu de données "
+                   "(entries.csv, budget.xlsx…), ou un classeur dont chaque feuille est un jeu.")
     options = {
-        "path": "dossier des fichiers CSV (relatif au fichier de configuration)",
-        "encoding": "auto (UTF-8 puis Windows-1252/Latin-1), ou un encodage Python",
+        "path": "dossier des fichiers, ou classeur .xlsx/.ods (relatif au fichier de configuration)",
+        "encoding": "auto (UTF-16 avec BOM, UTF-8, puis Windows-1252/Latin-1), ou un encodage Python",
         "separator": "auto, « ; », « , » ou « \\t »",
         "datasets": "jeux à lire (défaut : tous les fichiers du dossier), pour laisser les autres à une autre source",
+        "date_order": "auto (déduit des dates de chaque fichier), jj/mm ou mm/jj",
+        "mapping": "fichier de correspondances (type;source;cible) : vos comptes vers le PCG, vos lignes "
+                   "de budget vers les lignes du compte de résultat",
     }
     required_options = ("path",)
 
     def folder(self) -> Path:
-        """The folder to read."""
+        """The folder (or workbook) to read."""
         return self.base_dir / str(self.settings["path"])
 
+    def _tables(self) -> tuple[list[Path], list[str]]:
+        """The readable files of the folder (or the workbook), and the names of the others."""
+        target = self.folder()
+        if target.is_file() and target.suffix.lower() in WORKBOOK_SUFFIXES:
+            return [target], []
+        if not target.is_dir():
+            raise SourceError(f"source « {self.key} » : dossier introuvable : {target}")
+        files, others = [], []
+        for path in sorted(target.iterdir()):
+            if path.name.startswith((".", "~$")) or not path.is_file():
+                continue  # hidden files, Excel's lock files, sub-folders
+            if path.suffix.lower() in TEXT_SUFFIXES + WORKBOOK_SUFFIXES:
+                files.append(path)
+            else:
+                others.append(path.name)
+        if not files:
+            raise SourceError(f"source « {self.key} » : aucun fichier .csv, .xlsx ou .ods dans {target}")
+        return files, others
+
     def check(self) -> str:
-        """Say how many CSV files the folder holds (``boardpack sources check``; nothing is parsed)."""
-        folder = self.folder()
-        if not folder.is_dir():
-            raise SourceError(f"source « {self.key} » : dossier introuvable : {folder}")
-        count = len(list(folder.glob("*.csv")))
-        if not count:
-            raise SourceError(f"source « {self.key} » : aucun fichier .csv dans {folder}")
+        """Say how many files the folder holds (``boardpack sources check``; nothing is parsed)."""
+        files, _ = self._tables()
+        count = len(files)
+        kind = "CSV" if all(f.suffix.lower() in TEXT_SUFFIXES for f in files) else "CSV ou classeur"
         where = f"dans {self.settings['path']}/" if "path" in self.settings else "de démonstration"
         chosen = self.settings.get("datasets")
         only = f" (jeux retenus : {', '.join(map(str, chosen))})" if isinstance(chosen, list) else ""
-        return f"{count} fichier{'s' if count > 1 else ''} CSV {where}{only}"
+        return f"{count} fichier{'s' if count > 1 else ''} {kind} {where}{only}"
 
-    def load(self, request: LoadRequest) -> dict[str, pd.DataFrame]:
-        """Read and check every ``<dataset>.csv`` of the folder."""
+    def load(self, request: LoadRequest) -> Loaded:
+        """Read and check every table of the folder; files of another kind are warnings."""
         schemas = request.schemas
-        folder = self.folder()
-        if not folder.is_dir():
-            raise SourceError(f"source « {self.key} » : dossier introuvable : {folder}")
-        files = sorted(folder.glob("*.csv"))
-        if not files:
-            raise SourceError(f"source « {self.key} » : aucun fichier .csv dans {folder}")
+        files, others = self._tables()
         wanted = self.wanted(schemas)
-        datasets = {}
+        mapping = self.correspondences()
+        if mapping is not None:
+            files = [f for f in files if f.resolve() != (self.base_dir / str(self.settings["mapping"])).resolve()]
+        datasets: dict[str, pd.DataFrame] = {}
+        origins: dict[str, str] = {}
+        findings = [f"source « {self.key} » : fichier {name} ignoré (type inconnu ; lus : "
+                    f"{', '.join(TEXT_SUFFIXES + WORKBOOK_SUFFIXES)})" for name in others]
         for path in files:
-            if wanted is not None and path.stem not in wanted:
-                continue
-            if path.stem not in schemas:
+            if wanted is not None and path.suffix.lower() in TEXT_SUFFIXES and path.stem not in wanted:
+                continue  # left to another source
+            for name, raw, origin in self._read(path, schemas):
+                if wanted is not None and name not in wanted:
+                    continue
+                if name in datasets:
+                    raise SourceError(f"source « {self.key} » : le jeu « {name} » est à la fois dans "
+                                      f"{origins[name]} et {origin} ; gardez-en un")
+                raw = settle_day_month(raw, schemas[name], origin, str(self.settings.get("date_order", "auto")))
+                if mapping is not None and name == "entries":
+                    raw = mapping.map_accounts(raw, origin)
+                elif mapping is not None and name == "budget":
+                    raw = mapping.map_budget(raw)
+                try:
+                    datasets[name] = schemas[name].coerce(raw, origin)
+                except DataError as exc:
+                    raise cell_of(exc, raw.attrs.get("letters", {})) from None
+                origins[name] = origin
+        return Loaded(datasets, tuple(findings))
+
+    def correspondences(self) -> Correspondences | None:
+        """The ``mapping`` file, read and checked (``None`` without the option)."""
+        if "mapping" not in self.settings:
+            return None
+        return read_correspondences(self.base_dir / str(self.settings["mapping"]), budget_lines())
+
+    def _read(self, path: Path, schemas: Mapping[str, DatasetSchema]) -> list[tuple[str, pd.DataFrame, str]]:
+        """The datasets one file holds: (name, raw table, how it is named in messages)."""
+        stem = path.stem
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            if stem not in schemas:
                 raise SourceError(
                     f"source « {self.key} » : le fichier {path.name} ne correspond à aucun jeu de "
                     f"données (noms admis : {', '.join(f'{n}.csv' for n in sorted(schemas))})"
                 )
             origin = self.origin(path)
-            raw = read_table(
-                path,
-                origin,
-                str(self.settings.get("encoding", "auto")),
-                str(self.settings.get("separator", "auto")),
+            return [(stem, read_table(path, origin, str(self.settings.get("encoding", "auto")),
+                                      str(self.settings.get("separator", "auto"))), origin)]
+        sheets = read_workbook(path)
+        if stem in schemas:  # budget.xlsx: its sheet named budget, else its first sheet
+            if not sheets:
+                raise DataError(f"{self.origin(path)} : classeur vide (une ligne d'en-tête est attendue)")
+            sheet = stem if stem in sheets else next(iter(sheets))
+            return [(stem, sheets[sheet], f"{self.origin(path)}, feuille « {sheet} »")]
+        found = [(sheet, frame, f"{self.origin(path)}, feuille « {sheet} »")
+                 for sheet, frame in sheets.items() if sheet in schemas]
+        if not found:
+            raise SourceError(
+                f"source « {self.key} » : le classeur {path.name} ne correspond à aucun jeu de données : "
+                f"nommez-le comme un jeu (budget.xlsx…) ou nommez ses feuilles {', '.join(sorted(schemas))}"
             )
-            datasets[path.stem] = schemas[path.stem].coerce(raw, origin)
-        return datasets
+        return found
 
     def origin(self, path: Path) -> str:
         """How a file is named in messages."""

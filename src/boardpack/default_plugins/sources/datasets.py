@@ -13,6 +13,7 @@ import pandas as pd
 
 from boardpack.api.errors import DataError
 from boardpack.api import hookimpl
+from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES
 from boardpack.api.datasets import Column, DatasetSchema, line_of
 
 __all__ = ["ENTRIES", "INVOICES", "DEALS", "OPS_METRICS", "BUDGET", "LOANS", "MARKETING"]
@@ -25,7 +26,8 @@ def _check_entries(frame: pd.DataFrame, origin: str) -> None:
         row = int(bad_account.to_numpy().nonzero()[0][0])
         raise DataError(
             f"{origin}, ligne {line_of(frame, row)}, colonne « account » : « {frame['account'].iloc[row]} » "
-            "n'est pas un compte du PCG (il doit commencer par un chiffre de 1 à 8)"
+            "n'est pas un compte du PCG (il doit commencer par un chiffre de 1 à 8) ; associez vos propres "
+            "comptes à ceux du PCG dans un fichier de correspondances (option « mapping » de la source)"
         )
     for column in ("debit", "credit"):
         negative = frame[column] < 0
@@ -149,6 +151,34 @@ OPS_METRICS = DatasetSchema(
     ),
 )
 
+def budget_lines() -> dict[str, str]:
+    """The statement lines a budget row may name, by id, with their French labels: compte de
+    résultat lines and SIG subtotals, and bilan lines (an investment or stock budget)."""
+    return {line.id: line.fr for lines in (PL_LINES, SIG_LINES, BILAN_LINES, BILAN_TOTAL_LINES)
+            for line in lines.values()}
+
+
+def _check_budget(frame: pd.DataFrame, origin: str) -> None:
+    """Every budget line is a statement line (never silently dropped): else the closest ones."""
+    import difflib
+
+    known = budget_lines()
+    unknown = ~frame["line"].isin(list(known))
+    if not unknown.any():
+        return
+    row = int(unknown.to_numpy().nonzero()[0][0])
+    name = str(frame["line"].iloc[row])
+    by_label = {label.lower(): line for line, label in known.items()} | {line: line for line in known}
+    close = difflib.get_close_matches(name.lower(), list(by_label), n=3, cutoff=0.5)
+    hint = (" ; vouliez-vous dire " + " ou ".join(f"« {by_label[c]} »" for c in dict.fromkeys(close)) + " ?"
+            if close else "")
+    raise DataError(
+        f"{origin}, ligne {line_of(frame, row)}, colonne « line » : ligne budgétaire « {name} » inconnue{hint} "
+        "(les lignes sont celles des états financiers : chiffre_affaires, achats_consommes, salaires… ; "
+        "vos propres noms se traduisent par le fichier de correspondances, option « mapping » de la source)"
+    )
+
+
 BUDGET = DatasetSchema(
     name="budget",
     description="Budget mensuel par ligne d'état financier.",
@@ -161,6 +191,7 @@ BUDGET = DatasetSchema(
         Column("line", "str", "identifiant de la ligne (ex. chiffre_affaires)"),
         Column("amount", "money", "montant budgété", unit="EUR"),
     ),
+    checks=(_check_budget,),
 )
 
 LOANS = DatasetSchema(

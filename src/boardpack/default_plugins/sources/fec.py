@@ -137,15 +137,27 @@ class FecSource(DataSource):
 
 
 def file_year(fec: FecFile) -> tuple[Month, Month]:
-    """The fiscal year a FEC covers: the twelve months ending at its file name's closing date
-    when its content lies within them, else the months its content spans (a first year of
-    13 months, or a file name the content contradicts)."""
-    dates = fec.entries["date"]
+    """The fiscal year a FEC covers.
+
+    * the twelve months ending at its file name's closing date, when the content lies within
+      them; when the name's year is wrong (content of 2023 in ``…FEC20221231``), the twelve
+      months ending on the same closing month of the year the content lies in;
+    * a short first year: a file without à-nouveaux whose entries start after that year's
+      first month starts with its first entries;
+    * else the months its content spans (a first year of 13 months, a closing date the
+      content contradicts altogether).
+    """
+    entries = fec.entries
+    dates = entries["date"]
     first, last = Month.of(dates.min().date()), Month.of(dates.max().date())
     if fec.closing_date is not None:
         end = Month.of(fec.closing_date)
+        if not (end.shift(-11) <= first and last <= end):
+            end = Month(last.year if last.month <= end.month else last.year + 1, end.month)
         if end.shift(-11) <= first and last <= end:
-            return end.shift(-11), end
+            start = end.shift(-11)
+            opening = entries["journal"].isin(list(opening_journals(entries))).any()
+            return (start if opening or first == start else first), end
     return first, last
 
 
