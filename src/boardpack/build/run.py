@@ -182,20 +182,25 @@ def build(
 
 
 def ready_output(out: Path, config: Config, create: bool = True) -> None:
-    """Create the output folder (unless not ``create``); a file in its place or a folder that
-    cannot be created is a :class:`ConfigError` naming ``[build] out`` or ``--out``."""
+    """Check, before any work, that the packs can be written in ``out``: a file in its place, a folder
+    that could not be created or is not writable is a :class:`ConfigError` naming ``[build] out`` or
+    ``--out``. Nothing is created here (a build that fails later leaves no empty folder behind);
+    ``create=False`` only checks that ``out`` is not a file.
+    """
     key = (f"{config.path.name}, clé « build.out »" if out in (config.out, config.base_dir / "out")
            else "--out")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{key} : {out} est un fichier, pas un dossier ; indiquez un dossier de sortie")
     if not create:
         return
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{key} : dossier de sortie {out} impossible à créer ({exc.strerror or exc})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ConfigError(f"{key} : le dossier de sortie {out} n'est pas accessible en écriture")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{key} : dossier de sortie {out} impossible à créer ({existing} est un fichier)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "n'est pas accessible en écriture" if existing == out else f"impossible à créer (pas de droit d'écriture dans {existing})"
+        raise ConfigError(f"{key} : le dossier de sortie {out} {what}")
 
 
 def prepare(config: Config, period: Month | None = None, strict: bool = False, refresh: bool = False,
