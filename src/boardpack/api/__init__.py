@@ -29,6 +29,8 @@ One module per plugin kind, and the helpers built-in plugins share:
 * :mod:`~boardpack.api.formatting` — :class:`Formatter`, :func:`euros`
 * :mod:`~boardpack.api.accounts` — PCG statement lines and account classes
 * :mod:`~boardpack.api.accounting` — CAF, tableau de flux, net cash
+* :mod:`~boardpack.api.forecast` — :class:`ForecastDriver` and the cash plan, loans, functional
+  balance sheet and backtest the forecast sections read
 * :mod:`~boardpack.api.commercial` — the invoice and deal rules (sale invoices, customer of
   an invoice, issued in a window, open invoices, payment delays)
 
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
         SourceError,
         Unavailable,
     )
+    from .forecast import ForecastDriver
     from .formatting import Formatter, euros
     from .kpis import (
         KPI,
@@ -87,7 +90,7 @@ _HOME = {
     "Column": "datasets", "DatasetSchema": "datasets", "LineNumbers": "datasets",
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
     "PluginError": "errors", "RenderError": "errors", "SourceError": "errors", "Unavailable": "errors",
-    "Formatter": "formatting", "euros": "formatting",
+    "Formatter": "formatting", "euros": "formatting", "ForecastDriver": "forecast",
     "KPI": "kpis", "STATUS_LABELS": "kpis", "Comparison": "kpis", "Estimated": "kpis", "Figures": "kpis",
     "KPIContext": "kpis",
     "KPIResult": "kpis", "Ledger": "kpis", "Statements": "kpis",
@@ -123,6 +126,7 @@ __all__ = [
     "Estimated",
     "Figures",
     "FiscalCalendar",
+    "ForecastDriver",
     "Formatter",
     "HumanCommentary",
     "Issue",

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import Unavailable
 from ..periods import Month
 from .loans import Instalment, LoanTerms, Maturities, maturities, schedule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DebtPosition", "LoanPosition", "debt_position", "instalments_of"]
 

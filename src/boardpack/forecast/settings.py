@@ -193,3 +193,6 @@ def check_tables(tables: Mapping[str, Mapping[str, Any]], where: str) -> None:
     scenarios_of(tables, where)
     financing_of(tables, Month(2000, 1), where)
     debt_terms(tables, where)
+    for key, values in (tables.get("investments") or {}).items():
+        if values.get("month"):
+            _month(where, f"investments.{key}.month", values["month"])

@@ -1,0 +1,101 @@
+"""What the built-in forecast drivers share: a month's amount from the budget or from the same
+month a year before, observed delays, VAT rates, and spreading cash over the days it falls in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from boardpack.api import Unavailable
+from boardpack.api.forecast import ForecastInput
+from boardpack.api.periods import Month
+
+__all__ = ["BUDGET_OR_N1", "add", "cents", "collect", "eur", "flows", "label", "pct", "ltm_days", "month_amount", "observed_rate", "spread",
+           "weekly"]
+
+BUDGET_OR_N1 = {"fr": "budget du mois, à défaut le même mois un an plus tôt (écritures)",
+                "en": "the month's budget, else the same month a year earlier (ledger)"}
+
+
+def cents(value: Decimal | float | int) -> int:
+    """Euros → cents, rounded half up."""
+    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def add(target: dict[Month, int], month: Month, amount: int) -> None:
+    """Add ``amount`` to ``target[month]``."""
+    target[month] = target.get(month, 0) + amount
+
+
+def month_amount(inputs: ForecastInput, line: str, month: Month) -> tuple[int, str]:
+    """A P&L line's amount for a month of the plan (cents) and where it comes from: the budget
+    (``budget``), else the same month a year before in the ledger (``n1``)."""
+    data = inputs.data
+    window = data.window("month", month)
+    if "budget" in data.datasets:
+        try:
+            return cents(data.budget(line, window)), "budget"
+        except Unavailable:
+            pass
+    before = data.window("month", month.shift(-12))
+    if before.end > inputs.as_of:
+        raise Unavailable(f"« {line} » de {month} : ni budget ni mois correspondant connu")
+    return cents(data.pl(line, before)), "n1"
+
+
+def flows(inputs: ForecastInput, prefixes: tuple[str, ...], side: str) -> int:
+    """Debit or credit movements of ``prefixes`` over the twelve months to ``as_of`` (cents)."""
+    window = inputs.data.window("ltm", inputs.as_of)
+    inputs.data.ledger.require(window)
+    return inputs.data.ledger.flows(prefixes, window, side)
+
+
+def ltm_days(inputs: ForecastInput) -> int:
+    """Days of the twelve months to ``as_of``."""
+    return inputs.data.window("ltm", inputs.as_of).days
+
+
+def observed_rate(top: int, bottom: int, default: str) -> tuple[Decimal, bool]:
+    """``top / bottom`` when ``bottom`` is positive, else ``default``; and whether it was observed."""
+    if bottom > 0 and top >= 0:
+        return Decimal(top) / Decimal(bottom), True
+    return Decimal(default), False
+
+
+def collect(amounts: dict[Month, int], day: dt.date, amount: int) -> None:
+    """Add ``amount`` in the month of ``day``."""
+    add(amounts, Month.of(day), amount)
+
+
+def spread(amounts: dict[Month, int], start: dt.date, days: int, amount: int) -> None:
+    """Add ``amount`` evenly over the ``days`` days after ``start`` (one share per week)."""
+    days = max(int(days), 1)
+    weeks = max(days // 7, 1)
+    share, rest = divmod(amount, weeks)
+    for week in range(weeks):
+        day = start + dt.timedelta(days=round((week + 1) * days / weeks))
+        add(amounts, Month.of(day), share + (rest if week == weeks - 1 else 0))
+
+
+def weekly(amounts: dict[Month, int], month: Month, delay: float, amount: int) -> None:
+    """A month's invoicing (four weekly shares, days 4, 11, 18, 25) collected ``delay`` days later."""
+    share, rest = divmod(amount, 4)
+    for index, day in enumerate((4, 11, 18, 25)):
+        when = dt.date(month.year, month.month, day) + dt.timedelta(days=round(delay))
+        add(amounts, Month.of(when), share + (rest if index == 3 else 0))
+
+
+def eur(amount: int) -> str:
+    """Cents as whole euros for a line's basis: ``1 234 567 €`` (narrow no-break spaces)."""
+    return f"{round(amount / 100):,} €".replace(",", "\u202f").replace("-", "−")
+
+
+def pct(rate: Decimal) -> str:
+    """A rate as a percentage with a decimal comma: ``19,5 %``."""
+    return f"{float(rate) * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def label(fr: str, en: str) -> Mapping[str, str]:
+    """A bilingual label."""
+    return {"fr": fr, "en": en}
