@@ -40,6 +40,8 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.sections.summary",
     "boardpack.default_plugins.sections.statements",
     "boardpack.default_plugins.sections.banker",
+    "boardpack.default_plugins.sections.forecast",
+    "boardpack.default_plugins.sections.financing",
     "boardpack.default_plugins.sections.synthesis",
     "boardpack.default_plugins.sections.ops",
     "boardpack.default_plugins.sections.commercial",
