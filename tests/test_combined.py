@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +130,22 @@ def test_bound_pdf_text_metadata_and_pdfa(bound: Bound) -> None:
     assert reader.metadata.title == "Dossier complet — Mécanique de Précision du Rhône — octobre 2026"
     xmp = reader.xmp_metadata
     assert xmp is not None and (xmp.pdfaid_part, xmp.pdfaid_conformance) == ("3", "B")
-    assert sorted(reader.attachments) == ["bilan.csv", "compte_de_resultat.csv", "indicateurs.csv"]
+    assert sorted(reader.attachments) == ["bilan.csv", "compte_de_resultat.csv", "echeancier_emprunts.csv",
+                                          "indicateurs.csv", "plan_tresorerie.csv", "ratios_donnees.csv"]
     kpis = {line.split(";")[0] for line in reader.attachments["indicateurs.csv"][0].decode().splitlines()[1:]}
     assert {"chiffre_affaires", "dscr"} <= kpis  # the KPIs of both audiences
+    # the banker's forecast sections attach what they show: the plan adds up, each ratio has its inputs
+    plan = [line.split(";") for line in reader.attachments["plan_tresorerie.csv"][0].decode().splitlines()]
+    base = [row for row in plan[1:] if row[0] == "base"]
+    opening = Decimal(next(row for row in base if row[1] == "opening")[4])
+    lines = [row for row in base if row[1] not in ("opening", "flow", "closing", "minimum")]
+    closing = Decimal(next(row for row in base if row[1] == "closing")[4])
+    assert opening + sum(Decimal(row[4]) for row in lines) == closing
+    ratios = reader.attachments["ratios_donnees.csv"][0].decode().splitlines()
+    assert ratios[0] == "ratio;label;value;unit;warn;alert;status;formula;input;input_value"
+    assert any(line.startswith("frng_bfr;") and ";FRNG;" in line for line in ratios)
+    loans = reader.attachments["echeancier_emprunts.csv"][0].decode().splitlines()
+    assert {line.split(";")[2] for line in loans[1:]} == {"dataset", "requested"}
 
 
 def test_in_process_build_gives_the_same_bytes(bound: Bound, tmp_path: Path,

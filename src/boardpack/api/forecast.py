@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..forecast.backtest import Backtest, backtest
 from ..forecast.debt import DebtPosition, LoanPosition, debt_position
+from ..forecast.export import backtest_csv, plan_csv, ratios_csv, schedules_csv
 from ..forecast.functional import FunctionalBalance, Ratio, functional_balance
 from ..forecast.ratios import banker_ratios, customer_concentration
 from ..forecast.loans import AMORTISATIONS, Instalment, LoanTerms, Maturities, annuity_payment, schedule
@@ -39,7 +40,7 @@ __all__ = [
     "AMORTISATIONS", "BASE", "DEBT", "FINANCING", "FORECAST", "SCENARIOS", "VAT_REGIMES", "Backtest", "CashLine",
     "CashPlan", "DebtPosition", "DriverGap", "Financing", "ForecastDriver", "ForecastInput", "FunctionalBalance",
     "Instalment", "LoanPosition", "LoanTerms", "Maturities", "Ratio", "Scenario", "annuity_payment",
-    "banker_ratios", "cash_plans", "customer_concentration", "corporate_tax_payments", "debt_of", "debt_position", "financing_request",
+    "backtest_csv", "banker_ratios", "cash_plans", "customer_concentration", "plan_csv", "ratios_csv", "schedules_csv", "corporate_tax_payments", "debt_of", "debt_position", "financing_request",
     "forecast_backtest", "functional_balance", "schedule", "vat_payments",
 ]
 

@@ -118,3 +118,10 @@ class Section(ABC):
     @abstractmethod
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Return the template context; raise :class:`~boardpack.api.Unavailable` to show the section as unavailable."""
+
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """Files the section adds to the pack's PDF/A (``build --pdfa``): ``(file name, content,
+        description)``, CSV in the conventions of :mod:`boardpack.render.archive`, so a reader can
+        recompute what the section shows. None by default; :class:`~boardpack.api.Unavailable`
+        adds nothing."""
+        return []

@@ -84,6 +84,9 @@ def backtest(plan_at: Callable[[Month], CashPlan], data: KPIContext, period: Mon
     points, gaps = [], []
     for back in range(count, 0, -1):
         as_of = period.shift(-back)
+        if as_of < data.ledger.first:
+            gaps.append((as_of, f"avant le début des écritures ({data.ledger.first})"))
+            continue
         try:
             plan = plan_at(as_of)
         except Unavailable as exc:

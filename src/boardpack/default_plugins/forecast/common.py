@@ -9,14 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from boardpack.api import Unavailable
 from boardpack.api.forecast import ForecastInput
-from boardpack.api.periods import Month
+from boardpack.api.periods import Month, Window
 
-__all__ = ["BUDGET_OR_N1", "add", "cents", "collect", "eur", "flows", "label", "pct", "ltm_days", "month_amount", "observed_rate", "spread",
+__all__ = ["add", "cents", "collect", "eur", "flows", "history", "label", "pct", "where_from", "ltm_days", "month_amount", "observed_rate", "spread",
            "weekly"]
-
-BUDGET_OR_N1 = {"fr": "budget du mois, à défaut le même mois un an plus tôt (écritures)",
-                "en": "the month's budget, else the same month a year earlier (ledger)"}
-
 
 def cents(value: Decimal | float | int) -> int:
     """Euros → cents, rounded half up."""
@@ -28,9 +24,21 @@ def add(target: dict[Month, int], month: Month, amount: int) -> None:
     target[month] = target.get(month, 0) + amount
 
 
+def history(inputs: ForecastInput) -> Window:
+    """The twelve months to ``as_of``, cut to the ledger's first month (a young company's months)."""
+    data = inputs.data
+    window = data.window("ltm", inputs.as_of)
+    first = data.ledger.first
+    if window.start < first <= inputs.as_of:
+        window = Window("ltm", first, inputs.as_of, data.calendar)
+    data.ledger.require(window)
+    return window
+
+
 def month_amount(inputs: ForecastInput, line: str, month: Month) -> tuple[int, str]:
     """A P&L line's amount for a month of the plan (cents) and where it comes from: the budget
-    (``budget``), else the same month a year before in the ledger (``n1``)."""
+    (``budget``), else the same month a year before in the ledger (``n1``), else the monthly
+    mean of the months the ledger has (``mean``: less than a year, no seasonality)."""
     data = inputs.data
     window = data.window("month", month)
     if "budget" in data.datasets:
@@ -39,21 +47,29 @@ def month_amount(inputs: ForecastInput, line: str, month: Month) -> tuple[int, s
         except Unavailable:
             pass
     before = data.window("month", month.shift(-12))
-    if before.end > inputs.as_of:
-        raise Unavailable(f"« {line} » de {month} : ni budget ni mois correspondant connu")
-    return cents(data.pl(line, before)), "n1"
+    if before.end <= inputs.as_of and data.ledger.covers(before):
+        return cents(data.pl(line, before)), "n1"
+    known = history(inputs)
+    return cents(data.pl(line, known) / known.length), "mean"
+
+
+def where_from(sources: set[str]) -> Mapping[str, str]:
+    """Where a line's monthly amounts come from, said in both languages."""
+    fr = {"budget": "budget", "n1": "même mois un an plus tôt", "mean": "moyenne mensuelle des mois connus (moins d'un an "
+          "d'écritures, sans saisonnalité)"}
+    en = {"budget": "budget", "n1": "same month a year earlier", "mean": "monthly mean of the known months"}
+    order = [key for key in ("budget", "n1", "mean") if key in sources]
+    return {"fr": ", puis ".join(fr[k] for k in order), "en": ", then ".join(en[k] for k in order)}
 
 
 def flows(inputs: ForecastInput, prefixes: tuple[str, ...], side: str) -> int:
     """Debit or credit movements of ``prefixes`` over the twelve months to ``as_of`` (cents)."""
-    window = inputs.data.window("ltm", inputs.as_of)
-    inputs.data.ledger.require(window)
-    return inputs.data.ledger.flows(prefixes, window, side)
+    return inputs.data.ledger.flows(prefixes, history(inputs), side)
 
 
 def ltm_days(inputs: ForecastInput) -> int:
-    """Days of the twelve months to ``as_of``."""
-    return inputs.data.window("ltm", inputs.as_of).days
+    """Days of the twelve months to ``as_of`` (of the months known, for a young ledger)."""
+    return history(inputs).days
 
 
 def observed_rate(top: int, bottom: int, default: str) -> tuple[Decimal, bool]:

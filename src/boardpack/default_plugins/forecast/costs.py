@@ -4,13 +4,18 @@ and the payroll (net pay in the month, social charges the month after)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
+import pandas as pd
+
 from boardpack.api import Unavailable, hookimpl
+from boardpack.api.commercial import customer_of, select_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
 from boardpack.api.periods import Month
 
-from .common import eur, pct, BUDGET_OR_N1, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
+from .sales import IMPLAUSIBLE_DAYS, LEGAL_DAYS
+from .common import eur, pct, where_from, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
 
 __all__ = ["CurrentCosts", "Payroll"]
 
@@ -25,9 +30,36 @@ def supplier_delay(inputs: ForecastInput) -> float:
         if bought <= 0:
             raise Unavailable("aucun achat au crédit des comptes fournisseurs 401 sur 12 mois")
         payables = cents(inputs.data.split_balance(_PAYABLES, inputs.as_of, "credit"))
-        return payables / bought * ltm_days(inputs)
+        days = payables / bought * ltm_days(inputs)
+        return days if days <= IMPLAUSIBLE_DAYS else float(LEGAL_DAYS)  # payments outside 401: the legal term
 
     return inputs.data.memo(("forecast.dpo", inputs.as_of), compute)
+
+
+def open_purchases(inputs: ForecastInput, amounts: dict[Month, int]) -> dict[str, str] | None:
+    """The purchase invoices open at ``as_of``, each paid at its supplier's mean delay over the
+    two years before (an overdue one within the month); ``None`` without purchase invoices."""
+    if "invoices" not in inputs.data.datasets:
+        return None
+    frame = select_invoices(inputs.data.dataset("invoices"), "purchase")
+    stamp = pd.Timestamp(inputs.as_of.last_day)
+    known = frame[frame["issue_date"] <= stamp]
+    paid = known[known["paid_date"].notna() & (known["paid_date"] <= stamp)
+                 & (known["issue_date"] > stamp - pd.Timedelta(days=730)) & (known["amount_incl_tax"] > 0)]
+    if paid.empty:
+        return None
+    delays = (paid["paid_date"] - paid["issue_date"]).dt.days.astype(float)
+    by_supplier = delays.groupby(customer_of(paid)).mean().to_dict()
+    overall = float(delays.mean())
+    open_ = known[known["paid_date"].isna() | (known["paid_date"] > stamp)]
+    for supplier, issued, amount in zip(customer_of(open_), open_["issue_date"], open_["amount_incl_tax"]):
+        expected = issued.date() + dt.timedelta(days=round(by_supplier.get(supplier, overall)))
+        if expected <= inputs.as_of.last_day:
+            expected = inputs.as_of.last_day + dt.timedelta(days=30)
+        add(amounts, Month.of(expected), -int(amount))
+    total = int(open_["amount_incl_tax"].sum())
+    return label(f"{len(open_)} factures d'achat ouvertes ({eur(total)}) au délai moyen de chaque fournisseur",
+                 f"{len(open_)} open purchase invoices at each supplier's mean delay")
 
 
 class CurrentCosts(ForecastDriver):
@@ -47,28 +79,34 @@ class CurrentCosts(ForecastDriver):
         day = inputs.as_of.last_day
         payables: dict[Month, int] = {}
         debt = cents(inputs.data.split_balance(_PAYABLES, inputs.as_of, "credit"))
-        spread(payables, day, int(dpo), -debt)
+        payables_basis = open_purchases(inputs, payables)
+        if payables_basis is None:
+            spread(payables, day, int(dpo), -debt)
+            payables_basis = label(f"solde fournisseurs {eur(debt)} payé sur {dpo:.0f} jours (délai observé)",
+                                   f"supplier balance paid over {dpo:.0f} days")
         bought: dict[Month, int] = {}
         taxes: dict[Month, int] = {}
         vats: dict[Month, int] = {}
+        sources: set[str] = set()
         for month in inputs.months:
-            materials, _ = month_amount(inputs, "achats_consommes", month)
+            materials, source = month_amount(inputs, "achats_consommes", month)
             external, _ = month_amount(inputs, "autres_achats_charges_externes", month)
             tax, _ = month_amount(inputs, "impots_taxes", month)
+            sources.add(source)
             total = int(materials * scenario.sales_factor * scenario.costs_factor) + int(external * scenario.costs_factor)
             vats[month] = -int(total * vat)
             weekly(bought, month, dpo, -int(total * (1 + vat)))
             add(taxes, month, -int(tax * scenario.costs_factor))
+        where = where_from(sources)
         return [
             CashLine("dettes_fournisseurs", label("Dettes fournisseurs à la clôture du mois", "Supplier debts at month end"),
-                     payables, label(f"solde fournisseurs {eur(debt)} payé sur {dpo:.0f} jours (délai observé)"
-                                     , f"supplier balance paid over {dpo:.0f} days")),
+                     payables, payables_basis),
             CashLine("achats_charges_externes", label("Achats et charges externes", "Purchases and external charges"),
-                     bought, label(f"{BUDGET_OR_N1['fr']} ; achats au rythme des ventes ; TVA déductible "
+                     bought, label(f"{where['fr']} ; achats au rythme des ventes ; TVA déductible "
                                    f"{pct(vat)}{'' if observed else ' (par défaut)'} ; payés à {dpo:.0f} j",
-                                   f"{BUDGET_OR_N1['en']}; purchases follow sales; paid after {dpo:.0f} days"), vats),
+                                   f"{where['en']}; purchases follow sales; paid after {dpo:.0f} days"), vats),
             CashLine("impots_taxes", label("Impôts et taxes", "Taxes"), taxes,
-                     label(f"{BUDGET_OR_N1['fr']}, payés dans le mois", f"{BUDGET_OR_N1['en']}, paid in the month")),
+                     label(f"{where['fr']}, payés dans le mois", f"{where['en']}, paid in the month")),
         ]
 
 
@@ -90,17 +128,20 @@ class Payroll(ForecastDriver):
         social: dict[Month, int] = {}
         owed = cents(inputs.data.split_balance(("431", "437"), inputs.as_of, "credit"))
         add(social, inputs.months[0], -owed)
+        sources: set[str] = set()
         for month in inputs.months:
-            salaries, _ = month_amount(inputs, "salaires", month)
+            salaries, source = month_amount(inputs, "salaires", month)
+            sources.add(source)
             charges, _ = month_amount(inputs, "charges_sociales", month)
             salaries, charges = int(salaries * factor), int(charges * factor)
             add(net, month, -int(salaries * ratio))
             add(social, month.shift(1), -(salaries - int(salaries * ratio)) - charges)
         share = f"{ratio * 100:.0f} %{'' if observed else ' (par défaut)'}"
+        where = where_from(sources)
         return [
             CashLine("salaires_nets", label("Salaires nets", "Net pay"), net,
-                     label(f"{BUDGET_OR_N1['fr']} ; net = {share} du brut (421 / 641 sur 12 mois), payé dans le mois",
-                           f"{BUDGET_OR_N1['en']}; net pay = {share} of gross, paid in the month")),
+                     label(f"{where['fr']} ; net = {share} du brut (421 / 641 sur 12 mois), payé dans le mois",
+                           f"{where['en']}; net pay = {share} of gross, paid in the month")),
             CashLine("charges_sociales", label("Cotisations sociales", "Social contributions"), social,
                      label(f"cotisations dues à fin {inputs.as_of} ({eur(owed)}), puis part salariale et "
                            "charges patronales payées le mois suivant",

@@ -17,11 +17,15 @@ from boardpack.api.commercial import customer_of, select_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
 from boardpack.api.periods import Month
 
-from .common import eur, pct, BUDGET_OR_N1, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
+from .common import eur, pct, where_from, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
 
 __all__ = ["Pipeline", "Receivables", "RunRateSales", "collection_delays"]
 
 _HISTORY = pd.Timedelta(days=730)
+#: a delay the ledger gives beyond this many days is not believed ...
+IMPLAUSIBLE_DAYS = 180
+#: ... and the legal maximum payment term (Code de commerce L441-10, 60 days from the invoice) is used
+LEGAL_DAYS = 60
 _RECEIVABLES = ("411", "413", "416", "418")
 
 
@@ -56,6 +60,9 @@ def collection_delays(inputs: ForecastInput) -> Delays:
         if invoiced <= 0:
             raise Unavailable("ni factures payées ni ventes dans les écritures pour observer un délai de paiement")
         dso = float(cents(receivables)) / invoiced * ltm_days(inputs)
+        if dso > IMPLAUSIBLE_DAYS:  # the payments do not go through 411: the ledger tells no delay
+            return Delays({}, float(LEGAL_DAYS), f"DSO des écritures de {dso:.0f} j, invraisemblable (règlements hors "
+                          f"comptes clients ?) : délai légal maximal de {LEGAL_DAYS} j retenu")
         return Delays({}, dso, "DSO des écritures (sans factures)")
 
     return inputs.data.memo(("forecast.delays", inputs.as_of), compute)
@@ -86,7 +93,8 @@ class Receivables(ForecastDriver):
         if "invoices" not in inputs.data.datasets:
             balance = cents(inputs.data.split_balance(_RECEIVABLES, inputs.as_of, "debit"))
             spread(amounts, day + dt.timedelta(days=extra), int(delays.overall), balance)
-            basis = label(f"sans factures : solde clients des écritures encaissé sur {delays.overall:.0f} jours (DSO)",
+            basis = label(f"sans factures : solde clients des écritures encaissé sur {delays.overall:.0f} jours "
+                          f"({delays.basis})",
                           f"no invoices: the ledger's receivables collected over {delays.overall:.0f} days (DSO)")
             return [CashLine("creances_clients", self.label, amounts, basis)]
         sales = _sales(inputs)
@@ -203,11 +211,11 @@ class RunRateSales(ForecastDriver):
             sales = max(int(revenue * inputs.scenario.sales_factor) - pipeline.get(month, 0), 0)
             vats[month] = int(sales * vat)
             weekly(amounts, month, delays.overall + inputs.scenario.delay_days, int(sales * (1 + vat)))
-        where = "budget" if sources == {"budget"} else BUDGET_OR_N1["fr"]
-        basis = label(f"CA : {where}, moins le pipeline pondéré ; TVA {pct(vat)}"
+        where = where_from(sources)
+        basis = label(f"CA : {where['fr']}, moins le pipeline pondéré ; TVA {pct(vat)}"
                       f"{'' if observed else ' (par défaut)'} ; encaissé à {delays.overall:.0f} j ({delays.basis})",
-                      f"revenue: {'budget' if sources == {'budget'} else BUDGET_OR_N1['en']}, less the weighted "
-                      f"pipeline; VAT {pct(vat)}; collected after {delays.overall:.0f} days")
+                      f"revenue: {where['en']}, less the weighted pipeline; VAT {pct(vat)}; collected after "
+                      f"{delays.overall:.0f} days")
         return [CashLine("ventes_futures", self.label, amounts, basis, vats)]
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
 from boardpack.api.accounting import caf_additive, cash_flow
 from boardpack.api.forecast import (
-    AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Ratio, banker_ratios, debt_of, financing_request, schedule,
+    AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Ratio, banker_ratios, debt_of, financing_request, ratios_csv,
+    schedule, schedules_csv,
 )
 from boardpack.api.periods import Month, Window
 
@@ -140,6 +141,21 @@ class FinancingRequestSection(Section):
             "amount": fmt.money(terms.amount),
         }
 
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """``echeancier_emprunts.csv``: the instalments ahead of the loans in place and of the loan asked for."""
+        rows = []
+        try:
+            rows += [(loan.origin, step) for loan in debt_of(pack.data, pack.period).loans for step in loan.ahead]
+        except Unavailable:
+            pass
+        financing = financing_request(pack.data, pack.period)
+        if financing is not None:
+            rows += [("requested", step) for step in schedule(financing.terms)]
+        if not rows:
+            return []
+        return [("echeancier_emprunts.csv", schedules_csv(rows),
+                 "Échéanciers des emprunts en cours et de l'emprunt demandé")]
+
 
 def _ratio_row(pack: PackContext, ratio: Ratio) -> dict[str, Any]:
     fmt = pack.fmt
@@ -228,6 +244,12 @@ class FunctionalAnalysisSection(Section):
                 "maturities": maturities, "maturity_note": maturity_note,
                 "gap": money(fb.gap) if fb.gap else None,
                 "debt_bilan": money(-g.get("dettes_financieres", 0))}
+
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """``ratios_donnees.csv``: each ratio with each of its inputs."""
+        _, ratios = banker_ratios(pack.data, pack.period)
+        return [("ratios_donnees.csv", ratios_csv(ratios, pack.language),
+                 "Ratios d'analyse financière avec leurs données, pour les recalculer")]
 
 
 @hookimpl

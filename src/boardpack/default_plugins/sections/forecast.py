@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from boardpack.api import PackContext, Section, Unavailable, hookimpl
-from boardpack.api.forecast import DEBT, FINANCING, FORECAST, SCENARIOS, CashPlan, cash_plans, forecast_backtest
+from boardpack.api.forecast import (
+    DEBT, FINANCING, FORECAST, SCENARIOS, CashPlan, backtest_csv, cash_plans, forecast_backtest, plan_csv,
+)
 from boardpack.api.periods import Month
 
 from .helpers import thousands
@@ -111,6 +113,11 @@ class CashPlanSection(Section):
             "chart": chart,
         }
 
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """``plan_tresorerie.csv``: every scenario's plan, line by line."""
+        return [("plan_tresorerie.csv", plan_csv(cash_plans(pack.data, pack.period), pack.language),
+                 "Plan de trésorerie à 12 mois, par scénario et par ligne")]
+
 
 class BacktestSection(Section):
     """The plan's track record: made at each of the last 12 month-ends, against the cash that followed."""
@@ -150,8 +157,20 @@ class BacktestSection(Section):
             rows.append({"as_of": pack.fmt.month_short(as_of), "cells": cells})
         if not summary:
             raise Unavailable(pack.t("pas assez de recul pour mesurer le plan", "not enough history to test the plan"))
+        gaps: list[list[Any]] = []  # consecutive months with one reason, said once
+        for month, reason in test.gaps:
+            if gaps and gaps[-1][2] == reason and gaps[-1][1].shift(1) == month:
+                gaps[-1][1] = month
+            else:
+                gaps.append([month, month, reason])
         return {"summary": summary, "rows": rows, "horizons": horizons,
-                "gaps": [(pack.fmt.month(m), reason) for m, reason in test.gaps]}
+                "gaps": [(pack.fmt.month(first) if first == last else
+                          f"{pack.fmt.month(first)} – {pack.fmt.month(last)}", reason) for first, last, reason in gaps]}
+
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """``backtest_tresorerie.csv``: every plan replayed and the cash that followed."""
+        return [("backtest_tresorerie.csv", backtest_csv(forecast_backtest(pack.data, pack.period)),
+                 "Backtest du plan de trésorerie : prévu et constaté à 1, 3 et 6 mois")]
 
 
 @hookimpl
