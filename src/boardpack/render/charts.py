@@ -19,17 +19,18 @@ import io
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.figure import Figure
 from markupsafe import Markup, escape
 
-from ..errors import RenderError
-from ..api.charts import Chart
-from ..errors import Unavailable
-from ..api.charts import ChartStyle
+from ..api.charts import Chart, ChartStyle
+from ..api.lazy import lazy_module
+from ..errors import RenderError, Unavailable
+
+if TYPE_CHECKING:
+    import matplotlib
+else:  # imported when the first chart is drawn
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = ["ChartRenderer", "chart_font", "fontconfig_has"]
 
@@ -41,6 +42,8 @@ _FALLBACK_FONT = "DejaVu Sans"
 @functools.cache
 def chart_font(font: str) -> str:
     """The family matplotlib draws ``font`` with: itself if it has it, else its fallback."""
+    from matplotlib import font_manager
+
     found = font_manager.findfont(font_manager.FontProperties(family=[font, _FALLBACK_FONT]))
     return str(font_manager.get_font(found).family_name)
 
@@ -97,6 +100,8 @@ class ChartRenderer:
             "font.family": list(dict.fromkeys([font, _FALLBACK_FONT])),
             "axes.prop_cycle": matplotlib.cycler(color=list(self.style.palette)),
         }
+        from matplotlib.figure import Figure
+
         with matplotlib.rc_context({**self.rc, **rc}):
             figure = Figure(figsize=(width_cm * _CM, height_cm * _CM), layout="constrained")
             chart.draw(figure, data, self.style)
