@@ -82,10 +82,18 @@ class ChartRenderer:
     def __init__(self, charts: Mapping[str, Chart], style: ChartStyle, mplstyles: list[Path]) -> None:
         self.charts = charts
         self.style = style
-        self.rc: dict[str, Any] = {}
-        for path in mplstyles:
-            self.rc.update(matplotlib.rc_params_from_file(str(path), use_default_template=False))
+        self.mplstyles = list(mplstyles)
+        self._rc: dict[str, Any] | None = None
         self.seconds = 0.0
+
+    @property
+    def rc(self) -> dict[str, Any]:
+        """The theme chain's matplotlib settings, read when the first chart is drawn."""
+        if self._rc is None:
+            self._rc = {}
+            for path in self.mplstyles:
+                self._rc.update(matplotlib.rc_params_from_file(str(path), use_default_template=False))
+        return self._rc
 
     def svg(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7) -> str:
         """Draw chart ``name`` with ``data`` and return the SVG text."""
