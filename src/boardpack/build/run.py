@@ -40,6 +40,7 @@ from ..render.pdf import (
     forks_workers,
     html_to_pdf,
     pdfs_and_bound,
+    picklable,
     remove_stale_parts,
     write_together,
 )
@@ -148,7 +149,8 @@ def build(
             return result
     # Forked workers start with this process's memory, the computed figures included: each
     # renders its pack (sections, charts) and lays it out, so nothing but ``prepare`` is serial.
-    forked = write and parallel and not combined and forks_workers()
+    # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
+    forked = write and parallel and not combined and forks_workers() and picklable(html_to_pdf)
     with Layouts(len(selected) if write and parallel else 1,
                  *((_adopt, (computed,)) if forked else ())) as layouts:
         if forked and layouts.parallel:

@@ -38,7 +38,7 @@ from ..errors import BoardpackError, RenderError
 
 __all__ = [
     "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
-    "default_mode", "forks_workers", "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "remove_stale_parts",
+    "default_mode", "forks_workers", "html_to_pdf", "lay_out", "pdfs_and_bound", "picklable", "pool_context", "remove_stale_parts",
     "restricted_fetcher", "write_atomically", "write_document", "write_together",
 ]
 
@@ -278,7 +278,7 @@ class Layouts:
         """
         self._raise_failure(self._pending.values())  # a pack already failed: stop here
         self._order.append(key)
-        if not self.parallel or not _picklable(function):
+        if not self.parallel or not picklable(function):
             self._done[key] = function(*args, **kwargs)
             return
         if self._executor is None:
@@ -334,7 +334,8 @@ class Layouts:
         self.close()
 
 
-def _picklable(function: Callable[..., Any]) -> bool:
+def picklable(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` can be sent to a worker process (a closure cannot)."""
     try:
         pickle.dumps(function)
     except (pickle.PicklingError, TypeError, AttributeError):
