@@ -21,7 +21,7 @@ from ..api.sections import Section
 from ..default_plugins import DEFAULT_PLUGINS
 from ..errors import BoardpackError, RenderError, Unavailable
 from ..formatting import Formatter
-from ..render.charts import ChartRenderer, chart_font, fontconfig_has
+from ..render.charts import ChartRenderer
 from ..render.templates import BUILTIN_TEMPLATES, make_environment
 from ..theme import Theme, resolve_chain
 from .commentary import human_commentary
@@ -149,9 +149,9 @@ def _environment(computed: Computed, chain: Sequence[Theme], fmt: Formatter) -> 
 
 
 def warm_up(computed: Computed, audiences: Sequence[Audience]) -> None:
-    """Compile the templates the packs of ``audiences`` may use and load the chart fonts, once
-    per process (both are cached), so that worker processes forked next inherit them instead of
-    each doing it again. A template that does not compile is left for the pack that uses it to
+    """Compile the templates the packs of ``audiences`` may use and draw a throw-away chart in each
+    pack's style (matplotlib and the fonts loaded), once per process (all is cached), so that
+    worker processes forked next inherit them instead of each doing it again. A template that does not compile is left for the pack that uses it to
     report."""
     for audience in audiences:
         pack, chain = make_pack(computed, audience)
@@ -162,7 +162,7 @@ def warm_up(computed: Computed, audiences: Sequence[Audience]) -> None:
                     env.get_template(name)
                 except (jinja2.TemplateError, BoardpackError, OSError):
                     continue
-        fontconfig_has(chart_font(pack.charts.style.font))
+        pack.charts.warm_up()
 
 
 def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:
