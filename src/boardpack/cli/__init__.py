@@ -4,7 +4,7 @@
 modules registers their commands on it.
 """
 
-from . import delivery, packs, plugins, sources, starter  # noqa: F401  (register the commands)
+from . import batch, delivery, packs, plugins, sources, starter  # noqa: F401  (register the commands)
 from .app import DEMO_CONFIG, cli, main
 
 __all__ = ["DEMO_CONFIG", "cli", "main"]
