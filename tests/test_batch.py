@@ -133,12 +133,13 @@ def test_local_pool_builds_in_spawned_workers(tmp_path: Path) -> None:
 
 
 def test_batch_command_table_and_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """boardpack batch prints one line per company and exits 8 when some failed, 0 on an unchanged rerun."""
+    """boardpack batch prints one line per company, writes the overview, exits 8 when some failed, 0 on an unchanged rerun."""
     path = write_portfolio(tmp_path)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["batch", path.name, "--jobs", "1", "--no-overview", "--quiet"])
+    result = CliRunner().invoke(cli, ["batch", path.name, "--jobs", "1", "--quiet"])
     assert result.exit_code == EXIT_SOME, result.output
-    rows = [line.split() for line in result.stdout.splitlines()]
+    assert f"synthèse\t{tmp_path / 'dossiers' / 'portefeuille.pdf'}" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines() if not line.startswith("synthèse")]
     assert rows[0][:4] == ["société", "dossiers", "statut", "durée"]
     assert rows[1][:3] == ["alpha", "1", "construite"] and rows[3][:3] == ["casse", "0", "échec"]
     assert "ligne 1" in result.stdout.splitlines()[3]
