@@ -43,6 +43,8 @@ class CompanyLine:
     error: str = ""
     period: str = ""
     figures: dict[str, Any] = field(default_factory=dict)
+    #: CPU seconds its worker spent on it
+    cpu_seconds: float = 0.0
 
     @property
     def first_error_line(self) -> str:
@@ -116,7 +118,8 @@ def run_batch(portfolio: Portfolio, executor: Any, period: str | None = None, on
 
     def done(outcome: CompanyOutcome) -> None:
         line = CompanyLine(outcome.id, outcome.name or outcome.id, outcome.status, seconds=outcome.seconds,
-                           error=outcome.error, period=outcome.period, figures=outcome.figures)
+                           error=outcome.error, period=outcome.period, figures=outcome.figures,
+                           cpu_seconds=outcome.cpu_seconds)
         if outcome.pid:
             memory[outcome.pid] = max(memory.get(outcome.pid, 0), outcome.peak_memory)
         if outcome.status == "ok":

@@ -59,6 +59,8 @@ class CompanyOutcome:
     pdfs: dict[str, bytes] = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
+    #: CPU seconds the worker spent on this company (compare those on a busy machine)
+    cpu_seconds: float = 0.0
     #: the overview's figures: KPI values as text (``None``: unavailable), alerts, quality
     figures: dict[str, Any] = field(default_factory=dict)
     #: the worker process and its peak resident memory (bytes, ``ru_maxrss``)
@@ -116,7 +118,7 @@ def _figures(computed: Any) -> dict[str, Any]:
 
 def run_company(task: CompanyTask) -> CompanyOutcome:
     """Build ``task``'s company in this process; every user error becomes a ``failed`` outcome."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = CompanyOutcome(task.entry.id, "failed", pid=os.getpid())
     try:
         with tempfile.TemporaryDirectory(prefix="boardpack-batch-") as scratch:
@@ -128,6 +130,7 @@ def run_company(task: CompanyTask) -> CompanyOutcome:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         outcome.error = f"erreur interne {exc.__class__.__name__} : {exc} ({Path(where.filename).name}:{where.lineno})"
     outcome.seconds = time.perf_counter() - started
+    outcome.cpu_seconds = time.process_time() - cpu
     outcome.peak_memory = _peak_memory()
     if outcome.status != "ok":
         outcome.pdfs = {}
