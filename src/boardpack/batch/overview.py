@@ -220,7 +220,7 @@ def overview_html(portfolio: Portfolio, rows: list[OverviewRow], today: dt.date)
     fmt = Formatter("fr")
     esc = html.escape
     counts = [sum(row.rank == rank for row in rows) for rank in range(5)]
-    summary = ", ".join(f"{n} {label.lower()}" for n, label in zip(counts, _RANKS) if n)
+    summary = ", ".join(f"{label.lower()} : {n}" for n, label in zip(counts, _RANKS) if n)
     body = []
     for row in rows:
         cells = _cells(row, fmt)
