@@ -80,6 +80,9 @@ def test_due_on_a_portfolio_sends_each_company_once(portfolio: Path, smtp_server
     assert rows == [("alpha/mensuel", "2023-06", "dirigeant", "associe@cabinet.example.fr", "sent"),
                     ("beta/mensuel", "2023-07", "dirigeant", "associe@cabinet.example.fr", "sent")]
     assert (portfolio.parent / "dossiers" / "alpha" / "dirigeant_2023-06.pdf").is_file()
+    listed = CliRunner().invoke(cli, ["deliveries", portfolio.name, "--schedule", "beta/mensuel"])
+    assert listed.exit_code == 0 and "\tbeta/mensuel\t2023-07\tdirigeant\tmail\tassocie@cabinet.example.fr\tsent" in listed.stdout
+    assert "alpha" not in listed.stdout
 
 
 def test_period_by_hand_on_a_portfolio_is_exactly_once(portfolio: Path, smtp_server: SmtpServer) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,6 @@ class Portfolio:
     state: Path = Path("dossiers/.boardpack-batch.json")
     #: the delivery log shared by every company of the portfolio (keyed by company)
     log: Path = Path("deliveries.sqlite3")
-    ids: tuple[str, ...] = field(default=())
 
     def select(self, only: tuple[str, ...] | list[str]) -> list[CompanyEntry]:
         """The companies named in ``only`` (all, in file order, when empty).
@@ -127,15 +126,14 @@ def parse_portfolio(data: Mapping[str, Any], path: Path) -> Portfolio:
     if template is not None and not template.is_file():
         raise check.fail("portfolio.template", f"configuration modèle introuvable : {template}")
     out = base / check.string(head, "out", "portfolio", "dossiers")
-    state = base / check.string(head, "state", "portfolio", str(Path(out.name) / ".boardpack-batch.json")) \
-        if "state" in head else out / ".boardpack-batch.json"
+    state = base / check.string(head, "state", "portfolio") if "state" in head else out / ".boardpack-batch.json"
     log = base / check.string(head, "log", "portfolio", "deliveries.sqlite3")
     table = check.table(data.get("companies", {}), "companies")
     if not table:
         raise check.fail("companies", "aucune société : ajoutez au moins une table [companies.<id>]")
     companies = tuple(_company(check, base, ident, value, template) for ident, value in table.items())
     return Portfolio(path=path, name=check.string(head, "name", "portfolio", path.stem), companies=companies,
-                     template=template, out=out, state=state, log=log, ids=tuple(c.id for c in companies))
+                     template=template, out=out, state=state, log=log)
 
 
 def _company(check: Checker, base: Path, ident: str, value: Any, template: Path | None) -> CompanyEntry:

@@ -262,12 +262,18 @@ def schedule_run_command(config_path: Path, interval: int, quiet: bool) -> None:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
 def deliveries_command(config_path: Path, schedule_id: str | None, period: str | None, output: str) -> None:
-    """Le journal des envois de CONFIG : un envoi par planning, période, audience, canal et destinataire."""
-    config = load_config(config_path)
+    """Le journal des envois de CONFIG (ou d'un portefeuille) : un envoi par planning, période, audience,
+    canal et destinataire."""
+    if _is_portfolio(config_path):  # the portfolio's log: schedules are <company>/<schedule>
+        from ..batch import load_portfolio
+
+        path = load_portfolio(config_path).log
+    else:
+        path = load_config(config_path).delivery.log
     month = parse_period(period)
     entries = []
-    if config.delivery.log.exists():  # listing creates nothing
-        with delivery_log(config) as log:
+    if path.exists():  # listing creates nothing
+        with DeliveryLog(path) as log:
             entries = log.entries(schedule_id, str(month) if month else None)
     if output == "json":
         click.echo(json.dumps([
