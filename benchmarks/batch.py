@@ -9,7 +9,9 @@ company for three FEC ones. Every run rebuilds everything (``force``) into the s
 The local pools are timed from their start (spawning the workers and their imports count);
 the LocalCluster is started before its run is timed (a cluster is long-lived), its workers
 already warm. Printed per run: wall seconds, companies per minute, CPU seconds the workers
-spent per company (on a busy machine, compare these), peak memory per worker (``ru_maxrss``);
+spent per company, the share of a core each worker got (CPU seconds ÷ wall seconds ÷ workers:
+below 100 % the machine was busy with other work — compare the runs with that in mind), peak
+memory per worker (``ru_maxrss``);
 then the speedup from 1 to 2 local workers and the LocalCluster against the 2-worker pool.
 Targets on a 2-core machine: speedup ≥ 1.7, LocalCluster within 15 %.
 """
@@ -81,7 +83,7 @@ def generate(folder: Path, companies: int) -> Path:
     return path
 
 
-def timed(label: str, portfolio: Any, executor: Any) -> float:
+def timed(label: str, portfolio: Any, executor: Any, workers: int) -> float:
     """Run the whole portfolio on ``executor``; print and return its wall seconds."""
     from boardpack.batch import run_batch
 
@@ -93,7 +95,8 @@ def timed(label: str, portfolio: Any, executor: Any) -> float:
     cpu = sum(line.cpu_seconds for line in report.lines)
     peaks = sorted(report.memory.values(), reverse=True)
     print(f"{label:<28} {seconds:7.1f} s  {count / seconds * 60:6.1f} sociétés/min  "
-          f"CPU {cpu / count:4.2f} s/société  mémoire max par worker "
+          f"CPU {cpu / count:4.2f} s/société  CPU obtenu {cpu / (seconds * workers):4.0%} par worker  "
+          "mémoire max par worker "
           + ", ".join(f"{p / 2**20:.0f} Mo" for p in peaks[:4])
           + (f"  ÉCHECS {len(failed)} : {failed[0].id} {failed[0].first_error_line}" if failed else ""), flush=True)
     return seconds
@@ -112,8 +115,8 @@ def main() -> None:
     print(f"{args.companies} sociétés ({sum(1 for c in portfolio.companies if c.config)} démo, "
           f"{sum(1 for c in portfolio.companies if c.data)} FEC réels) ; {os.cpu_count()} cœur(s) ; "
           f"charge {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    one = timed("local, 1 worker", portfolio, LocalExecutor(1))
-    two = timed("local, 2 workers", portfolio, LocalExecutor(2))
+    one = timed("local, 1 worker", portfolio, LocalExecutor(1), 1)
+    two = timed("local, 2 workers", portfolio, LocalExecutor(2), 2)
     print(f"accélération 1 → 2 workers : {one / two:.2f} (cible ≥ 1,7)")
     if not args.no_dask:
         from distributed import Client, LocalCluster
@@ -123,7 +126,7 @@ def main() -> None:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("boardpack.build"))  # warm workers, as a long-lived cluster's
-            dask = timed("Dask LocalCluster, 2 workers", portfolio, DaskExecutor(client=client))
+            dask = timed("Dask LocalCluster, 2 workers", portfolio, DaskExecutor(client=client), 2)
         print(f"LocalCluster / pool local à 2 workers : {dask / two:.2f} (cible ≤ 1,15)")
     print(f"charge à la fin {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.keep is None:
