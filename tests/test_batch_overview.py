@@ -66,6 +66,7 @@ def test_overview_files_after_a_run(tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["portefeuille.pdf", "portefeuille.csv", "portefeuille.xlsx"]
     sheet = load_workbook(io.BytesIO(paths[2].read_bytes())).active
     assert sheet["A2"].value == "Société PANNE" and sheet["F4"].value == 1234567.49 and sheet["I4"].value == 50
+    assert sheet["F4"].number_format == "#,##0 \"€\";-#,##0 \"€\"" and sheet["I4"].number_format == "0 \"j\""
     text = PdfReader(paths[0]).pages[0].extract_text()
     assert "Portefeuille — Cabinet Test" in text and "5 novembre 2026" in text
     assert text.index("Société PANNE") < text.index("Société ALERTE") < text.index("Société CALME")

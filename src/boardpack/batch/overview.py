@@ -177,7 +177,7 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
                       None if failed else row.critical, "; ".join(row.alert_titles), row.quality,
                       ", ".join(row.packs), row.error])
         for column in (6, 7, 8):
-            sheet.cell(index, column).number_format = '# ##0 "€";-# ##0 "€"'
+            sheet.cell(index, column).number_format = '#,##0 "€";-#,##0 "€"'  # shown 1 234 567 € by a French Excel
         for column in (9, 10):
             sheet.cell(index, column).number_format = '0 "j"'
         if row.rank in fills:
