@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from boardpack.api import Unavailable, hookimpl
 from boardpack.api.commercial import customer_of, select_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
+from boardpack.api.lazy import lazy_module
 from boardpack.api.periods import Month
 
+from .common import add, cents, eur, flows, label, ltm_days, month_amount, observed_rate, pct, spread, weekly, where_from
 from .sales import IMPLAUSIBLE_DAYS, LEGAL_DAYS
-from .common import eur, pct, where_from, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["CurrentCosts", "Payroll"]
 

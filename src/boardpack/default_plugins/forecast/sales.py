@@ -10,18 +10,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
+
+from typing import TYPE_CHECKING
 
 from boardpack.api import Unavailable, hookimpl
 from boardpack.api.commercial import customer_of, select_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
+from boardpack.api.lazy import lazy_module
 from boardpack.api.periods import Month
 
-from .common import eur, pct, where_from, add, cents, flows, label, ltm_days, month_amount, observed_rate, spread, weekly
+from .common import add, cents, eur, flows, label, ltm_days, month_amount, observed_rate, pct, spread, weekly, where_from
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["Pipeline", "Receivables", "RunRateSales", "collection_delays"]
 
-_HISTORY = pd.Timedelta(days=730)
+_HISTORY_DAYS = 730  # the delays observed over the two years before the plan
 #: a delay the ledger gives beyond this many days is not believed ...
 IMPLAUSIBLE_DAYS = 180
 #: ... and the legal maximum payment term (Code de commerce L441-10, 60 days from the invoice) is used
@@ -49,8 +56,8 @@ def collection_delays(inputs: ForecastInput) -> Delays:
         day = pd.Timestamp(inputs.as_of.last_day)
         if "invoices" in inputs.data.datasets:
             sales = _sales(inputs)
-            paid = sales[sales["paid_date"].notna() & (sales["paid_date"] <= day) & (sales["issue_date"] > day - _HISTORY)
-                         & (sales["amount_incl_tax"] > 0)]
+            recent = sales["issue_date"] > day - pd.Timedelta(days=_HISTORY_DAYS)
+            paid = sales[sales["paid_date"].notna() & (sales["paid_date"] <= day) & recent & (sales["amount_incl_tax"] > 0)]
             if not paid.empty:
                 delays = (paid["paid_date"] - paid["issue_date"]).dt.days.astype(float)
                 by_customer = delays.groupby(customer_of(paid)).mean().to_dict()
@@ -136,7 +143,8 @@ class Pipeline(ForecastDriver):
         stamp = pd.Timestamp(inputs.as_of.last_day)
         known = deals[deals["created_date"] <= stamp]
         open_ = known[(known["status"] == "open") | (known["close_date"] > stamp)]
-        won = known[(known["status"] == "won") & (known["close_date"] <= stamp) & (known["close_date"] > stamp - _HISTORY)]
+        recent = known["close_date"] > stamp - pd.Timedelta(days=_HISTORY_DAYS)
+        won = known[(known["status"] == "won") & (known["close_date"] <= stamp) & recent]
         if won.empty:
             raise Unavailable("aucune affaire gagnée dans les deux ans : délais de signature non observés")
         quote_to_sign = _median_days(won["close_date"], won["quote_date"])
