@@ -11,7 +11,7 @@ from boardpack.api import Unavailable
 from boardpack.api.forecast import ForecastInput
 from boardpack.api.periods import Month, Window
 
-__all__ = ["add", "cents", "collect", "eur", "flows", "history", "label", "pct", "where_from", "ltm_days", "month_amount", "observed_rate", "spread",
+__all__ = ["add", "budget_drift", "cents", "collect", "eur", "flows", "history", "label", "pct", "where_from", "ltm_days", "month_amount", "observed_rate", "spread",
            "weekly"]
 
 def cents(value: Decimal | float | int) -> int:
@@ -37,13 +37,13 @@ def history(inputs: ForecastInput) -> Window:
 
 def month_amount(inputs: ForecastInput, line: str, month: Month) -> tuple[int, str]:
     """A P&L line's amount for a month of the plan (cents) and where it comes from: the budget
-    (``budget``), else the same month a year before in the ledger (``n1``), else the monthly
+    times its recent drift (``budget``, see :func:`budget_drift`), else the same month a year before in the ledger (``n1``), else the monthly
     mean of the months the ledger has (``mean``: less than a year, no seasonality)."""
     data = inputs.data
     window = data.window("month", month)
     if "budget" in data.datasets:
         try:
-            return cents(data.budget(line, window)), "budget"
+            return cents(data.budget(line, window) * budget_drift(inputs, line)), "budget"
         except Unavailable:
             pass
     before = data.window("month", month.shift(-12))
@@ -53,11 +53,30 @@ def month_amount(inputs: ForecastInput, line: str, month: Month) -> tuple[int, s
     return cents(data.pl(line, known) / known.length), "mean"
 
 
+def budget_drift(inputs: ForecastInput, line: str) -> Decimal:
+    """Actual / budget of ``line`` over the three months to ``as_of`` (1 when either is missing,
+    kept within 0,5–1,5): the budget is re-forecast by the gap it has shown lately."""
+    def compute() -> Decimal:
+        data = inputs.data
+        recent = Window("ltm", inputs.as_of.shift(-2), inputs.as_of, data.calendar)
+        try:
+            data.ledger.require(recent)
+            planned = data.budget(line, recent)
+            actual = data.pl(line, recent)
+        except Unavailable:
+            return Decimal(1)
+        if planned <= 0 or actual <= 0:
+            return Decimal(1)
+        return min(max(actual / planned, Decimal("0.5")), Decimal("1.5"))
+
+    return inputs.data.memo(("forecast.drift", line, inputs.as_of), compute)
+
+
 def where_from(sources: set[str]) -> Mapping[str, str]:
     """Where a line's monthly amounts come from, said in both languages."""
-    fr = {"budget": "budget", "n1": "même mois un an plus tôt", "mean": "moyenne mensuelle des mois connus (moins d'un an "
+    fr = {"budget": "budget recalé sur l'écart réel / budget des 3 derniers mois", "n1": "même mois un an plus tôt", "mean": "moyenne mensuelle des mois connus (moins d'un an "
           "d'écritures, sans saisonnalité)"}
-    en = {"budget": "budget", "n1": "same month a year earlier", "mean": "monthly mean of the known months"}
+    en = {"budget": "budget adjusted by the last 3 months' actual / budget gap", "n1": "same month a year earlier", "mean": "monthly mean of the known months"}
     order = [key for key in ("budget", "n1", "mean") if key in sources]
     return {"fr": ", puis ".join(fr[k] for k in order), "en": ", then ".join(en[k] for k in order)}
 

@@ -41,9 +41,10 @@ def supplier_delay(inputs: ForecastInput) -> float:
     return inputs.data.memo(("forecast.dpo", inputs.as_of), compute)
 
 
-def open_purchases(inputs: ForecastInput, amounts: dict[Month, int]) -> dict[str, str] | None:
+def open_purchases(inputs: ForecastInput, amounts: dict[Month, int]) -> tuple[dict[str, str], float] | None:
     """The purchase invoices open at ``as_of``, each paid at its supplier's mean delay over the
-    two years before (an overdue one within the month); ``None`` without purchase invoices."""
+    two years before (an overdue one within the month), and that mean delay overall; ``None``
+    without purchase invoices."""
     if "invoices" not in inputs.data.datasets:
         return None
     frame = select_invoices(inputs.data.dataset("invoices"), "purchase")
@@ -64,7 +65,7 @@ def open_purchases(inputs: ForecastInput, amounts: dict[Month, int]) -> dict[str
         add(amounts, Month.of(expected), -int(amount))
     total = int(open_["amount_incl_tax"].sum())
     return label(f"{len(open_)} factures d'achat ouvertes ({eur(total)}) au délai moyen de chaque fournisseur",
-                 f"{len(open_)} open purchase invoices at each supplier's mean delay")
+                 f"{len(open_)} open purchase invoices at each supplier's mean delay"), overall
 
 
 class CurrentCosts(ForecastDriver):
@@ -84,11 +85,13 @@ class CurrentCosts(ForecastDriver):
         day = inputs.as_of.last_day
         payables: dict[Month, int] = {}
         debt = cents(inputs.data.split_balance(_PAYABLES, inputs.as_of, "credit"))
-        payables_basis = open_purchases(inputs, payables)
-        if payables_basis is None:
+        from_invoices = open_purchases(inputs, payables)
+        if from_invoices is None:
             spread(payables, day, int(dpo), -debt)
             payables_basis = label(f"solde fournisseurs {eur(debt)} payé sur {dpo:.0f} jours (délai observé)",
                                    f"supplier balance paid over {dpo:.0f} days")
+        else:
+            payables_basis, dpo = from_invoices  # new purchases too: at the invoices' mean delay
         bought: dict[Month, int] = {}
         taxes: dict[Month, int] = {}
         vats: dict[Month, int] = {}
