@@ -141,3 +141,22 @@ def test_financing_defaults() -> None:
     assert financing is not None
     assert (financing.terms.first, financing.disbursement) == (Month(2026, 12), Month(2026, 11))
     assert financing_of({"financing": {"in_plan": True, "deferral": 0}}, Month(2026, 10)) is None
+
+
+def test_pro_forma_dscr_by_hand() -> None:
+    """Existing service 120 000 € over the next 12 months, a new 100 000 € loan at 0 % repaid over
+    10 months (10 000 € a month): service 220 000 €; EBE 440 000 € → DSCR 2,00; operating cash flow
+    330 000 € → 1,50. Over a 6-month period the numerators are halved."""
+    from boardpack.forecast.proforma import pro_forma, repayment_capacity
+
+    steps = schedule(LoanTerms("N", "", Decimal(100000), Decimal(0), 10, Month(2027, 1), "amortissement_constant"))
+    months = [Month(2026, 11).shift(i) for i in range(12)]
+    year = pro_forma(months, 12000000, steps, Decimal(440000), Decimal(330000))
+    assert (year.existing, year.new, year.service) == (12000000, 10000000, 22000000)
+    assert (year.dscr_ebe, year.dscr_fte) == (Decimal(2), Decimal("1.5"))
+    half = pro_forma(months[:6], 6000000, steps, Decimal(440000), Decimal(330000))
+    assert half.new == 4 * 1000000 and half.ebe == Decimal(220000)
+    assert half.dscr_ebe == Decimal(220000) / Decimal(100000)
+    assert pro_forma(months, 0, [], Decimal(1), Decimal(1)).dscr_ebe is None
+    assert repayment_capacity(Decimal(900000) + Decimal(300000), Decimal(400000)) == Decimal(3)
+    assert repayment_capacity(Decimal(1), Decimal(0)) is None

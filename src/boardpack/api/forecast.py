@@ -25,6 +25,7 @@ from ..forecast.functional import FunctionalBalance, Ratio, functional_balance
 from ..forecast.ratios import banker_ratios, customer_concentration
 from ..forecast.loans import AMORTISATIONS, Instalment, LoanTerms, Maturities, annuity_payment, schedule
 from ..forecast.plan import CashLine, CashPlan, DriverGap, ForecastInput
+from ..forecast.proforma import ProForma, pro_forma, repayment_capacity
 from ..forecast.settings import (
     BASE, DEBT, FINANCING, FORECAST, SCENARIOS, VAT_REGIMES, Financing, Scenario, debt_terms, financing_of,
     forecast_options, scenarios_of,
@@ -39,8 +40,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AMORTISATIONS", "BASE", "DEBT", "FINANCING", "FORECAST", "SCENARIOS", "VAT_REGIMES", "Backtest", "CashLine",
     "CashPlan", "DebtPosition", "DriverGap", "Financing", "ForecastDriver", "ForecastInput", "FunctionalBalance",
-    "Instalment", "LoanPosition", "LoanTerms", "Maturities", "Ratio", "Scenario", "annuity_payment",
-    "backtest_csv", "banker_ratios", "cash_plans", "customer_concentration", "plan_csv", "ratios_csv", "schedules_csv", "corporate_tax_payments", "debt_of", "debt_position", "financing_request",
+    "Instalment", "LoanPosition", "LoanTerms", "Maturities", "ProForma", "Ratio", "Scenario", "annuity_payment",
+    "backtest_csv", "banker_ratios", "cash_plans", "customer_concentration", "plan_csv", "pro_forma", "ratios_csv",
+    "repayment_capacity", "schedules_csv", "corporate_tax_payments", "debt_of", "debt_position", "financing_request",
     "forecast_backtest", "functional_balance", "schedule", "vat_payments",
 ]
 

@@ -10,8 +10,8 @@ from typing import Any
 from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
 from boardpack.api.accounting import caf_additive, cash_flow
 from boardpack.api.forecast import (
-    AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Ratio, banker_ratios, debt_of, financing_request, ratios_csv,
-    schedule, schedules_csv,
+    AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Ratio, banker_ratios, debt_of, financing_request, pro_forma,
+    ratios_csv, repayment_capacity, schedule, schedules_csv,
 )
 from boardpack.api.periods import Month, Window
 
@@ -83,18 +83,13 @@ class FinancingRequestSection(Section):
             pass
 
         def row(label: str, months: list[Month]) -> dict[str, Any]:
-            wanted = set(months)
-            new = sum(s.payment for s in steps if s.month in wanted)
-            old = existing(months)
-            service = _e(old + new)
-            scale = Decimal(len(months)) / 12
-            dscr_ebe = ebe * scale / service if service > 0 else None
-            dscr_fte = fte * scale / service if service > 0 else None
-            return {"label": label, "existing": fmt.money(_e(old)), "new": fmt.money(_e(new)), "service": fmt.money(service),
-                    "ebe": fmt.money(ebe * scale), "fte": fmt.money(fte * scale),
-                    "dscr_ebe": fmt.value(dscr_ebe, "ratio"), "dscr_fte": fmt.value(dscr_fte, "ratio"),
-                    "status_ebe": _status(dscr_ebe, floor), "status_fte": _status(dscr_fte, floor),
-                    "badge_ebe": _badge(pack, _status(dscr_ebe, floor)), "badge_fte": _badge(pack, _status(dscr_fte, floor))}
+            figures = pro_forma(months, existing(months), steps, ebe, fte)
+            status_ebe, status_fte = _status(figures.dscr_ebe, floor), _status(figures.dscr_fte, floor)
+            return {"label": label, "existing": fmt.money(_e(figures.existing)), "new": fmt.money(_e(figures.new)),
+                    "service": fmt.money(_e(figures.service)), "ebe": fmt.money(figures.ebe), "fte": fmt.money(figures.fte),
+                    "dscr_ebe": fmt.value(figures.dscr_ebe, "ratio"), "dscr_fte": fmt.value(figures.dscr_fte, "ratio"),
+                    "status_ebe": status_ebe, "status_fte": status_fte,
+                    "badge_ebe": _badge(pack, status_ebe), "badge_fte": _badge(pack, status_fte)}
 
         next12 = [period.shift(i) for i in range(1, 13)]
         rows = [row(pack.t("12 prochains mois", "Next 12 months"), next12)]
@@ -114,8 +109,8 @@ class FinancingRequestSection(Section):
                                 "interest": fmt.money(_e(sum(s.interest for s in in_year))),
                                 "outstanding": fmt.money(_e(in_year[-1].outstanding)), "count": len(in_year)})
         debt_now = data.bilan("dettes_financieres", period) if debt is None else _e(debt.outstanding)
-        capacity_before = debt_now / caf if caf > 0 else None
-        capacity_after = (debt_now + terms.amount) / caf if caf > 0 else None
+        capacity_before = repayment_capacity(debt_now, caf)
+        capacity_after = repayment_capacity(debt_now + terms.amount, caf)
         amortising = steps[terms.deferral]
         return {
             "terms": [
