@@ -134,3 +134,28 @@ def test_no_opening_cash_without_ledger(make_entries, as_of: Month) -> None:
 
     with pytest.raises(Unavailable, match="écritures"):
         cash_plans(_company(make_entries), as_of)
+
+
+def test_loan_given_by_its_terms(make_entries) -> None:
+    """Without a loans schedule, a [debt.<id>] table gives the loan's terms: 12 000 € at 0 % over
+    12 months from January 2026 → −1 000 € a month in the plan, and in the debt by maturity."""
+    from boardpack.api.forecast import debt_of
+
+    tables = {"debt": {"bpi": {"lender": "Bpifrance", "amount": Decimal(12000), "rate": Decimal(0), "duration": 12,
+                               "start": "2026-01", "deferral": 0, "amortisation": "annuite_constante"}}}
+    data = _company(make_entries, tables)
+    data.datasets.pop("loans")
+    base = cash_plans(data, AS_OF)[0]
+    assert _line(base, "emprunts") == [-1000] * 12
+    debt = debt_of(data, AS_OF)
+    assert [(loan.loan, loan.origin, loan.outstanding) for loan in debt.loans] == [("bpi", "terms", 1200000)]
+    assert debt.maturities.under_1 == 1200000
+
+
+def test_debt_table_needs_its_start(make_entries) -> None:
+    """A [debt.<id>] table without its first instalment's month is refused, naming the key."""
+    from boardpack.errors import ConfigError
+    from boardpack.forecast.settings import check_tables
+
+    with pytest.raises(ConfigError, match="clé « debt.bpi.start »"):
+        check_tables({"debt": {"bpi": {"amount": Decimal(1000), "rate": Decimal(0), "duration": 12}}}, "b.toml")
