@@ -110,6 +110,12 @@ def financing_request(data: KPIContext, as_of: Month) -> Financing | None:
 
 
 def forecast_backtest(data: KPIContext, period: Month, count: int = 12) -> Backtest:
-    """The base plan replayed from each of the ``count`` month-ends before ``period``, against the cash that followed."""
-    return data.memo(("forecast.backtest", period, count), lambda: backtest(
-        lambda as_of: cash_plans(data, as_of)[0], data, period, count))
+    """The base plan replayed from each of the ``count`` month-ends before ``period``, against the
+    cash that followed; without the loan asked for, which no past month-end knew of."""
+    def base_plan(as_of: Month) -> CashPlan:
+        from ..forecast.plan import run_plan
+
+        tables = _tables(data)
+        return run_plan(data, as_of, BASE, _drivers(), forecast_options(tables), None, debt_terms(tables))
+
+    return data.memo(("forecast.backtest", period, count), lambda: backtest(base_plan, data, period, count))

@@ -47,11 +47,10 @@ def _ratio(key: str, label: _L, formula: _L, unit: str, inputs: list[tuple[_L, D
 def customer_concentration(data: KPIContext, period: Month) -> tuple[Decimal, Decimal, str, Decimal]:
     """Share (%) of the first and of the five first customers in the sales invoiced over the 12
     months to ``period``, the first one's name, and the total (euros)."""
-    from ..api.commercial import customer_of, issued_in, sale_invoices
+    from ..api.commercial import customer_of, issued_in
 
     if "invoices" not in data.datasets:
         raise Unavailable("pas de factures (jeu « invoices ») : concentration clients non calculable", needs="invoices")
-    sale_invoices(data)
     frame = issued_in(data, data.window("ltm", period))
     totals = frame.groupby(customer_of(frame))["amount_excl_tax"].sum().sort_values(ascending=False)
     total = int(totals.sum())

@@ -11,8 +11,8 @@ from boardpack.api import Unavailable
 from boardpack.api.forecast import ForecastInput
 from boardpack.api.periods import Month, Window
 
-__all__ = ["add", "budget_drift", "cents", "collect", "eur", "flows", "history", "label", "pct", "where_from", "ltm_days", "month_amount", "observed_rate", "spread",
-           "weekly"]
+__all__ = ["add", "budget_drift", "cents", "eur", "flows", "history", "label", "ltm_days", "month_amount",
+           "observed_rate", "pct", "spread", "weekly", "where_from"]
 
 def cents(value: Decimal | float | int) -> int:
     """Euros → cents, rounded half up."""
@@ -96,11 +96,6 @@ def observed_rate(top: int, bottom: int, default: str) -> tuple[Decimal, bool]:
     if bottom > 0 and top >= 0:
         return Decimal(top) / Decimal(bottom), True
     return Decimal(default), False
-
-
-def collect(amounts: dict[Month, int], day: dt.date, amount: int) -> None:
-    """Add ``amount`` in the month of ``day``."""
-    add(amounts, Month.of(day), amount)
 
 
 def spread(amounts: dict[Month, int], start: dt.date, days: int, amount: int) -> None:
