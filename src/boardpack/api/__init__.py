@@ -46,7 +46,7 @@ from ..hookspecs import hookimpl
 if TYPE_CHECKING:
     from .alerts import Alert, AlertRule
     from .channels import Channel, Delivery, DeliveryFailure, Notice
-    from .charts import Chart, ChartStyle
+    from .charts import Chart, ChartStyle, describe_series
     from .checks import CheckRun, Issue, QualityCheck
     from .datasets import Column, DatasetSchema, LineNumbers
     from .errors import (
@@ -82,7 +82,7 @@ if TYPE_CHECKING:
 _HOME = {
     "Alert": "alerts", "AlertRule": "alerts",
     "Channel": "channels", "Delivery": "channels", "DeliveryFailure": "channels", "Notice": "channels",
-    "Chart": "charts", "ChartStyle": "charts",
+    "Chart": "charts", "ChartStyle": "charts", "describe_series": "charts",
     "CheckRun": "checks", "Issue": "checks", "QualityCheck": "checks",
     "Column": "datasets", "DatasetSchema": "datasets", "LineNumbers": "datasets",
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
@@ -155,6 +155,7 @@ __all__ = [
     "euros",
     "hookimpl",
     "status_label",
+    "describe_series",
 ]
 
 

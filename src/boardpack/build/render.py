@@ -73,6 +73,7 @@ def chart_style(chain: Sequence[Theme], fmt: Formatter) -> tuple[ChartStyle, lis
         money=fmt.money_short,
         number=fmt.number,
         month=fmt.month_short,
+        value=fmt.value,
     )
     return style, [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
 

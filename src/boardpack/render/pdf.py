@@ -6,7 +6,8 @@ The PDFs are written to temporary files beside their targets and renamed when al
 complete (:func:`write_together`), so an interrupted build never leaves a half-written pack
 that looks finished, nor some packs of a run without the others.
 
-A pack may be written as PDF/A-3b with files embedded (its figures as CSV, see
+Every PDF is tagged for assistive technologies (PDF/UA-1, or PDF/A-3b with tags). A pack
+may be written as PDF/A-3b with files embedded (its figures as CSV, see
 :mod:`boardpack.render.archive`), and several packs may be bound in one PDF whose top-level
 bookmarks are the packs. :class:`Layouts` lays packs out in worker processes; only plain
 data (:class:`PdfJob`, :class:`Binding`) crosses to them, and they return PDF bytes.
@@ -37,13 +38,15 @@ from urllib.parse import unquote, urlparse
 from ..errors import BoardpackError, RenderError
 
 __all__ = [
-    "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
+    "PDFA_VARIANT", "PDFUA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
     "default_mode", "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "remove_stale_parts",
     "restricted_fetcher", "write_atomically", "write_document", "write_together",
 ]
 
 #: The WeasyPrint variant of ``--pdfa``: PDF/A-3, level B (visual), files may be embedded.
 PDFA_VARIANT = "pdf/a-3b"
+#: The WeasyPrint variant of every other pack: PDF/UA-1 (tagged, document language and title shown).
+PDFUA_VARIANT = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,10 @@ def _midnight(created: dt.date | None) -> dt.datetime:
 
 
 def _variant(pdfa: bool) -> dict[str, Any]:
-    return {"pdf_variant": PDFA_VARIANT} if pdfa else {}
+    """Every PDF is tagged (structure tree, reading order, ``/Lang``, text alternatives of
+    images): PDF/UA-1 by default. WeasyPrint declares one variant per PDF, so a PDF/A-3b pack
+    is tagged too (``pdf_tags``) but declares PDF/A only."""
+    return {"pdf_variant": PDFA_VARIANT, "pdf_tags": True} if pdfa else {"pdf_variant": PDFUA_VARIANT}
 
 
 def lay_out(job: PdfJob) -> Any:

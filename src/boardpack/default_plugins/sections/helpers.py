@@ -64,9 +64,11 @@ def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
 def series_data(
     pack: PackContext, months: list[Month], series: list[tuple[str, list[Any], str]], unit: str
 ) -> dict[str, Any]:
-    """Chart data for monthly ``series`` given as (label, values, kind)."""
+    """Chart data for monthly ``series`` given as (label, values, kind); ``periods`` holds the
+    months in full for the charts' text alternatives."""
     return {
         "x": [pack.fmt.month_short(m) for m in months],
+        "periods": [pack.fmt.month(m) for m in months],
         "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
         "unit": unit,
     }

@@ -36,8 +36,9 @@ class KpiTilesSection(Section):
                 "n1": variation(pack, result.value, n1.value, kpi.unit),
                 "n1_value": "—" if n1.value is None else pack.fmt.value(n1.value, kpi.unit, short=True),
                 "sparkline": pack.chart(
-                    "sparkline", {"series": [{"label": "", "values": [v for _, v in history]}]},
-                    5.2, 1.1, alt=pack.label(kpi.label),
+                    "sparkline", {"series": [{"label": "", "values": [v for _, v in history]}], "unit": kpi.unit,
+                                  "periods": [pack.fmt.month(m) for m, _ in history]},
+                    5.2, 1.1, alt=f"{pack.label(kpi.label)} — {pack.fmt.window_kind(result.window)}",
                 ) if result.value is not None else None,
             })
         if not tiles:
