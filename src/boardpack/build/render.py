@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,15 @@ class RenderedPack:
     html_seconds: float = 0.0
     #: the sections and KPIs left out for want of data (listed on the closing page)
     gaps: tuple[Gap, ...] = ()
+    #: the rendered sections (``name``, ``title``, ``body``, ``page``), for the combined PDF
+    sections: tuple[dict[str, Any], ...] = ()
+    #: the theme chain's look: CSS variables' colours and fonts, CSS files (parents first),
+    #: logo URI, and the template folders searched before the built-ins
+    colours: dict[str, Any] = field(default_factory=dict)
+    fonts: dict[str, Any] = field(default_factory=dict)
+    stylesheets: tuple[Path, ...] = ()
+    logo: str | None = None
+    search: tuple[Path, ...] = ()
 
 
 def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
@@ -120,18 +129,21 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
                                    pack=pack, **context)),
             "page": "portrait", "unavailable": None,
         })
+    css = tuple(css for theme in reversed(chain) for css in theme.css)
+    logo = next((t.logo.as_uri() for t in chain if t.logo), None)
     html = _render(
         env, "pack.html", "le dossier",
         pack=pack,
         sections=sections,
         colours=dict(style.colours),
         fonts=_merged(chain, "fonts"),
-        stylesheets=[css.as_uri() for theme in reversed(chain) for css in theme.css],
-        logo=next((t.logo.as_uri() for t in chain if t.logo), None),
+        stylesheets=[path.as_uri() for path in css],
+        logo=logo,
     )
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
-    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps))
+    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps),
+                        tuple(sections), dict(style.colours), _merged(chain, "fonts"), css, logo, tuple(search))
 
 
 def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:

@@ -27,17 +27,9 @@ from ..config import Config
 from ..errors import ConfigError, RenderError
 from ..periods import Month
 from ..render.archive import pack_files
-from ..render.pdf import (
-    Binding,
-    Layouts,
-    PdfJob,
-    bound_pdf,
-    html_to_pdf,
-    pdfs_and_bound,
-    remove_stale_parts,
-    write_together,
-)
+from ..render.pdf import Layouts, PdfJob, html_to_pdf, remove_stale_parts, write_together
 from ..render.templates import BUILTIN_TEMPLATES
+from .combined import combined_html
 from .compute import Computed, compute, make_engine
 from .gates import blocking
 from .inputs import Inputs, given_inputs, load_inputs
@@ -113,7 +105,8 @@ def build(
     :param strict: the sources' warnings (FEC checks) become errors.
     :param pdfa: write PDF/A-3b, the pack's figures attached as CSV files.
     :param combined: also write ``<company>_<period>_complet.pdf``, every selected pack in
-        config order, with one top-level bookmark per audience.
+        config order after one cover and one table of contents, page numbers running through,
+        one top-level bookmark per audience.
     :param parallel: lay the PDFs out in up to one worker process per audience (at most one
         per CPU); ``False`` lays them out in this process.
     :param refresh: fetch the remote sources live and write a new snapshot instead of
@@ -258,21 +251,19 @@ def layout_pdf(rendered: RenderedPack, pdfa: bool = False) -> bytes:
 
 def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool,
            laid_out: Callable[[Hashable], None] | None = None) -> tuple[dict[Hashable, bytes], bytes]:
-    """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
-    it takes the longest)."""
+    """Each pack's PDF and the combined one (:mod:`.combined`: one cover, one table of contents,
+    page numbers running through), packs in config order; the combined one is laid out first
+    (in a worker: it takes the longest)."""
     order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
     keys = sorted(rendered, key=order.index)
-    jobs = {key: _pdf_job(rendered[key], pdfa) for key in keys}
-    packs = [rendered[key].pack for key in keys]
-    first = packs[0]
-    title = f"{first.t('Dossier complet', 'Complete pack')} — {first.config.company.name} — {first.fmt.month(first.period)}"
-    binding = Binding(tuple(jobs.values()), tuple(p.audience.title for p in packs), title,
-                      first.period.last_day, pdfa, pack_files(packs) if pdfa else ())
-    if not layouts.parallel:
-        singles, whole = pdfs_and_bound(binding)
-        return dict(zip(jobs, singles)), whole
-    layouts.submit(_BOUND, bound_pdf, binding)
-    for key, job in jobs.items():
+    packs = [rendered[key] for key in keys]
+    html, allowed = combined_html(packs)
+    first = packs[0].pack
+    whole = PdfJob(html, BUILTIN_TEMPLATES, tuple(allowed), first.period.last_day, pdfa,
+                   pack_files([p.pack for p in packs]) if pdfa else ())
+    layouts.submit(_BOUND, html_to_pdf, *_pdf_args(whole), **_pdf_options(whole))
+    for key in keys:
+        job = _pdf_job(rendered[key], pdfa)
         layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
     documents = layouts.results(laid_out)
     return documents, documents.pop(_BOUND)

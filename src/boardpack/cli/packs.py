@@ -83,7 +83,7 @@ _build_options = [
     click.option("--pdfa", is_flag=True,
                  help="PDF/A-3b d'archivage, les chiffres joints en CSV (indicateurs, compte de résultat, bilan)."),
     click.option("--combined", is_flag=True,
-                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf)."),
+                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf) : une couverture, un sommaire, une pagination continue."),
 ]
 
 
