@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from .periods import WINDOW_KINDS, FiscalCalendar, Month, Window, WindowKind
     from .records import Audience, Company, Thresholds
     from .sections import HumanCommentary, PackContext, Section
+    from .tables import TABLE_UNITS, Table, TableColumn
     from .settings import REQUIRED, Configurable, Setting, SettingsTable
     from .sources import DataSource, LoadRequest, Loaded
 
@@ -96,6 +97,7 @@ _HOME = {
     "WindowKind": "periods",
     "Audience": "records", "Company": "records", "Thresholds": "records",
     "HumanCommentary": "sections", "PackContext": "sections", "Section": "sections",
+    "TABLE_UNITS": "tables", "Table": "tables", "TableColumn": "tables",
     "REQUIRED": "settings", "Configurable": "settings", "Setting": "settings", "SettingsTable": "settings",
     "DataSource": "sources", "LoadRequest": "sources", "Loaded": "sources",
 }
@@ -156,6 +158,9 @@ __all__ = [
     "hookimpl",
     "status_label",
     "describe_series",
+    "TABLE_UNITS",
+    "Table",
+    "TableColumn",
 ]
 
 

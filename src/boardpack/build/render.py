@@ -109,10 +109,12 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     gaps: list[Gap] = []
     for name in audience.sections:
         section = registry.sections[name]
+        pack.current_section, described = pack.label(section.title), len(pack.tables)
         try:
             context = _section_context(section, pack, registry.providers.get(("section", name), ""))
             body = Markup(_render(env, section.template, f"section « {name} »", pack=pack, **context))
         except Unavailable as exc:  # left out, and said on the closing page
+            del pack.tables[described:]
             gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc), name))
             continue
         sections.append({

@@ -29,6 +29,7 @@ from ..periods import Month
 from ..render.archive import pack_files
 from ..render.pdf import Layouts, PdfJob, html_to_pdf, remove_stale_parts, write_together
 from ..render.templates import BUILTIN_TEMPLATES
+from ..render.workbook import workbook_bytes
 from .combined import combined_html
 from .compute import Computed, compute, make_engine
 from .gates import blocking
@@ -61,6 +62,8 @@ class BuildResult:
     paths: dict[str, Path] = field(default_factory=dict)
     #: the PDF binding every selected audience's pack (``combined=True``)
     combined: Path | None = None
+    #: each pack's companion workbook (``xlsx=True``), by audience id
+    workbooks: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     html: dict[str, str] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)
@@ -97,6 +100,7 @@ def build(
     hold: bool = False,
     inputs: Inputs | None = None,
     on_pack: PackProgress | None = None,
+    xlsx: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -116,6 +120,8 @@ def build(
     :param inputs: the config's data already loaded (the delivery runner reads it once).
     :param on_pack: told as each pack is rendered (``html``) and laid out (``pdf``): the
         command line draws a progress bar per pack with it.
+    :param xlsx: also write ``<audience>_<period>.xlsx`` beside each PDF: every table the
+        pack's sections described (:class:`~boardpack.api.Table`), a sheet per table.
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
@@ -164,6 +170,10 @@ def build(
     if whole is not None:
         result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
         files[result.combined] = whole
+    if xlsx:  # written with the PDFs, all or none
+        for key, pack in rendered.items():
+            result.workbooks[key] = out / f"{key}_{result.period}.xlsx"
+            files[result.workbooks[key]] = _workbook(pack)
     with _timed(timings, "pdf"):
         remove_stale_parts(out, started)
         try:
@@ -267,6 +277,13 @@ def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool,
         layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
     documents = layouts.results(laid_out)
     return documents, documents.pop(_BOUND)
+
+
+def _workbook(rendered: RenderedPack) -> bytes:
+    """The pack's companion workbook: the tables its sections described."""
+    pack = rendered.pack
+    title = f"{pack.audience.title} — {pack.company.name} — {pack.fmt.month(pack.period)}"
+    return workbook_bytes(pack.tables, title, pack.language, pack.company.currency, pack.period.last_day)
 
 
 def _slug(name: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from boardpack.api import PackContext, Section, Unavailable, hookimpl
+from boardpack.api import PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.commercial import (
     euros,
     invoices_of,
@@ -279,8 +279,27 @@ class AgedBalanceSection(Section):
         whole = sum(total["cents"])
         split = ["—" if whole <= 0 else pack.fmt.percent(Decimal(c) / Decimal(whole) * 100) for c in total["cents"]]
         split.append("—" if whole <= 0 else pack.fmt.percent(100))
+        self._describe(pack, kind, rows + [total], items, end)
         return {"rows": rows, "total": total, "split": split, "count": len(items),
                 "parties": len(cents)}
+
+
+    def _describe(self, pack: PackContext, kind: str, rows: list[dict[str, Any]], items: pd.DataFrame,
+                  end: pd.Timestamp) -> None:
+        """The workbook's tables: the aged balance by counterparty, and every open invoice with its dates."""
+        title = pack.t("Clients", "Receivables") if kind == "sale" else pack.t("Fournisseurs", "Payables")
+        party = TableColumn(pack.t("Tiers", "Counterparty"))
+        pack.table(Table(f"{title} {pack.t('par ancienneté', 'by age')}", (
+            party, *(TableColumn(pack.t(fr, en), "money") for _, fr, en, _ in AGE_BUCKETS), TableColumn("Total", "money"),
+        ), [(r["label"], *(euros(c) for c in r["cents"]), euros(sum(r["cents"]))) for r in rows]))
+        ordered = items.sort_values(["due_date", "number"])
+        pack.table(Table(f"{title} {pack.t('factures ouvertes', 'open invoices')}", (
+            party, TableColumn(pack.t("Facture", "Invoice")), TableColumn(pack.t("Émise le", "Issued"), "date"),
+            TableColumn(pack.t("Échéance", "Due"), "date"), TableColumn(pack.t("Jours après échéance", "Days past due"), "days"),
+            TableColumn(pack.t("Montant TTC", "Amount incl. VAT"), "money"),
+        ), [(name, str(number), issued.date(), due.date(), (end - due).days, euros(int(amount)))
+            for name, number, issued, due, amount in zip(ordered["party"], ordered["number"], ordered["issue_date"],
+                                                         ordered["due_date"], ordered["amount_incl_tax"])]))
 
 
 @hookimpl
