@@ -35,6 +35,12 @@ class PresentationSection(Section):
             loans = outstanding_by_loan(pack)
         except Unavailable:
             loans = []
+        pack.table(Table(pack.t("Chiffres clés ", "Key figures ") + fy_label(pack, year), (
+            TableColumn(pack.t("Poste", "Line")), TableColumn(fy_label(pack, year), "money"),
+        ), [(line_label(pack, line), pack.data.pl(line, year))
+            for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net")]
+           + [(line_label(pack, line), pack.data.bilan(line, year.end))
+              for line in ("capitaux_propres", "dettes_financieres", "total_actif")]))
         return {
             "company": company,
             "year_label": fy_label(pack, year),

@@ -88,6 +88,15 @@ class RevenueMixSection(Section):
                                    euros(before["amount_excl_tax"].sum()), has_n1) | {"style": "total"})
         top_share = sum((customers_now[k] for k in top), Decimal(0))
 
+        window = pack.fmt.window(ytd)
+        for rows, what, first in ((products, pack.t("CA par produit", "Revenue by product"), pack.t("Produit", "Product")),
+                                  (customers, pack.t("CA par client", "Revenue by customer"), pack.t("Client", "Customer"))):
+            if rows:
+                pack.table(Table(what, (
+                    TableColumn(first), TableColumn(pack.t("CA HT ", "Revenue ") + window, "money"),
+                    TableColumn(pack.t("Part", "Share"), "percent"),
+                    TableColumn(pack.t("CA HT ", "Revenue ") + pack.fmt.window(n1), "money"),
+                ), [(r["label"], r["raw"], r["raw"] / total * 100, r["raw_n1"]) for r in rows]))
         ledger_revenue = pl_value(pack, "chiffre_affaires", ytd)
         margin = pl_value(pack, "marge_brute", ytd)
         charts = []
@@ -123,7 +132,7 @@ class RevenueMixSection(Section):
              has_n1: bool) -> dict[str, Any]:
         reference = (n1 or Decimal(0)) if has_n1 else None
         return {
-            "label": label, "style": "base", "raw": value,
+            "label": label, "style": "base", "raw": value, "raw_n1": reference,
             "revenue": pack.fmt.money(value), "share": share(pack, value, total),
             "n1": money(pack, reference), "n1_delta": variation(pack, value, reference, "money"),
         }
@@ -189,6 +198,16 @@ class TopPartiesSection(Section):
             names = ("clients", "customers") if kind == "sale" else ("fournisseurs", "suppliers")
             rows.append(row(others_label(pack, len(rest), *names), rest, "base"))
         rows.append(row(pack.t("Total", "Total"), None, "total"))
+        pack.table(Table(pack.t("Principaux clients", "Top customers") if kind == "sale"
+                         else pack.t("Principaux fournisseurs", "Top suppliers"), (
+            TableColumn(pack.t("Tiers", "Counterparty")),
+            TableColumn(pack.t("Facturé HT ", "Invoiced ") + pack.fmt.window(ytd), "money"),
+            TableColumn(pack.t("Part", "Share"), "percent"),
+            TableColumn(pack.t("Solde ouvert TTC", "Open balance incl. VAT"), "money"),
+            TableColumn(pack.t("dont échu", "of which overdue"), "money"),
+            TableColumn(pack.t("Délai moyen de paiement", "Mean payment delay"), "days"),
+        ), [(r["label"], r["raw"]["invoiced"], None if total <= 0 else r["raw"]["invoiced"] / total * 100,
+             r["raw"]["open"], r["raw"]["overdue"], r["raw"]["delay"]) for r in rows]))
         return {"rows": rows, "top_share": share(pack, sum((invoiced[p] for p in top), Decimal(0)), total),
                 "count": len(invoiced)}
 

@@ -43,6 +43,12 @@ class KpiTilesSection(Section):
             })
         if not tiles:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
+        shown = pack.kpis_for_audience()[:12]
+        pack.table(Table(pack.t("Indicateurs clés", "Key indicators"), (
+            TableColumn(pack.t("Indicateur", "KPI")), TableColumn(pack.t("Fenêtre", "Window")),
+            TableColumn(pack.t("Valeur", "Value"), "row"), TableColumn("N-1", "row"),
+            TableColumn(pack.t("Statut", "Status")),
+        ), [_tile_values(pack, kpi.id) for kpi in shown], row_units=[kpi.unit for kpi in shown]))
         return {"tiles": tiles, "period": pack.fmt.month(pack.period)}
 
 
@@ -191,12 +197,22 @@ class KpiTableSection(Section):
         return {"rows": rows, "month": pack.fmt.month(pack.period)}
 
 
+def _status(pack: PackContext, status: str | None) -> str:
+    return {"ok": "ok", "warn": pack.t("à surveiller", "watch"), "alert": pack.t("alerte", "alert")}.get(status or "", "")
+
+
+def _tile_values(pack: PackContext, kpi_id: str) -> tuple[Any, ...]:
+    """A tile's row of the workbook: KPI, window, value, N-1, status."""
+    result = pack.result(kpi_id)
+    return (pack.label(result.kpi.label), pack.fmt.window_kind(result.window), result.value,
+            result.comparisons["n1"].value, _status(pack, result.status))
+
+
 def _kpi_values(pack: PackContext, kpi_id: str) -> tuple[Any, ...]:
     """A KPI's row of the workbook: month, N-1, budget, YTD, N-1, budget, LTM, status, formula."""
     kpi = pack.kpi(kpi_id)
     month, ytd, ltm = (pack.result(kpi_id, kind) for kind in ("month", "ytd", "ltm"))
-    status = {"ok": pack.t("ok", "ok"), "warn": pack.t("à surveiller", "watch"),
-              "alert": pack.t("alerte", "alert")}.get(month.status or "", "")
+    status = _status(pack, month.status)
     return (pack.label(kpi.label), month.value, month.comparisons["n1"].value, month.comparisons["budget"].value,
             ytd.value, ytd.comparisons["n1"].value, ytd.comparisons["budget"].value, ltm.value, status,
             pack.label(kpi.formula))
