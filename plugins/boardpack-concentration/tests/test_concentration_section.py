@@ -134,6 +134,9 @@ def test_section_in_french() -> None:
     assert "Total (5 clients)" in text
     assert "1 client(s) au chiffre d&#39;affaires net nul ou négatif" in text
     assert 'src="data:image/svg+xml;base64,' in text
+    # the chart's text alternative, built by ParetoChart.describe from the bars
+    assert ("Chiffre d&#39;affaires par client et part cumulée, Alpha : 50\u202f000\u00a0€ (50,0\u00a0% cumulé) ; "
+            "Beta : 20\u202f000\u00a0€ (70,0\u00a0% cumulé)") in text
 
 
 def test_section_in_english() -> None:
