@@ -211,3 +211,33 @@ def test_workbook_writes_exact_amounts_and_percentages(tmp_path: Path) -> None:
     assert sheet.cell(HEADER + 1, 4).number_format == "mmmm yyyy"
     assert [c.value for c in sheet[HEADER + 2]] == ["Vide", None, None, None]
     assert (sheet["A1"].value, sheet["A2"].value) == ("Essai", "Section")
+
+
+#: Built-in sections whose tables are not in the workbook yet, and why.
+NOT_DESCRIBED = {
+    "note_de_synthese": "the banker's synthesis, being reworked (issue 13, item 5): its tables quote other sections'",
+}
+
+
+def test_every_builtin_section_with_a_table_describes_it() -> None:
+    """A demo section whose HTML holds a <table> described at least one table for the workbook."""
+    import html as markup
+    import re
+
+    from boardpack.build import build
+
+    plugins.reset()
+    try:
+        result = build(load_config(DEMO_CONFIG), write=False)
+    finally:
+        plugins.reset()
+    missing = []
+    for key, page in result.html.items():
+        described = {section for section, _ in result.packs[key].tables}
+        for chunk in page.split('<section class="section')[1:]:
+            found = re.match(r'[^"]*" id="sec-([^"]+)">\s*<h1>(.*?)</h1>', chunk, re.S)
+            assert found, chunk[:200]
+            name, title = found[1], markup.unescape(found[2])
+            if "<table" in chunk and name not in NOT_DESCRIBED and title not in described:
+                missing.append((key, name))
+    assert not missing

@@ -129,7 +129,17 @@ class PipelineSection(Section):
                     "key": key or pack.t("(non renseigné)", "(not set)"), "closed": len(group), "won": len(won),
                     "rate": pack.fmt.percent(Decimal(len(won)) / Decimal(len(group)) * 100),
                     "won_amount": pack.fmt.money(Decimal(int(won["amount"].sum())).scaleb(-2)),
+                    "raw": (Decimal(len(won)) / Decimal(len(group)) * 100, Decimal(int(won["amount"].sum())).scaleb(-2)),
                 })
+            title, first = {"segment": (pack.t("Transformation par segment", "Conversion by segment"), "Segment"),
+                            "channel": (pack.t("Transformation par canal", "Conversion by channel"),
+                                        pack.t("Canal", "Channel"))}[column]
+            pack.table(Table(title, (
+                TableColumn(first), TableColumn(pack.t("Affaires conclues", "Closed deals"), "count"),
+                TableColumn(pack.t("Gagnées", "Won"), "count"), TableColumn(pack.t("Taux", "Rate"), "percent"),
+                TableColumn(pack.t("Montant gagné", "Amount won"), "money"),
+            ), [(row["key"], row["closed"], row["won"], *row["raw"]) for row in out],
+                note=f"{pack.fmt.month(window.start)} – {pack.fmt.month(window.end)}"))
             return out
 
         return {
