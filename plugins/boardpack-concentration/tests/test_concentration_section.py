@@ -139,6 +139,19 @@ def test_section_in_french() -> None:
             "Beta : 20\u202f000\u00a0€ (70,0\u00a0% cumulé)") in text
 
 
+def test_section_describes_its_table_for_the_workbook() -> None:
+    """The customers, their revenue and shares are described as values (pack.table) for build --xlsx."""
+    from boardpack.testing import build_pack
+
+    with registered(plugin):
+        pack = build_pack({"invoices": invoices()}, sections=["concentration_clients"], period="2026-03")
+    ((section, table),) = pack.tables
+    assert (section, table.title) == ("Concentration du chiffre d'affaires", "Concentration clients")
+    assert [column.unit for column in table.columns] == ["count", "text", "money", "percent", "percent"]
+    assert table.rows[0] == (1, "Alpha", Decimal(50000), Decimal(50), Decimal(50))
+    assert table.rows[-1][4] == Decimal(100)
+
+
 def test_section_in_english() -> None:
     """The same section for an English pack."""
     with registered(plugin):
