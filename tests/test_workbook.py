@@ -104,7 +104,7 @@ def test_kpi_values_are_the_engines_as_numbers(built: Built) -> None:
     revenue = table["Chiffre d'affaires"][1]
     expected = engine().result(ebe["chiffre_affaires"], OCTOBER, "month").value
     assert isinstance(revenue.value, (int, float)) and Decimal(str(revenue.value)) == expected
-    assert revenue.number_format == '#,##0\\ "€"'  # « 827 325 € » in a French spreadsheet
+    assert revenue.number_format == '#,##0 "€";-#,##0 "€"'  # « 827 325 € » in a French spreadsheet
     rate = table["Taux de marge brute"][1]
     percent = engine().result(ebe["taux_marge_brute"], OCTOBER, "month").value
     assert percent is not None and rate.value == pytest.approx(float(percent) / 100)
@@ -135,7 +135,7 @@ def test_dates_are_dates(built: Built) -> None:
     issued, due, late, amount = first[2], first[3], first[4], first[5]
     assert isinstance(issued.value, dt.datetime) and issued.number_format == "dd/mm/yyyy"
     assert isinstance(due.value, dt.datetime) and late.value == (dt.datetime(2026, 10, 31) - due.value).days
-    assert amount.value > 0 and amount.number_format == '#,##0\\ "€"'
+    assert amount.value > 0 and amount.number_format == '#,##0 "€";-#,##0 "€"'
     debt = built.sheet("banquier", "Capital restant dû")
     assert all(row[2].value == dt.datetime(2026, 10, 31) for row in debt.iter_rows(min_row=HEADER + 1))
 
@@ -180,7 +180,7 @@ def test_sheet_names_are_valid_short_and_unique() -> None:
 
 def test_number_formats_by_unit_and_language() -> None:
     """French formats for a French pack, English ones for an English pack."""
-    assert number_format("money", "fr") == '#,##0\\ "€"'
+    assert number_format("money", "fr") == '#,##0 "€";-#,##0 "€"'
     assert number_format("money", "en") == '"€"#,##0;-"€"#,##0'
     assert number_format("percent", "fr") == "0.0\\ %"
     assert number_format("date", "fr") == "dd/mm/yyyy"

@@ -3,7 +3,7 @@
 One sheet per :class:`~boardpack.api.tables.Table` the sections described, in the pack's
 order: the table's title, its section, then the header row and the rows, numbers as numbers
 in their unit's format, dates as dates. Number formats are written in the file's
-locale-neutral syntax and shown in the reader's: ``#,##0 "€"`` is « 1 234 567 € » in a
+locale-neutral syntax and shown in the reader's: ``#,##0 "€";-#,##0 "€"`` is « 1 234 567 € » in a
 French spreadsheet (``# ##0 €``), ``0.0 %`` is « 12,5 % ». Sheet names are the tables'
 titles, without the characters a sheet name may not hold, at most 31 characters, unique.
 Written with openpyxl, in memory: the host writes the bytes with the PDFs, all or none.
@@ -33,7 +33,8 @@ def number_format(unit: str, language: str, currency: str = "EUR") -> str:
     """The number format of a column of ``unit`` (locale-neutral syntax; the reader shows it in its own)."""
     symbol = _SYMBOLS.get(currency, currency)
     formats = {
-        "money": f'#,##0\\ "{symbol}"' if language == "fr" else f'"{symbol}"#,##0;-"{symbol}"#,##0',
+        # as the portfolio overview (boardpack.batch.overview) writes amounts
+        "money": f'#,##0 "{symbol}";-#,##0 "{symbol}"' if language == "fr" else f'"{symbol}"#,##0;-"{symbol}"#,##0',
         "percent": "0.0\\ %" if language == "fr" else "0.0%",
         "points": '0.0\\ "pts"',
         "days": '#,##0\\ "j"' if language == "fr" else '#,##0\\ "d"',
