@@ -51,7 +51,7 @@ from ..hookspecs import hookimpl
 if TYPE_CHECKING:
     from .alerts import Alert, AlertRule
     from .channels import Channel, Delivery, DeliveryFailure, Notice
-    from .charts import Chart, ChartStyle
+    from .charts import Chart, ChartStyle, describe_series
     from .checks import CheckRun, Issue, QualityCheck
     from .datasets import Column, DatasetSchema, LineNumbers
     from .errors import (
@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from .periods import WINDOW_KINDS, FiscalCalendar, Month, Window, WindowKind
     from .records import Audience, Company, Thresholds
     from .sections import HumanCommentary, PackContext, Section
+    from .tables import TABLE_UNITS, Table, TableColumn
     from .settings import REQUIRED, Configurable, Setting, SettingsTable
     from .sources import DataSource, LoadRequest, Loaded
 
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
 _HOME = {
     "Alert": "alerts", "AlertRule": "alerts",
     "Channel": "channels", "Delivery": "channels", "DeliveryFailure": "channels", "Notice": "channels",
-    "Chart": "charts", "ChartStyle": "charts",
+    "Chart": "charts", "ChartStyle": "charts", "describe_series": "charts",
     "CheckRun": "checks", "Issue": "checks", "QualityCheck": "checks",
     "Column": "datasets", "DatasetSchema": "datasets", "LineNumbers": "datasets",
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
@@ -102,6 +103,7 @@ _HOME = {
     "WindowKind": "periods",
     "Audience": "records", "Company": "records", "Thresholds": "records",
     "HumanCommentary": "sections", "PackContext": "sections", "Section": "sections",
+    "TABLE_UNITS": "tables", "Table": "tables", "TableColumn": "tables",
     "REQUIRED": "settings", "Configurable": "settings", "Setting": "settings", "SettingsTable": "settings",
     "DataSource": "sources", "LoadRequest": "sources", "Loaded": "sources",
 }
@@ -162,6 +164,10 @@ __all__ = [
     "euros",
     "hookimpl",
     "status_label",
+    "describe_series",
+    "TABLE_UNITS",
+    "Table",
+    "TableColumn",
 ]
 
 
