@@ -148,6 +148,90 @@ def test_banker_ratios_keep_each_ratios_unit(built: Built) -> None:
     assert formats[next(name for name in table if name.startswith("DSCR"))] == "0.00"
 
 
+@functools.cache
+def forecast() -> dict[str, Any]:
+    """What the forecast engine computes on the demo, with the built-in plugins only (as the CLI run)."""
+    from boardpack.api.forecast import banker_ratios, cash_plans, financing_request, forecast_backtest, schedule
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BOARDPACK_LOAD_PLUGINS", "")
+        plugins.reset()
+        try:
+            data = engine().ctx
+            financing = financing_request(data, OCTOBER)
+            assert financing is not None
+            return {"plans": cash_plans(data, OCTOBER), "backtest": forecast_backtest(data, OCTOBER),
+                    "schedule": schedule(financing.terms), "ratios": banker_ratios(data, OCTOBER)}
+        finally:
+            plugins.reset()
+
+
+def euros(cell: Any) -> Decimal:
+    """A money cell's value, in euros to the cent."""
+    return Decimal(str(cell.value)).quantize(Decimal("0.01"))
+
+
+def cents(amount: int) -> Decimal:
+    """Cents as euros."""
+    return Decimal(amount).scaleb(-2)
+
+
+def test_cash_plan_sheets_are_the_forecasts(built: Built) -> None:
+    """Plan de trésorerie: opening cash, every line × month adding up to the closing cash, the
+    scenarios' lowest points and the backtest's mean error are the forecast engine's."""
+    plans = forecast()["plans"]
+    base = plans[0]
+    sheet = built.sheet("daf", "Plan de trésorerie (base)")
+    assert header(sheet)[:3] == ["Poste", "Sens", "novembre 2026"] and len(header(sheet)) == 2 + len(base.months)
+    table = rows(sheet)
+    assert euros(table["Trésorerie d'ouverture"][2]) == cents(base.opening)
+    assert [euros(c) for c in table["Trésorerie de clôture"][2:]] == [cents(c) for _, c in base.closings()]
+    lines = [row for row in table.values() if row[1].value in ("Encaissement", "Décaissement")]
+    assert len(lines) == sum(1 for line in base.lines if line.amounts)
+    first = base.months[0]
+    assert sum(euros(row[2]) for row in lines) == cents(base.flow(first)) == euros(table["Flux net du mois"][2])
+    scenarios = rows(built.sheet("daf", "Scénarios de trésorerie"))
+    assert list(scenarios)[:len(plans)] == ["Base", *[plan.scenario.label for plan in plans[1:]]]
+    for plan, row in zip(plans, scenarios.values()):
+        month, cash = plan.lowest
+        assert euros(row[4]) == cents(cash) and row[5].value == dt.datetime(month.year, month.month, 1)
+    test = forecast()["backtest"]
+    accuracy = rows(built.sheet("daf", "Fiabilité du plan par horizon"))
+    assert euros(accuracy["1"][2]) == cents(test.mean_absolute_error(1))
+    assert accuracy["1"][1].value == len(test.at(1))
+
+
+def test_loan_request_and_analysis_sheets_are_the_engines(built: Built) -> None:
+    """Demande de financement: the monthly schedule of the loan asked for and the pro-forma DSCR;
+    Analyse financière: the functional balance sheet, the ratios in their units and their inputs."""
+    steps = forecast()["schedule"]
+    sheet = built.sheet("banquier", "Échéancier de l'emprunt demandé")
+    first = next(sheet.iter_rows(min_row=HEADER + 1, max_row=HEADER + 1))
+    assert first[0].value == dt.datetime(steps[0].month.year, steps[0].month.month, 1)
+    assert [euros(c) for c in first[1:]] == [cents(steps[0].principal), cents(steps[0].interest),
+                                             cents(steps[0].payment), cents(steps[0].outstanding)]
+    assert sheet.max_row - HEADER == len(steps)
+    pro_forma = rows(built.sheet("banquier", "DSCR pro forma"))["12 prochains mois"]
+    service, ebe = euros(pro_forma[4]), euros(pro_forma[5])
+    assert pro_forma[7].value == pytest.approx(float(ebe / service), rel=1e-6)
+    assert pro_forma[7].number_format == "0.00"
+    fb, ratios = forecast()["ratios"]
+    balance = rows(built.sheet("banquier", "Bilan fonctionnel"))
+    assert euros(balance["FRNG"][1]) == cents(fb.frng)
+    assert euros(balance["Trésorerie nette = FRNG − BFR"][1]) == cents(forecast()["plans"][0].opening)
+    analysis = rows(built.sheet("banquier", "Ratios d'analyse financière"))
+    gearing = next(r for r in ratios if r.key == "gearing")
+    row = next(row for name, row in analysis.items() if "gearing" in name)
+    assert row[1].value == pytest.approx(float(gearing.value)) and row[1].number_format == "0.00"
+    margin = next(r for r in ratios if r.unit == "percent" and r.value is not None)
+    row = next(row for name, row in analysis.items() if name == margin.label["fr"])
+    assert row[1].value == pytest.approx(float(margin.value) / 100) and row[1].number_format == "0.0\\ %"
+    inputs = [row for row in built.sheet("banquier", "Données des ratios").iter_rows(min_row=HEADER + 1)
+              if row[0].value == gearing.label["fr"]]
+    assert [(r[1].value, euros(r[2])) for r in inputs] == [(name["fr"], value.quantize(Decimal("0.01")))
+                                                           for name, value in gearing.inputs]
+
+
 def test_failed_build_leaves_no_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A workbook that cannot be made stops the build before anything is written: no PDF, no .xlsx."""
     import boardpack.build.run as run

@@ -21,7 +21,7 @@ __all__ = ["TABLE_UNITS", "Table", "TableColumn"]
 #: ``percent`` (12.5 means 12,5 %); ``points`` (a difference of percentages, 2.1 = 2,1 pts);
 #: ``days``; ``years``; ``ratio``; ``count``; ``date`` (a ``datetime.date``); ``month`` (a
 #: :class:`~boardpack.api.Month`); ``row``: each row's own unit (:attr:`Table.row_units`), for
-#: a table of KPIs of different units.
+#: a table of KPIs of different units (a row of unit ``text`` holds text, as a key-value table's).
 TABLE_UNITS = ("text", "money", "percent", "points", "days", "years", "ratio", "count", "date", "month", "row")
 
 _NUMBERS = (int, float, Decimal)
@@ -72,9 +72,9 @@ class Table:
                 raise ValueError(f"tableau « {self.title} », ligne {number} : {len(row)} valeurs pour "
                                  f"{len(self.columns)} colonnes")
             for column, value in zip(self.columns, row):
-                if value is None or column.unit == "text":
-                    continue
                 unit = self.unit(number - 1, column)
+                if value is None or unit == "text":
+                    continue
                 expected = {"date": dt.date, "month": Month}.get(unit, _NUMBERS)
                 if not isinstance(value, expected) or isinstance(value, bool):
                     raise ValueError(f"tableau « {self.title} », ligne {number}, colonne « {column.label} » : "

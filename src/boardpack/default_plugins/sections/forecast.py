@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from boardpack.api import PackContext, Section, Unavailable, hookimpl
+from boardpack.api import PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.forecast import (
-    DEBT, FINANCING, FORECAST, SCENARIOS, CashPlan, backtest_csv, cash_plans, forecast_backtest, plan_csv,
+    DEBT, FINANCING, FORECAST, SCENARIOS, Backtest, CashPlan, backtest_csv, cash_plans, forecast_backtest, plan_csv,
 )
 from boardpack.api.periods import Month
 
@@ -49,6 +49,93 @@ def _plan_rows(pack: PackContext, plan: CashPlan) -> list[dict[str, Any]]:
     rows.append({"label": pack.t("Trésorerie minimale", "Minimum cash"), "style": "minimum",
                  "values": [_k(pack, plan.minimum)] * len(months)})
     return rows
+
+
+def _scenario_label(pack: PackContext, plan: CashPlan) -> str:
+    return pack.t("Base", "Base") if plan.scenario.key == "base" else plan.scenario.label
+
+
+def _describe_plan(pack: PackContext, plans: list[CashPlan]) -> None:
+    """The workbook's sheets: the base plan line by line and month by month (euros), each
+    scenario's stress and lowest point, and every scenario's month-end cash."""
+    base = plans[0]
+    months = base.months
+    month_columns = tuple(TableColumn(pack.fmt.month(m), "money") for m in months)
+    cash_in, cash_out = pack.t("Encaissement", "Cash in"), pack.t("Décaissement", "Cash out")
+    rows: list[tuple[Any, ...]] = [(pack.t("Trésorerie d'ouverture", "Opening cash"), "",
+                                    _euros(base.opening), *[None] * (len(months) - 1))]
+    for inflow in (True, False):
+        for line in base.lines:
+            if not line.amounts or (line.total() >= 0) != inflow:
+                continue
+            rows.append((pack.label(line.label), cash_in if inflow else cash_out,
+                         *[_euros(line.amounts.get(m, 0)) for m in months]))
+    rows.append((pack.t("Flux net du mois", "Net cash flow"), "", *[_euros(base.flow(m)) for m in months]))
+    rows.append((pack.t("Trésorerie de clôture", "Closing cash"), "", *[_euros(c) for _, c in base.closings()]))
+    rows.append((pack.t("Trésorerie minimale", "Minimum cash"), "", *[_euros(base.minimum)] * len(months)))
+    pack.table(Table(pack.t("Plan de trésorerie (base)", "Cash plan (base)"), (
+        TableColumn(pack.t("Poste", "Line")), TableColumn(pack.t("Sens", "Direction")), *month_columns,
+    ), rows, note=pack.t(f"En euros ; encaissements positifs, décaissements négatifs. Trésorerie d'ouverture au "
+                         f"{pack.fmt.date(base.as_of.last_day)}. Trésorerie minimale : {pack.label(base.minimum_basis)}.",
+                         f"In euros; cash in positive, cash out negative. Opening cash at "
+                         f"{pack.fmt.date(base.as_of.last_day)}. Minimum cash: {pack.label(base.minimum_basis)}.")))
+    pack.table(Table(pack.t("Scénarios de trésorerie", "Cash scenarios"), (
+        TableColumn(pack.t("Scénario", "Scenario")), TableColumn(pack.t("Ventes", "Sales"), "percent"),
+        TableColumn(pack.t("Retard de paiement clients", "Customer payment delay"), "days"),
+        TableColumn(pack.t("Charges", "Costs"), "percent"), TableColumn(pack.t("Point bas", "Lowest cash"), "money"),
+        TableColumn(pack.t("Mois du point bas", "Month of the lowest cash"), "month"),
+        TableColumn(pack.t("Sous le minimum dès", "Below the minimum from"), "month"),
+        TableColumn(pack.t("Trésorerie à 12 mois", "Cash in 12 months"), "money"),
+    ), [(_scenario_label(pack, p), p.scenario.sales_pct, p.scenario.delay_days, p.scenario.costs_pct,
+         _euros(p.lowest[1]), p.lowest[0], p.crossing, _euros(p.closings()[-1][1])) for p in plans],
+        note=pack.t("« Sous le minimum dès » vide : la trésorerie reste au-dessus du minimum sur les 12 mois.",
+                    "« Below the minimum from » empty: cash stays above the minimum over the 12 months.")))
+    pack.table(Table(pack.t("Trésorerie par scénario", "Cash by scenario"), (
+        TableColumn(pack.t("Scénario", "Scenario")), *month_columns,
+    ), [(_scenario_label(pack, p), *[_euros(c) for _, c in p.closings()]) for p in plans],
+        note=pack.t("Trésorerie de fin de mois, en euros.", "Month-end cash, in euros.")))
+
+
+def _describe_backtest(pack: PackContext, test: Backtest, horizons: tuple[int, ...],
+                       gaps: list[tuple[str, str]]) -> None:
+    """The workbook's sheets: the errors by horizon, and every plan against the cash that followed."""
+    summary = []
+    for horizon in horizons:
+        points = test.at(horizon)
+        if not points:
+            continue
+        worst = test.largest_error(horizon)
+        mae, bias = test.mean_absolute_error(horizon), test.bias(horizon)
+        summary.append((horizon, len(points), None if mae is None else _euros(mae), None if bias is None else _euros(bias),
+                        None if worst is None else _euros(worst.error), None if worst is None else worst.target))
+    months = pack.t("mois", "month(s)")
+    pack.table(Table(pack.t("Fiabilité du plan par horizon", "Plan accuracy by horizon"), (
+        TableColumn(pack.t("Horizon (mois)", "Horizon (months)"), "count"), TableColumn(pack.t("Plans", "Plans"), "count"),
+        TableColumn(pack.t("Écart absolu moyen", "Mean absolute error"), "money"),
+        TableColumn(pack.t("Biais moyen", "Mean bias"), "money"),
+        TableColumn(pack.t("Plus grand écart", "Largest error"), "money"),
+        TableColumn(pack.t("Mois du plus grand écart", "Month of the largest error"), "month"),
+    ), summary, note=pack.t("Écart = prévu − constaté, en euros : positif, le plan était optimiste.",
+                            "Error = forecast − actual, in euros: positive, the plan was optimistic.")))
+    by_month: dict[Month, dict[int, Any]] = {}
+    for point in test.points:
+        by_month.setdefault(point.as_of, {})[point.horizon] = point
+    columns = [TableColumn(pack.t("Plan fait fin", "Plan made at"), "month")]
+    for horizon in horizons:
+        columns += [TableColumn(pack.t(f"Prévu à {horizon} {months}", f"Forecast at {horizon} {months}"), "money"),
+                    TableColumn(pack.t(f"Constaté à {horizon} {months}", f"Actual at {horizon} {months}"), "money"),
+                    TableColumn(pack.t(f"Écart à {horizon} {months}", f"Error at {horizon} {months}"), "money")]
+    rows = []
+    for as_of in sorted(by_month):
+        row: list[Any] = [as_of]
+        for horizon in horizons:
+            point = by_month[as_of].get(horizon)
+            row += [None] * 3 if point is None else [_euros(point.forecast), _euros(point.actual), _euros(point.error)]
+        rows.append(tuple(row))
+    said = " ; ".join(f"{months_said} : {reason}" for months_said, reason in gaps)
+    pack.table(Table(pack.t("Fiabilité du plan par mois", "Plan accuracy by month"), tuple(columns), rows,
+                     note=pack.t("En euros ; vide : mois visé pas encore clos.", "In euros; empty: target month not closed yet.")
+                     + (pack.t(" Pas de plan possible : ", " No plan possible: ") + said + "." if said else "")))
 
 
 def _summary(pack: PackContext, plan: CashPlan) -> dict[str, Any]:
@@ -99,6 +186,7 @@ class CashPlanSection(Section):
             "thresholds": [{"value": float(_euros(base.minimum)), "colour": "alert"}],
         }, 25, 5.6, alt=pack.t("Trésorerie de fin de mois par scénario", "Month-end cash by scenario"))
         month, cash = base.lowest
+        _describe_plan(pack, plans)
         return {
             "months": [pack.fmt.month_short(m) for m in months],
             "rows": _plan_rows(pack, base),
@@ -163,9 +251,10 @@ class BacktestSection(Section):
                 gaps[-1][1] = month
             else:
                 gaps.append([month, month, reason])
-        return {"summary": summary, "rows": rows, "horizons": horizons,
-                "gaps": [(pack.fmt.month(first) if first == last else
-                          f"{pack.fmt.month(first)} – {pack.fmt.month(last)}", reason) for first, last, reason in gaps]}
+        said = [(pack.fmt.month(first) if first == last else f"{pack.fmt.month(first)} – {pack.fmt.month(last)}", reason)
+                for first, last, reason in gaps]
+        _describe_backtest(pack, test, horizons, said)
+        return {"summary": summary, "rows": rows, "horizons": horizons, "gaps": said}
 
     def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
         """``backtest_tresorerie.csv``: every plan replayed and the cash that followed."""
