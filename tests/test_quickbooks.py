@@ -46,7 +46,7 @@ from boardpack.default_plugins.sources.quickbooks.client import Finding, QuickBo
 from boardpack.default_plugins.sources.quickbooks.mapping import account_amounts, accounts_by_id
 from boardpack.default_plugins.sources.quickbooks.reports import Report
 from boardpack.default_plugins.sources.quickbooks.source import QuickBooksSource
-from boardpack.errors import ConfigError, DataError
+from boardpack.errors import ConfigError
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
 
