@@ -43,10 +43,11 @@ from boardpack.connectors.oauth import (
     write_tokens,
 )
 from boardpack.default_plugins.sources.quickbooks.client import Finding, QuickBooksClient
-from boardpack.default_plugins.sources.quickbooks.mapping import account_amounts, accounts_by_id
+from boardpack.default_plugins.sources.quickbooks.mapping import (account_amounts, accounts_by_id, journal_flows,
+                                                                  ledger_entries)
 from boardpack.default_plugins.sources.quickbooks.reports import Report
 from boardpack.default_plugins.sources.quickbooks.source import QuickBooksSource
-from boardpack.errors import ConfigError
+from boardpack.errors import ConfigError, DataError
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
 
@@ -647,7 +648,8 @@ def test_alphanumeric_chart_loads_without_stopping(emulator: QuickBooksEmulator,
 
 def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
     """The entries hold the demo ledger's opening balances and each account's net per month; receivables
-    and payables show the month's invoiced amounts as their debit/credit flows."""
+    and payables show the month's invoiced amounts as their debit/credit flows, and the accounts the
+    journal entries settle within the month (net pay 421, VAT 4457/4456) keep their flows."""
     source, datasets, _ = loaded
     entries = datasets["entries"]
     ours = entries.assign(date=entries["date"].dt.strftime("%Y-%m-%d"), net=entries["debit"] - entries["credit"])
@@ -658,11 +660,50 @@ def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dic
     pd.testing.assert_frame_equal(ours[ours["net"] != 0].sort_values(key).reset_index(drop=True),
                                   expected.sort_values(key).reset_index(drop=True), check_dtype=False)
     demo = demo_datasets()["entries"]
-    for account, side in (("411000", "debit"), ("401000", "credit"), ("404000", "credit")):
+    for account, side in (("411000", "debit"), ("401000", "credit"), ("404000", "credit"), ("421000", "credit"),
+                          ("421000", "debit"), ("431000", "credit"), ("445710", "credit"), ("445660", "debit"),
+                          ("445620", "debit"), ("445510", "credit"), ("310000", "debit")):
         flows = [frame[frame["account"] == account].groupby(frame["date"].dt.to_period("M"))[side].sum()
                  for frame in (entries[entries["journal"] == "QBO"], demo[demo["journal"] != "AN"])]
         pd.testing.assert_series_equal(flows[0][flows[0] != 0], flows[1][flows[1] != 0], check_names=False)
     assert datasets.fiscal_years[0] == (Month(2023, 1), Month(2023, 12)) and list(datasets.findings) == []
+
+
+def test_journal_entries_split_the_monthly_movement() -> None:
+    """Hand-computed: payroll of 1 000 gross, 780 net, 470 contributions (220 + 250 employer) booked
+    by a JournalEntry; net pay paid in the month (421 nets to 0), contributions the month after.
+    421 shows 780 at credit and 780 at debit; 431 shows its 470 credit; 641/645 their charges; the
+    bank only its net movement; a line without posting type stops the source naming the entry."""
+    chart = accounts_by_id([
+        {"Id": "1", "Name": "Banque", "AcctNum": "512000", "AccountType": "Bank", "Classification": "Asset"},
+        {"Id": "2", "Name": "Rémunérations dues", "AcctNum": "421000", "AccountType": "Other Current Liability",
+         "Classification": "Liability"},
+        {"Id": "3", "Name": "Urssaf", "AcctNum": "431000", "AccountType": "Other Current Liability",
+         "Classification": "Liability"},
+        {"Id": "4", "Name": "Salaires", "AcctNum": "641000", "AccountType": "Expense", "Classification": "Expense"},
+        {"Id": "5", "Name": "Charges sociales", "AcctNum": "645000", "AccountType": "Expense", "Classification": "Expense"},
+        {"Id": "6", "Name": "Capital", "AcctNum": "101000", "AccountType": "Equity", "Classification": "Equity"},
+    ], findings=[])
+
+    def line(posting: str, account: str, amount: str) -> dict[str, Any]:
+        return {"Amount": Decimal(amount), "DetailType": "JournalEntryLineDetail",
+                "JournalEntryLineDetail": {"PostingType": posting, "AccountRef": {"value": account}}}
+
+    payroll = {"Id": "7", "DocNumber": "PAIE-10", "TxnDate": "2026-10-31", "Line": [
+        line("Debit", "4", "1000.00"), line("Debit", "5", "250.00"), line("Credit", "2", "780.00"),
+        line("Credit", "3", "470.00")]}
+    journals = journal_flows([payroll], chart)
+    assert journals == {Month(2026, 10): {"4": (100000, 0), "5": (25000, 0), "2": (0, 78000), "3": (0, 47000)}}
+    september, october = Month(2026, 9), Month(2026, 10)
+    balances = {september: {"1": 500000, "6": -500000}, october: {"1": 422000, "3": -47000, "6": -500000}}
+    pl = {october: {"4": 100000, "5": 25000}}
+    rows = ledger_entries(pl, balances, {september: 0, october: -125000}, chart, [october], None, journals)
+    moves = [(r["account"], r["debit"], r["credit"]) for r in rows if r["journal"] == "QBO"]
+    assert moves == [("421000", "0.00", "780.00"), ("421000", "780.00", "0.00"), ("431000", "0.00", "470.00"),
+                     ("512000", "0.00", "780.00"), ("641000", "1000.00", "0.00"), ("645000", "250.00", "0.00")]
+    with pytest.raises(DataError, match="PAIE-10 du 2026-10-31"):
+        journal_flows([{**payroll, "Line": [{**line("Debit", "4", "1.00"), "JournalEntryLineDetail": {
+            "AccountRef": {"value": "4"}}}]}], chart)
 
 
 def test_invoices_equal_the_demo_invoices(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
