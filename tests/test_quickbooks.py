@@ -815,7 +815,8 @@ datasets = {json.dumps(OTHERS)}
     from_api = _kpis(qbo)
     from_csv = _kpis(_config(tmp_path, "demo", '[sources.demo]\ntype = "demo"\n'))
     # The ledger is monthly (one movement per account and month) but every KPI reads
-    # monthly figures, and the receivable/payable flows are split by the invoices: all match.
+    # monthly figures, the receivable/payable flows are split by the invoices and those of
+    # the accounts settled within the month (421, 4457, 4456) by the journal entries: all match.
     assert from_api == from_csv
     assert {kpi for kpi, _ in from_api} >= {"chiffre_affaires", "ebe", "dso", "dpo", "tresorerie_nette", "dscr"}
     packs = build(load_config(qbo), period=Month(2026, 10), write=False)
@@ -823,6 +824,46 @@ datasets = {json.dumps(OTHERS)}
     result = build(load_config(qbo), period=Month(2026, 10), audiences=["dirigeant"], out_dir=tmp_path / "out",
                    parallel=False)
     assert result.paths["dirigeant"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_plan_without_journal_entries_says_what_it_assumes(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
+    """A company whose payroll and VAT returns are not journal entries: 421 and the VAT accounts have
+    no flows in the monthly ledger. The plan still pays net pay and VAT: net pay at the default share
+    and the VAT rates at their default, both said to be defaults, the VAT owed taken from the balance
+    sheet and said so; never a 0 % rate nor a line dropped."""
+    from boardpack.api.forecast import cash_plans
+
+    emulator.entities = {**emulator.entities, "JournalEntry": []}  # this emulator only
+    path = token_file(emulator, tmp_path / "hors-depot")
+    monkeypatch.setenv("QBO_CLIENT_ID", emulator.client_id)
+    monkeypatch.setenv("QBO_CLIENT_SECRET", emulator.client_secret)
+    qbo = _config(tmp_path, "qbo", f"""
+[sources.compta]
+type = "quickbooks"
+realm_id = "{emulator.realm}"
+client_id = {{ env = "QBO_CLIENT_ID" }}
+client_secret = {{ env = "QBO_CLIENT_SECRET" }}
+token_file = "{path}"
+base_url = "{emulator.base_url}"
+token_url = "{emulator.base_url}/oauth2/v1/tokens/bearer"
+until = "2026-10"
+
+[sources.demo]
+type = "demo"
+datasets = {json.dumps(OTHERS)}
+""")
+    data = load_inputs(load_config(qbo)).context()
+    assert data.ledger.flows(("421",), data.window("ltm", Month(2026, 10)), "credit") == 0
+    base = cash_plans(data, Month(2026, 10))[0]
+    lines = {line.key: line for line in base.lines}
+    assert "78 % (par défaut)" in lines["salaires_nets"].basis["fr"]
+    assert sum(lines["salaires_nets"].amounts.values()) < 0
+    assert "20,0\u00a0% (par défaut)" in lines["achats_charges_externes"].basis["fr"]
+    owed = -data.ledger.balances(Month(2026, 10))[lambda s: s.index.get_level_values(0).str.startswith("4455")].sum()
+    assert owed > 0 and lines["tva"].amounts[Month(2026, 11)] <= -owed
+    assert "TVA due au bilan à fin 2026-10" in lines["tva"].basis["fr"]
+    assert sum(lines["tva"].amounts.values()) < 0
 
 
 def test_kpis_from_entries_alone(emulator: QuickBooksEmulator, tmp_path: Path, waits: list[float]) -> None:
