@@ -92,8 +92,13 @@ def ltm_days(inputs: ForecastInput) -> int:
 
 
 def observed_rate(top: int, bottom: int, default: str) -> tuple[Decimal, bool]:
-    """``top / bottom`` when ``bottom`` is positive, else ``default``; and whether it was observed."""
-    if bottom > 0 and top >= 0:
+    """``top / bottom`` when both are positive, else ``default``; and whether it was observed.
+
+    A ``top`` of nothing over twelve months (no VAT collected on sales, no net pay for the
+    salaries) means the ledger does not carry that flow (monthly net movements of an account
+    settled within the month), not a rate of 0: the default is used and said to be one.
+    """
+    if bottom > 0 and top > 0:
         return Decimal(top) / Decimal(bottom), True
     return Decimal(default), False
 
