@@ -25,7 +25,8 @@ BUILTIN_SECTIONS = {
     "tresorerie_bfr", "tableau_flux", "commentaire", "qualite_donnees", "compte_resultat_mensuel",
     "cascade_tresorerie", "marges_produits_clients", "clients_fournisseurs", "balance_agee", "delais_cycle",
     "rotation_stocks", "note_de_synthese", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
-    "flux_operationnels", "pipeline",
+    "flux_operationnels", "pipeline", "plan_tresorerie", "backtest_tresorerie", "analyse_financiere",
+    "demande_financement",
 }
 
 KPI_PLUGIN = '''
