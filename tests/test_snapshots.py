@@ -305,7 +305,7 @@ def test_build_refresh_from_the_command_line(crm: CrmEmulator, tmp_path: Path,
 
     def fake_build(config: Any, *args: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
-        return types.SimpleNamespace(paths={}, combined=None, issues=[])
+        return types.SimpleNamespace(paths={}, combined=None, issues=[], workbooks={})
 
     monkeypatch.setattr(build_package, "build", fake_build)
     config = remote_config(tmp_path, crm.base_url)
