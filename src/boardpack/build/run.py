@@ -4,14 +4,15 @@
 attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
 function of its own module, taking immutable values and returning one: :func:`prepare`
 (load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
-out in worker processes (:class:`~boardpack.render.pdf.Layouts`). Where workers are forked
-(Linux), they start once the figures are computed, with a copy of them: each worker renders
-its pack, draws its charts and lays it out, the packs with most sections first, so that only
-load, validate and compute run one after the other. Elsewhere, and for ``combined``, packs are
-rendered here and each goes to a worker as soon as its HTML is ready. Stage timings are kept
-in :attr:`BuildResult.timings` for ``benchmarks/build_demo.py``; with workers, ``pdf`` is the
-time spent waiting for them (after the last HTML; with forked workers, while they render and
-lay out), plus writing, and ``charts`` and ``html`` are the seconds the workers spent on them.
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`): packs are rendered here and
+each goes to a worker as soon as its HTML is ready. With ``render_in_workers`` (where workers
+are forked, Linux), the workers start once the figures are computed, with a copy of them, and
+each renders its pack, draws its charts and lays it out, the packs with most sections first:
+only load, validate and compute are serial, but what packs compute lazily is computed again
+in each worker (see :func:`build`). Stage timings are kept in :attr:`BuildResult.timings` for
+``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them (after
+the last HTML; with ``render_in_workers``, while they render and lay out), plus writing, and
+then ``charts`` and ``html`` are the seconds the workers spent on them.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def build(
     inputs: Inputs | None = None,
     on_pack: PackProgress | None = None,
     xlsx: bool = False,
+    render_in_workers: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -127,6 +129,12 @@ def build(
         command line draws a progress bar per pack with it.
     :param xlsx: also write ``<audience>_<period>.xlsx`` beside each PDF: every table the
         pack's sections described (:class:`~boardpack.api.Table`), a sheet per table.
+    :param render_in_workers: with ``parallel`` where workers are forked (Linux), fork them
+        once the figures are computed and render each pack (sections, charts) in the worker
+        that lays it out, so that only load, validate and compute are serial. Off by default:
+        what the packs compute lazily (histories, the cash plan) is then computed again in
+        each worker that needs it, about 2 s more CPU on the demo (16 s against 14 s), which
+        costs more than it saves on a busy 2-CPU machine (benchmarks/build_demo.py).
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
@@ -144,10 +152,11 @@ def build(
         result.held = blocking(result.issues)
         if result.held:
             return result
-    # Forked workers start with this process's memory, the computed figures included: each
-    # renders its pack (sections, charts) and lays it out, so nothing but ``prepare`` is serial.
+    # With ``render_in_workers``, forked workers start with this process's memory, the computed
+    # figures included: each renders its pack (sections, charts) and lays it out.
     # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
-    forked = write and parallel and not combined and forks_workers() and picklable(html_to_pdf)
+    forked = (render_in_workers and write and parallel and not combined and forks_workers()
+              and picklable(html_to_pdf))
     books: dict[str, bytes] = {}  # the companion workbooks (xlsx), by audience
     with Layouts(len(selected) if write and parallel else 1,
                  *((_adopt, (computed,)) if forked else ())) as layouts:

@@ -6,28 +6,24 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..accounting.report import fiscal_years, year_report
-from ..api.records import Issue
-from ..accounting.text_report import render_year
-from ..build import build, load_inputs, load_statements, make_engine, select_audiences, validate
-from ..build.compute import compute
-from ..catalogue import catalogue
-from ..catalogue import markdown as catalogue_markdown
-from ..config import Config, load_config
-from ..delivery import Runner
-from ..delivery.packs import built_from
+from ..config import load_config
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
-from ..build.gates import SOURCE_CHECK, blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
-from ..plugins import get_registry
 from .app import DEMO_CONFIG, PackBars, cli, handle_errors, parse_period
 from .delivery import delivery_log, echo_reports
+
+if TYPE_CHECKING:
+    from ..api.records import Issue
+    from ..config import Config
+
+# The build, the delivery runner and the accounting reports are imported by the commands that
+# use them: ``boardpack --help`` does not pay for them (see the package's docstring).
 
 __all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
 
@@ -37,6 +33,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
                    quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
                    combined: bool = False, refresh: bool = False, xlsx: bool = False) -> None:
+    from ..build import build, select_audiences
+    from ..delivery import Runner
+    from ..delivery.packs import built_from
+
     keys = [a.key for a in select_audiences(config, audience)] + (["complet"] if combined else [])
     bars = PackBars(keys, quiet)
     try:
@@ -61,6 +61,8 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
 def report_issues(issues: Sequence[Issue], shown: int = 5) -> None:
     """Say on stderr what the build found in the data: every blocking issue, the sources' warnings
     (the FEC checks), and how many other points to check (``boardpack check`` lists them)."""
+    from ..build.gates import SOURCE_CHECK, blocking
+
     stopping = blocking(issues)
     for issue in stopping:
         click.echo(f"qualité (bloquant) : {issue.message['fr']}", err=True)
@@ -132,6 +134,12 @@ def build_command(config_path: Path, period: str | None, audience: tuple[str, ..
 @handle_errors
 def kpis_command(config_path: Path | None, period: str | None, output: str, list_only: bool) -> None:
     """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons ; --list : le catalogue."""
+    from ..build import load_inputs, validate
+    from ..build.compute import compute
+    from ..catalogue import catalogue
+    from ..catalogue import markdown as catalogue_markdown
+    from ..plugins import get_registry
+
     if list_only:
         registry = get_registry()
         if output == "markdown":
@@ -186,6 +194,10 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
 @handle_errors
 def check_command(config_path: Path, strict: bool) -> None:
     """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
+    from ..build import load_inputs, make_engine, validate
+    from ..build.compute import compute
+    from ..build.gates import SOURCE_CHECK, blocking
+
     config = load_config(config_path)
     inputs = load_inputs(config, strict=strict)
     datasets = inputs.datasets
@@ -240,6 +252,10 @@ def statements_command(source: Path, fiscal_year: int | None, output: str, stric
 
     SOURCE est un fichier FEC ou une configuration TOML.
     """
+    from ..accounting.report import fiscal_years, year_report
+    from ..accounting.text_report import render_year
+    from ..build import load_statements
+
     statements = load_statements(source, strict=strict)
     years = fiscal_years(statements)
     if fiscal_year is not None:
