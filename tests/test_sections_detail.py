@@ -397,7 +397,8 @@ def test_revenue_mix_small_company_by_hand(registry: Registry, small: PackContex
     assert pieces["discount_rate"] == FR.percent(Decimal(100) / 1100 * 100)  # 100 / (1 000 + 100)
     assert pieces["n1"] == FR.money(4000) and outillage["n1"] == FR.money(0)
     assert [(r["label"], r["raw"], r["n1_delta"]) for r in ctx["customers"]] == [
-        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "—"), ("C3", Decimal(300), "—"),
+        # new customers: no %, the amount gained (issue 13)
+        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "+400\u00a0€"), ("C3", Decimal(300), "+300\u00a0€"),
         ("Total", Decimal(3700), FR.percent(Decimal("-7.5")))]
     assert ctx["ledger_revenue"] == FR.money(22000)
 

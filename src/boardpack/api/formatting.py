@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import LOCALES, Formatter
+from ..formatting import LOCALES, Formatter, de, relative_change
 
-__all__ = ["LOCALES", "Formatter", "euros"]
+__all__ = ["LOCALES", "Formatter", "de", "euros", "relative_change"]
 
 
 def euros(cents: Any) -> Decimal:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from boardpack.api import KPI, STATUS_LABELS, Alert, AlertRule, Figures, Issue, Unavailable, hookimpl
 from boardpack.api.accounts import PL_LINES, SIG_LINES, StatementLine
-from boardpack.api.commercial import customer_of, open_at, select_invoices
+from boardpack.api.commercial import customer_of, days_past_due, open_at, select_invoices
 from boardpack.api.periods import Month, Window
 from boardpack.api.settings import Setting, SettingsTable
 
@@ -45,8 +45,8 @@ Severity = Literal["info", "warning", "critical"]
 #: The keys of ``[alerts]`` the built-in rules read, with their defaults.
 BUDGET_OVERRUN_PCT = Setting("budget_overrun_pct", "number", 5,
                              "écart au budget toléré, en % du budget, avant une alerte", minimum=0)
-LATE_PAYMENT_DAYS = Setting("late_payment_days", "number", 90,
-                            "jours après l'émission au-delà desquels une facture impayée est en retard", minimum=0)
+LATE_PAYMENT_DAYS = Setting("late_payment_days", "number", 30,
+                            "jours après l'échéance au-delà desquels une facture impayée est en retard", minimum=0)
 LATE_PAYMENT_SHARE_PCT = Setting("late_payment_share_pct", "number", 5,
                                  "part des créances ouvertes au-delà de laquelle un client en retard est critique",
                                  minimum=0)
@@ -177,13 +177,14 @@ class BudgetOverrun(AlertRule):
 
 
 class LatePayers(AlertRule):
-    """Customers whose sale invoices are unpaid more than ``late_payment_days`` days after issue."""
+    """Customers whose sale invoices are unpaid more than ``late_payment_days`` days after their due
+    date (as the aged balance counts them)."""
 
     name = "late_payers"
     settings = (SettingsTable("alerts", (LATE_PAYMENT_DAYS, LATE_PAYMENT_SHARE_PCT)),)
     description = {
-        "fr": "clients dont des factures restent impayées au-delà du délai fixé",
-        "en": "customers with invoices unpaid beyond the set delay",
+        "fr": "clients dont des factures restent impayées au-delà du délai fixé après leur échéance",
+        "en": "customers with invoices unpaid beyond the set delay after their due date",
     }
     audiences = ("daf", "banquier", "dirigeant")
 
@@ -193,14 +194,14 @@ class LatePayers(AlertRule):
         invoices = engine.ctx.datasets.get("invoices")
         if invoices is None or invoices.empty:
             return []
-        days = int(settings.get("late_payment_days", 90))
+        days = int(settings.get("late_payment_days", 30))
         share_limit = Decimal(str(settings.get("late_payment_share_pct", 5)))
         end = pd.Timestamp(period.last_day)
         open_ = open_at(select_invoices(invoices, "sale"), end)
         total = Decimal(int(open_["amount_incl_tax"].sum())).scaleb(-2)
         if total <= 0:
             return []
-        age = (end - open_["issue_date"]).dt.days
+        age = days_past_due(open_, end)
         late = open_[age > days]
         customer = customer_of(late)
         table = pd.DataFrame({"amount": late["amount_incl_tax"].astype("int64"), "oldest": age[age > days],
@@ -226,12 +227,12 @@ class LatePayers(AlertRule):
                   severity: Severity, kpis: tuple[str, ...]) -> Alert:
         name, amount, count, oldest = row
         share = pct(amount, total)
-        fr = (f"{name} : {FR.money(amount)} TTC impayés depuis plus de {days} jours à fin "
-              f"{FR.month(period)} ({count} facture{'s' if count > 1 else ''}, la plus ancienne émise il y a "
+        fr = (f"{name} : {FR.money(amount)} TTC échus depuis plus de {days} jours à fin "
+              f"{FR.month(period)} ({count} facture{'s' if count > 1 else ''}, la plus ancienne échue depuis "
               f"{oldest} jours), soit {FR.percent(share)} des créances clients ouvertes ({FR.money(total)}).")
-        en = (f"{name}: {EN.money(amount)} incl. VAT unpaid for more than {days} days at the end of "
-              f"{EN.month(period)} ({count} invoice{'s' if count > 1 else ''}, the oldest issued {oldest} "
-              f"days ago), {EN.percent(share)} of open receivables ({EN.money(total)}).")
+        en = (f"{name}: {EN.money(amount)} incl. VAT more than {days} days past due at the end of "
+              f"{EN.month(period)} ({count} invoice{'s' if count > 1 else ''}, the oldest {oldest} days "
+              f"past due), {EN.percent(share)} of open receivables ({EN.money(total)}).")
         figures = {"customer": name, "amount": FR.money(amount), "invoices": FR.number(count),
                    "oldest_days": f"{FR.number(oldest)} j", "share": FR.percent(share),
                    "open_receivables": FR.money(total)}
@@ -242,9 +243,9 @@ class LatePayers(AlertRule):
                kpis: tuple[str, ...]) -> Alert:
         amount = sum((r[1] for r in rows), Decimal(0))
         names = ", ".join(r[0] for r in rows)
-        fr = (f"{len(rows)} clients ont {FR.money(amount)} TTC impayés depuis plus de {days} jours à fin "
+        fr = (f"{len(rows)} clients ont {FR.money(amount)} TTC échus depuis plus de {days} jours à fin "
               f"{FR.month(period)}, soit {FR.percent(pct(amount, total))} des créances clients ouvertes : {names}.")
-        en = (f"{len(rows)} customers owe {EN.money(amount)} incl. VAT unpaid for more than {days} days at "
+        en = (f"{len(rows)} customers owe {EN.money(amount)} incl. VAT more than {days} days past due at "
               f"the end of {EN.month(period)}, {EN.percent(pct(amount, total))} of open receivables: {names}.")
         figures = {
             name: f"{FR.money(value)} ({count} facture{'s' if count > 1 else ''}, {FR.percent(pct(value, total))})"

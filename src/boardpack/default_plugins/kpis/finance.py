@@ -13,7 +13,7 @@ from boardpack.api import KPI, Thresholds, Unavailable
 from boardpack.api import KPIContext
 from boardpack.api.accounting import cents_to_euros
 from boardpack.api.kpis import Estimated
-from boardpack.api.periods import Window
+from boardpack.api.periods import Month, Window
 
 __all__ = [
     "ChiffreAffaires", "MargeBrute", "TauxMargeBrute", "EBE", "ResultatNet",
@@ -204,15 +204,51 @@ class BFR(KPI):
 
 
 _RECEIVABLES = ("411", "413", "416", "418")
+#: Revenue accounts whose presence in an entry makes it a sale (or, debited, a credit note).
+_SALES = ("70",)
+
+
+def _sales_by_month(ctx: KPIContext) -> dict[Month, int]:
+    """Sales incl. VAT by month in cents: in every entry (journal + number, à-nouveaux excluded)
+    holding a line on a 70 account, the debits minus the credits of its 411, 413, 416, 418 lines.
+
+    A credit note (70 debited, customer credited) thus counts negative, and an entry moving an
+    amount between customer accounts (411 → 416 client douteux, an effect 413) or a payment (512
+    → 411) counts nothing: neither touches a 70 account.
+    """
+    def compute() -> dict[Month, int]:
+        entries = ctx.dataset("entries")
+        journals = {j.upper() for j in ctx.opening_journals}
+        moving = entries[~entries["journal"].astype(str).str.upper().isin(journals)]
+        accounts = moving["account"].astype(str)
+        keys = [moving["journal"], moving["entry_id"]]
+        is_sale_line = accounts.str.startswith(_SALES)
+        sale_entry = is_sale_line.groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
+        customer = accounts.str.startswith(_RECEIVABLES).to_numpy(dtype=bool)
+        chosen = moving[sale_entry & customer]
+        net = chosen["debit"].astype("int64") - chosen["credit"].astype("int64")
+        months = chosen["date"].dt.year * 12 + chosen["date"].dt.month - 1
+        summed = net.groupby(months).sum()
+        return {Month(int(m) // 12, int(m) % 12 + 1): int(v) for m, v in summed.items()}
+
+    return ctx.memo(("dso_sales_by_month",), compute)
+
+
+def sales_incl_tax(ctx: KPIContext, window: Window) -> Decimal:
+    """Sales invoiced incl. VAT over ``window``, net of credit notes, in euros (see
+    :func:`_sales_by_month`); the DSO's denominator."""
+    ctx.ledger.require(window)
+    by_month = _sales_by_month(ctx)
+    return cents_to_euros(sum(by_month.get(month, 0) for month in window.months))
 
 
 def require_sales_through_receivables(ctx: KPIContext, window: Window) -> None:
     """Refuse a DSO for a company whose sales do not go through its customer accounts (sales
-    booked straight to the bank): under half of the revenue debited to 411, 413, 416, 418."""
+    booked straight to the bank): sales incl. VAT on 411, 413, 416, 418 under half the revenue."""
     revenue = ctx.pl("chiffre_affaires", window)
-    invoiced = ctx.debits(_RECEIVABLES, window)
+    invoiced = sales_incl_tax(ctx, window)
     if revenue > 0 and invoiced * 2 < revenue:
-        share = int(invoiced / revenue * 100)
+        share = max(int(invoiced / revenue * 100), 0)
         raise Unavailable(
             f"les ventes ne passent pas par les comptes clients : {share}\u00a0% seulement du CA est débité "
             "aux comptes 411, 413, 416, 418 sur la période (ventes encaissées directement) ; le délai "
@@ -227,10 +263,15 @@ class DSO(KPI):
     label = {"fr": "DSO (délai clients)", "en": "DSO (days sales outstanding)"}
     formula = {
         "fr": "créances clients TTC en fin de période (soldes débiteurs 411, 413, 416, 418) / "
-        "ventes TTC facturées sur la période (débits des comptes 41, hors à-nouveaux) × "
-        "nombre de jours de la période",
-        "en": "trade receivables incl. VAT at period end / sales invoiced incl. VAT over the "
-        "period (debits on 41 accounts) × days in the period",
+        "ventes TTC de la période × nombre de jours de la période ; ventes TTC = dans chaque "
+        "écriture qui mouvemente un compte 70 (hors à-nouveaux), débits − crédits de ses lignes "
+        "411, 413, 416, 418 : les avoirs viennent en moins, les virements entre comptes 41 "
+        "(client douteux 416, effets 413) et les règlements ne sont pas des ventes",
+        "en": "trade receivables incl. VAT at period end (debit balances of 411, 413, 416, 418) / "
+        "sales incl. VAT over the period × days in the period; sales incl. VAT = in every entry "
+        "moving a 70 account (opening entries excluded), debits − credits of its 411, 413, 416, "
+        "418 lines: credit notes count negative, moves between 41 accounts (doubtful 416, bills "
+        "413) and payments are not sales",
     }
     unit = "days"
     needs = ("entries",)
@@ -241,11 +282,13 @@ class DSO(KPI):
     headline = "ltm"
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Receivables over the period's invoiced sales, in days."""
+        """Receivables over the period's sales incl. VAT, in days."""
         require_sales_through_receivables(ctx, window)
-        receivables = ctx.split_balance(("411", "413", "416", "418"), window.end, "debit")
-        invoiced = ctx.debits(("411", "413", "416", "418"), window)
-        return _ratio(receivables, invoiced, "montant facturé") * window.days
+        receivables = ctx.split_balance(_RECEIVABLES, window.end, "debit")
+        invoiced = sales_incl_tax(ctx, window)
+        if invoiced <= 0:
+            raise Unavailable("montant facturé nul ou négatif sur la période (avoirs compris)")
+        return receivables / invoiced * window.days
 
 
 #: Without a ``loans`` schedule, the debt service is estimated from the ledger: principal

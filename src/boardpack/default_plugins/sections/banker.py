@@ -63,10 +63,7 @@ class ThreeYearsSection(Section):
                 values = [read(line, year) for year in years]
                 if style != "total" and not any(values):
                     continue
-                change = "—"
-                if len(values) > 1 and values[-2]:
-                    delta = (values[-1] - values[-2]) / abs(values[-2]) * 100
-                    change = fmt.signed(fmt.percent(delta), delta)
+                change = fmt.change(values[-1], values[-2], "money") if len(values) > 1 else "—"
                 rows.append({"label": line_label(pack, line), "style": style,
                              "values": [fmt.money(v) for v in values], "change": change})
             return rows

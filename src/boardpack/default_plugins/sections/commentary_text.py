@@ -27,9 +27,6 @@ class Sentence:
     sources: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _pct_change(current: Decimal, reference: Decimal) -> Decimal | None:
-    return None if reference == 0 else (current - reference) / abs(reference) * 100
-
 
 class _Writer:
     """Builds the sentences of one pack language."""
@@ -41,8 +38,7 @@ class _Writer:
         return fr if self.fmt.language == "fr" else en
 
     def change(self, current: Decimal, reference: Decimal) -> str:
-        change = _pct_change(current, reference)
-        return "—" if change is None else self.fmt.signed(self.fmt.percent(change), change)
+        return self.fmt.change(current, reference, "money")
 
     def revenue(self) -> Sentence:
         """CA of the month and the year to date against N-1 and the budget."""

@@ -23,15 +23,9 @@ __all__ = [
 
 
 def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
-    """A variation for a table cell: relative % for amounts, points for rates, '—' if undefined."""
-    if current is None or reference is None:
-        return "—"
-    if unit == "percent":
-        return pack.fmt.delta(current - reference, "percent")
-    if reference == 0:
-        return "—"
-    change = (current - reference) / abs(reference) * 100
-    return pack.fmt.signed(pack.fmt.percent(change), change)
+    """A variation for a table cell (:meth:`Formatter.change`): relative % for positive amounts,
+    points for rates, the difference in amount for signed flows, '—' if undefined."""
+    return pack.fmt.change(current, reference, unit)
 
 
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
