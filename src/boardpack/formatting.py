@@ -25,7 +25,7 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 WINDOW_NAMES = {
     "month": ("mois", "month"),
     "ytd": ("cumul exercice", "year to date"),
-    "ltm": ("12 derniers mois", "last 12 months"),
+    "ltm": ("12 mois glissants", "last 12 months"),
     "fy": ("exercice", "fiscal year"),
 }
 

@@ -21,6 +21,7 @@ from ..api.sections import HumanCommentary
 from ..config import Config
 from ..errors import Unavailable
 from ..formatting import Formatter
+from ..i18n import translate
 from ..periods import Month, WindowKind
 from ..render.charts import ChartRenderer
 from .engine import KPIEngine
@@ -129,6 +130,13 @@ class Pack:
     def chart(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
         """Ask the host to draw chart ``name``; returns the markup to place in the template."""
         return self.charts.img(name, data, width_cm, height_cm, alt)
+
+    def reason(self, reason: KPIResult | str | None) -> str | None:
+        """Why a figure is unavailable, in the pack's language (English from the catalogue)."""
+        text = reason.reason if isinstance(reason, KPIResult) else reason
+        if text is None:
+            return None
+        return translate(str(text), self.language)
 
     def value(self, result: KPIResult, short: bool = False) -> str:
         """A KPI result's value formatted, or « non disponible »."""

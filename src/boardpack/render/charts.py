@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from ..errors import RenderError
 from ..api.charts import Chart
 from ..errors import Unavailable
+from ..i18n import translate
 from ..api.charts import ChartStyle
 
 __all__ = ["ChartRenderer", "chart_font", "fontconfig_has"]
@@ -113,7 +114,7 @@ class ChartRenderer:
             return Markup(
                 f'<div class="chart-unavailable" style="height:{height_cm}cm">'
                 f"{escape(alt)} — {'non disponible' if self.style.language == 'fr' else 'not available'} : "
-                f"{escape(str(exc))}</div>"
+                f"{escape(translate(str(exc), self.style.language))}</div>"
             )
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup(

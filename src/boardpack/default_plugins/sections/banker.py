@@ -94,7 +94,7 @@ class BankRatiosSection(Section):
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window(result.window),
                 "value": pack.value(result),
-                "reason": result.reason,
+                "reason": pack.reason(result),
                 "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
                 "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
                 "direction": "≥" if kpi.direction == "up" else "≤",

@@ -17,7 +17,7 @@ from boardpack.api import KPIResult, PackContext, Unavailable
 from boardpack.api.periods import Month, Window
 
 __all__ = [
-    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money",
+    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote",
     "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
 ]
 
@@ -26,6 +26,14 @@ def variation(pack: PackContext, current: Decimal | None, reference: Decimal | N
     """A variation for a table cell (:meth:`Formatter.change`): relative % for positive amounts,
     points for rates, the difference in amount for signed flows, '—' if undefined."""
     return pack.fmt.change(current, reference, unit)
+
+
+def quote(pack: PackContext, result: KPIResult) -> str:
+    """A KPI figure quoted in running text, always with its window: « DSO (délai clients)
+    (12 mois glissants) : 76 j » — the form every sentence uses, and the consistency checker reads."""
+    label = pack.label(result.kpi.label)
+    window = pack.fmt.window_kind(result.window)
+    return pack.t(f"{label} ({window}) : {pack.value(result)}", f"{label} ({window}): {pack.value(result)}")
 
 
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
@@ -38,7 +46,7 @@ def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
         "label": pack.label(result.kpi.label),
         "formula": pack.label(result.kpi.formula),
         "value": pack.value(result),
-        "reason": result.reason,
+        "reason": pack.reason(result),
         "n1": "—" if n1.value is None else pack.fmt.value(n1.value, unit),
         "n1_delta": variation(pack, result.value, n1.value, unit),
         "budget": "—" if budget.value is None else pack.fmt.value(budget.value, unit),

@@ -31,7 +31,7 @@ class KpiTilesSection(Section):
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window_kind(result.window),
                 "value": pack.value(result, short=True),
-                "reason": result.reason,
+                "reason": pack.reason(result),
                 "status": result.status,
                 "n1": variation(pack, result.value, n1.value, kpi.unit),
                 "n1_value": "—" if n1.value is None else pack.fmt.value(n1.value, kpi.unit, short=True),
@@ -154,7 +154,7 @@ class AlertsSection(Section):
         for kpi in pack.kpis_for_audience():
             result = pack.result(kpi.id)
             if result.value is None:
-                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
+                unavailable.append({"label": pack.label(kpi.label), "reason": pack.reason(result)})
         return {"alerts": alerts, "unavailable": unavailable}
 
 
@@ -166,14 +166,18 @@ class KpiTableSection(Section):
     template = "sections/kpi_table.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
-        """One row per KPI and window."""
+        """One row per KPI and window; the status is the one of the KPI's headline window (the
+        window its tile and alerts show), shown beside that window's value."""
         rows = []
         for kpi in pack.kpis_for_audience():
             row = kpi_row(pack, pack.result(kpi.id, "month"))
             ytd = kpi_row(pack, pack.result(kpi.id, "ytd"))
             ltm = pack.result(kpi.id, "ltm")
+            headline = pack.result(kpi.id)
+            status_at = headline.window.kind if headline.window.kind in ("month", "ytd", "ltm") else None
             row.update(ytd_value=ytd["value"], ytd_n1_delta=ytd["n1_delta"], ytd_budget=ytd["budget"],
-                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"])
+                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"],
+                       status=headline.status if status_at else None, status_at=status_at)
             rows.append(row)
         if not rows:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))

@@ -17,7 +17,7 @@ from boardpack.api.commercial import (
 )
 from boardpack.api.periods import Window
 
-from .helpers import closed_years, counterparty, fy_label, variation
+from .helpers import closed_years, counterparty, fy_label, quote, variation
 from .layouts import line_label
 
 __all__ = ["BANK_RATIOS", "CONCENTRATION_PCT", "CreditSummarySection", "DEBT_GROWTH_PCT"]
@@ -83,9 +83,9 @@ class CreditSummarySection(Section):
             limits = result.thresholds
             ratios.append({
                 "id": kpi_id, "label": pack.label(kpi.label), "kpi": kpi, "result": result,
-                "year": year_reason if year_value is None else fmt.value(year_value, kpi.unit),
+                "year": pack.reason(year_reason) if year_value is None else fmt.value(year_value, kpi.unit),
                 "year_status": pack.engine.status(kpi, year_value),
-                "value": pack.value(result), "reason": result.reason,
+                "value": pack.value(result), "reason": pack.reason(result),
                 "threshold": "—" if limits is None or limits.alert is None else
                 ("≥ " if kpi.direction == "up" else "≤ ") + fmt.value(limits.alert, kpi.unit),
                 "status": result.status,
@@ -209,15 +209,19 @@ class CreditSummarySection(Section):
             if result.value is None or result.status is None or limits is None or limits.warn is None:
                 continue
             kpi = result.kpi
-            value = fmt.value(result.value, kpi.unit)
-            seuil = fmt.value(limits.warn, kpi.unit)
-            label = pack.label(kpi.label)
+            quoted = quote(pack, result)
             if result.status == "ok":
-                good(pack.t(f"{label} de {value}, sous le seuil de vigilance de {seuil}",
-                            f"{label} at {value}, below the watch level of {seuil}"))
+                seuil = fmt.value(limits.warn, kpi.unit)
+                good(pack.t(f"{quoted}, sous le seuil de vigilance de {seuil}",
+                            f"{quoted}, below the watch threshold of {seuil}"))
+            elif result.status == "alert" and limits.alert is not None:
+                seuil = fmt.value(limits.alert, kpi.unit)
+                bad(pack.t(f"{quoted}, au-dessus du seuil d'alerte de {seuil}",
+                           f"{quoted}, above the alert threshold of {seuil}"), result.status)
             else:
-                bad(pack.t(f"{label} de {value}, au-dessus du seuil de vigilance de {seuil}",
-                           f"{label} at {value}, above the watch level of {seuil}"), result.status)
+                seuil = fmt.value(limits.warn, kpi.unit)
+                bad(pack.t(f"{quoted}, au-dessus du seuil de vigilance de {seuil}",
+                           f"{quoted}, above the watch threshold of {seuil}"), result.status)
 
     @staticmethod
     def _concentration(pack: PackContext, bad: Any) -> None:
@@ -245,7 +249,7 @@ class CreditSummarySection(Section):
         try:
             loans = pack.data.dataset("loans")
         except Unavailable as exc:
-            return {"available": False, "reason": str(exc)}
+            return {"available": False, "reason": pack.reason(str(exc))}
         future = [str(pack.period.shift(i)) for i in range(1, 13)]
         due = loans[loans["period"].isin(future)]
         last_month = str(loans["period"].max())
