@@ -516,7 +516,11 @@ def test_inventory_small_company_by_hand(registry: Registry, small: PackContext)
     assert abs(raw["dio"][Month(2026, 2)] - Decimal(23000 * 365) / 33000) < Decimal("0.0001")
     assert abs(raw["rotation"][Month(2026, 2)] - Decimal(33000) / 21500) < Decimal("0.0001")
     assert ctx["figures"][0]["value"] == FR.money(23000)
-    assert len(ctx["rows"]) == 8 and len(ctx["charts"]) == 2
+    # quarter ends (March… December) over two years, oldest first, then the period (issue 13)
+    assert [r["month"] for r in ctx["rows"]] == ["mars 2024", "juin 2024", "septembre 2024", "décembre 2024",
+                                               "mars 2025", "juin 2025", "septembre 2025", "décembre 2025",
+                                               "février 2026"]
+    assert len(ctx["charts"]) == 2
 
 
 def test_inventory_without_the_dio_kpi_says_so(registry: Registry, tmp_path: Path) -> None:
@@ -572,7 +576,7 @@ def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> No
         "l'échéancier des emprunts s'arrête en 2026-10 : le service de la dette des 12 prochains mois "
         "n'est pas dans les données")}
     assert [r["id"] for r in ctx["ratios"]] == [
-        "dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
+        "dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
     assert all(r["status"] for r in ctx["ratios"])
 
 

@@ -115,7 +115,10 @@ class Formatter:
         return f"{sign}{symbol}{digits_text}{suffix}"
 
     def percent(self, value: Any, digits: int = 1) -> str:
-        """A percentage given in points (12.5 → ``12,5 %``)."""
+        """A percentage given in points (12.5 → ``12,5 %``); from 1 000 % on, without decimals
+        (``4 595 %``: the decimal of such a figure says nothing and overflows its column)."""
+        if abs(Decimal(str(value))) >= 1000:
+            digits = 0
         text = self.number(value, digits)
         return f"{text}\u00a0%" if self.language == "fr" else f"{text}%"
 
@@ -144,8 +147,8 @@ class Formatter:
     def delta(self, value: Any, unit: str) -> str:
         """A signed variation in the KPI's unit: ``+120 k€``, ``−2,1 pts``, ``+3 j``."""
         if unit == "percent":
-            points = "pts" if self.language == "fr" else "pts"
-            return self.signed(f"{self.number(value, 1)}\u00a0{points}", value)
+            digits = 0 if abs(Decimal(str(value))) >= 100 else 1
+            return self.signed(f"{self.number(value, digits)}\u00a0pts", value)
         return self.signed(self.value(value, unit, short=True), value)
 
     def change(self, current: Any, reference: Any, unit: str) -> str:

@@ -232,7 +232,7 @@ def _facts(text: str, language: str, headlines: Mapping[str, str]) -> list[tuple
                     found.append((label, window, match.group(group), statuses.get(status) if status else None))
         # the banker's ratio table: « label period value ≤ alert ≤ watch margin status »
         ratio = re.compile(rf"(?<![\w(]){name} (?P<p>[\wéû.]+ \d{{2}} – [\wéû.]+ \d{{2}}|[\wéû]+ \d{{4}}|"
-                           rf"[\wéû.]+–[\wéû]+ \d{{4}}) (?P<v>{_VALUE}) [≤≥] (?:{cell}) [≤≥] (?:{cell}) (?:{cell}) "
+                           rf"[\wéû.]+–[\wéû]+ \d{{4}}) (?P<v>{_VALUE}) (?:[≤≥][\u00a0 ])?(?:{cell}) (?:[≤≥][\u00a0 ])?(?:{cell}) (?:{cell}) "
                            rf"(?P<s>{status_words})(?= |$)")
         for match in ratio.finditer(flat):
             period = match.group("p")

@@ -1,4 +1,5 @@
-"""Financial KPIs from the ledger: revenue, margins, EBE, net result, cash, BFR, DSO, DSCR.
+"""Financial KPIs from the ledger: revenue, margins, EBE, net result, cash, BFR, DSO (the DSCR
+KPIs are in :mod:`.debt_service`).
 
 Each formula is stated in ``formula`` (shown in the packs and the docs) and computed from
 the statement lines of :mod:`boardpack.accounting.pcg`.
@@ -12,12 +13,11 @@ from boardpack.api import hookimpl
 from boardpack.api import KPI, Thresholds, Unavailable
 from boardpack.api import KPIContext
 from boardpack.api.accounting import cents_to_euros
-from boardpack.api.kpis import Estimated
 from boardpack.api.periods import Month, Window
 
 __all__ = [
     "ChiffreAffaires", "MargeBrute", "TauxMargeBrute", "EBE", "ResultatNet",
-    "TresorerieNette", "BFR", "DSO", "DSCR",
+    "TresorerieNette", "BFR", "DSO", "sales_incl_tax",
 ]
 
 _ALL = ("dirigeant", "daf", "operations", "banquier")
@@ -291,70 +291,10 @@ class DSO(KPI):
         return receivables / invoiced * window.days
 
 
-#: Without a ``loans`` schedule, the debt service is estimated from the ledger: principal
-#: repaid = debits of the borrowings (164 établissements de crédit, 167, 168 except the accrued
-#: interest 1688), interest = net charge on 6611 (intérêts des emprunts et dettes).
-LOAN_ACCOUNTS = ("164", "167", "168")
-ACCRUED_INTEREST = ("1688",)
-LOAN_INTEREST = ("6611",)
-_ESTIMATE_BASIS = {
-    "fr": "sans échéancier « loans » : service de la dette estimé d'après les remboursements des comptes "
-    "164, 167 et 168 (hors 1688) et les intérêts 6611 des écritures",
-    "en": "no « loans » schedule: debt service estimated from the repayments on accounts 164, 167 and 168 "
-    "(except 1688) and the interest on 6611 in the ledger",
-}
-
-
-def estimated_debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal]:
-    """Principal repaid and interest paid over ``window`` as the ledger shows them (euros)."""
-    ledger = ctx.ledger
-    ledger.require(window)
-    principal = ledger.flows(LOAN_ACCOUNTS, window, "debit") - ledger.flows(ACCRUED_INTEREST, window, "debit")
-    interest = ledger.flows(LOAN_INTEREST, window, "debit") - ledger.flows(LOAN_INTEREST, window, "credit")
-    return cents_to_euros(principal), cents_to_euros(interest)
-
-
-class DSCR(KPI):
-    """Debt service coverage ratio."""
-
-    id = "dscr"
-    label = {"fr": "DSCR (couverture du service de la dette)", "en": "DSCR (debt service coverage)"}
-    formula = {
-        "fr": "(EBE − impôt sur les bénéfices) / (capital remboursé + intérêts payés) sur la "
-        "période, échéances tirées du jeu « loans » ; sans lui, estimé d'après les remboursements "
-        "des comptes 164, 167, 168 (hors 1688) et les intérêts 6611 des écritures",
-        "en": "(EBITDA − income tax) / (principal repaid + interest paid) over the period, "
-        "from the loans schedule; without it, estimated from the repayments on 164, 167, 168 "
-        "(except 1688) and the interest on 6611",
-    }
-    unit = "ratio"
-    needs = ("entries",)
-    thresholds = Thresholds(warn=Decimal("1.5"), alert=Decimal("1.25"))
-    audiences = ("daf", "banquier")
-    headline = "ltm"
-
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
-        """Cash available for debt service over debt service (estimated without a schedule)."""
-        if "loans" in ctx.datasets:
-            loans = ctx.dataset("loans")
-            months = {str(m) for m in window.months}
-            due = loans[loans["period"].isin(months)]
-            service = Decimal(int(due["principal_due"].sum() + due["interest_due"].sum())).scaleb(-2)
-            if service == 0:
-                raise Unavailable("aucune échéance d'emprunt sur la période")
-            return (ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)) / service
-        principal, interest = estimated_debt_service(ctx, window)
-        if principal + interest <= 0:
-            raise Unavailable("aucun remboursement d'emprunt (débits 164, 167, 168) ni intérêt (6611) dans "
-                              "les écritures de la période, et pas d'échéancier « loans »")
-        available = ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)
-        return Estimated(available / (principal + interest), _ESTIMATE_BASIS)
-
-
 @hookimpl
 def register_kpis() -> list[KPI]:
     """Register the financial KPIs."""
     return [
         ChiffreAffaires(), MargeBrute(), TauxMargeBrute(), EBE(), ResultatNet(),
-        TresorerieNette(), BFR(), DSO(), DSCR(),
+        TresorerieNette(), BFR(), DSO(),
     ]

@@ -90,14 +90,16 @@ class BankRatiosSection(Section):
             if limits is None:
                 continue
             headroom = result.headroom()
+            side = "≥" if kpi.direction == "up" else "≤"
             rows.append({
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window(result.window),
                 "value": pack.value(result),
                 "reason": pack.reason(result),
-                "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
-                "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
-                "direction": "≥" if kpi.direction == "up" else "≤",
+                # « ≤ 75 j », or « — » alone where the KPI has no such threshold (never « ≤ — »)
+                "alert": "—" if limits.alert is None else f"{side}\u00a0{pack.fmt.value(limits.alert, kpi.unit)}",
+                "warn": "—" if limits.warn is None else f"{side}\u00a0{pack.fmt.value(limits.warn, kpi.unit)}",
+                "direction": side,
                 "headroom": "—" if headroom is None else pack.fmt.value(headroom, kpi.unit),
                 "status": result.status,
                 "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",

@@ -30,8 +30,9 @@ class RevenueMixSection(Section):
     """Revenue and discounts by product, revenue by customer (top 10), year to date against N-1."""
 
     name = "marges_produits_clients"
-    title = {"fr": "Chiffre d'affaires et marges par produit et par client",
-             "en": "Revenue and margins by product and customer"}
+    # no margin by product: the data give no cost per product (the page says so)
+    title = {"fr": "Chiffre d'affaires par produit et par client",
+             "en": "Revenue by product and customer"}
     template = "sections/revenue_mix.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from boardpack.api import KPIResult, PackContext, Unavailable
 from boardpack.api.periods import Month, Window
 
 __all__ = [
-    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote",
+    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
     "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
 ]
 
@@ -34,6 +34,26 @@ def quote(pack: PackContext, result: KPIResult) -> str:
     label = pack.label(result.kpi.label)
     window = pack.fmt.window_kind(result.window)
     return pack.t(f"{label} ({window}) : {pack.value(result)}", f"{label} ({window}): {pack.value(result)}")
+
+
+def threshold_side(pack: PackContext, result: KPIResult) -> str:
+    """Where a KPI's value stands against the threshold its status rests on: « au-dessus du seuil
+    d'alerte de 75 j » for an alert, the watch threshold for « à surveiller », and for « ok » the
+    watch threshold it stays within (the alert one when it has no other); "" without thresholds."""
+    limits, kpi = result.thresholds, result.kpi
+    if limits is None or result.status is None or kpi.direction is None:
+        return ""
+    alert = result.status == "alert" or limits.warn is None
+    level = limits.alert if alert else limits.warn
+    if level is None:
+        return ""
+    worse = result.status != "ok"
+    above = (kpi.direction == "down") == worse
+    side_fr = "au-dessus du" if above else "sous le"
+    side_en = "above the" if above else "below the"
+    kind_fr, kind_en = ("d'alerte", "alert") if alert else ("de vigilance", "watch")
+    seuil = pack.fmt.value(level, kpi.unit)
+    return pack.t(f"{side_fr} seuil {kind_fr} de {seuil}", f"{side_en} {kind_en} threshold of {seuil}")
 
 
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:

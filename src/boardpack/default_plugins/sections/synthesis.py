@@ -17,14 +17,14 @@ from boardpack.api.commercial import (
 )
 from boardpack.api.periods import Window
 
-from .helpers import closed_years, counterparty, fy_label, quote, variation
+from .helpers import closed_years, counterparty, fy_label, quote, threshold_side, variation
 from .layouts import line_label
 
 __all__ = ["BANK_RATIOS", "CONCENTRATION_PCT", "CreditSummarySection", "DEBT_GROWTH_PCT"]
 
 
 #: Banker ratios shown when registered, in this order.
-BANK_RATIOS = ("dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe")
+BANK_RATIOS = ("dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe")
 
 
 #: Share of the last 12 months' invoiced revenue above which the first customer is a point of attention.
@@ -183,8 +183,7 @@ class CreditSummarySection(Section):
                         f"Banking ratios within their thresholds: {len(within)} of {len(rated)} (table above)"))
         for ratio in rated:
             if ratio["status"] != "ok":
-                bad(pack.t(f"{ratio['label']} de {ratio['value']} (seuil d'alerte {ratio['threshold']})",
-                           f"{ratio['label']} at {ratio['value']} (covenant {ratio['threshold']})"), ratio["status"])
+                bad(f"{quote(pack, ratio['result'])}, {threshold_side(pack, ratio['result'])}", ratio["status"])
         self._receivables(pack, good, bad)
         debt = pack.data.bilan("dettes_financieres", pack.period)
         cash = cents_to_euros(net_cash(pack.data.statements, pack.period))
@@ -200,7 +199,6 @@ class CreditSummarySection(Section):
     @staticmethod
     def _receivables(pack: PackContext, good: Any, bad: Any) -> None:
         """DSO against its thresholds, and overdue receivables, when those KPIs are registered."""
-        fmt = pack.fmt
         for kpi_id in ("dso", "clients_plus_90j"):
             if kpi_id not in pack.engine.kpis:
                 continue
@@ -208,20 +206,11 @@ class CreditSummarySection(Section):
             limits = result.thresholds
             if result.value is None or result.status is None or limits is None or limits.warn is None:
                 continue
-            kpi = result.kpi
-            quoted = quote(pack, result)
+            text = f"{quote(pack, result)}, {threshold_side(pack, result)}"
             if result.status == "ok":
-                seuil = fmt.value(limits.warn, kpi.unit)
-                good(pack.t(f"{quoted}, sous le seuil de vigilance de {seuil}",
-                            f"{quoted}, below the watch threshold of {seuil}"))
-            elif result.status == "alert" and limits.alert is not None:
-                seuil = fmt.value(limits.alert, kpi.unit)
-                bad(pack.t(f"{quoted}, au-dessus du seuil d'alerte de {seuil}",
-                           f"{quoted}, above the alert threshold of {seuil}"), result.status)
+                good(text)
             else:
-                seuil = fmt.value(limits.warn, kpi.unit)
-                bad(pack.t(f"{quoted}, au-dessus du seuil de vigilance de {seuil}",
-                           f"{quoted}, above the watch threshold of {seuil}"), result.status)
+                bad(text, result.status)
 
     @staticmethod
     def _concentration(pack: PackContext, bad: Any) -> None:
