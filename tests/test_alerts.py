@@ -275,7 +275,9 @@ def test_bfr_growing_faster_than_revenue_is_a_warning() -> None:
     ]
     assert found[0].figures["bfr_growth_pct"] == f"+20,0{NBSP}%"
     assert found[0].figures["revenue_growth_pct"] == f"+10,0{NBSP}%"
-    assert "la croissance consomme de la trésorerie" in found[0].message["fr"]
+    # never « la croissance consomme de la trésorerie »: revenue growth does not explain the BFR (issue 13)
+    assert "le BFR absorbe de la trésorerie au-delà de l'activité" in found[0].message["fr"]
+    assert "croissance consomme" not in found[0].message["fr"]
 
 
 def test_bfr_growing_slower_than_revenue_is_quiet() -> None:

@@ -116,3 +116,11 @@ def test_pdf_text_reads_every_page(demo_build: DemoBuild) -> None:
     """The text read back holds the cover and the last page."""
     text = pdf_text(demo_build.paths["dirigeant"])
     assert "Synthèse dirigeant" in text and "Page 2" in text
+
+
+def test_a_count_of_ratios_that_the_ratio_page_contradicts() -> None:
+    """« Ratios bancaires dans leurs seuils : 5 sur 5 » while the ratio page shows one alert."""
+    page = (f"DSO (délai clients) nov. 25 – oct. 26 76{NB}j ≤{NB}75{NB}j ≤{NB}60{NB}j −1{NB}j alerte "
+            f"Dette nette / EBE octobre 2026 0,96 ≤{NB}3,00 — 2,04 ok ")
+    assert kinds(page + "Ratios bancaires dans leurs seuils : 2 sur 2") == ["count"]
+    assert kinds(page + "Ratios dans leurs seuils : 1 sur 2 (page « Ratios bancaires »)") == []

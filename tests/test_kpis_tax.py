@@ -77,3 +77,12 @@ def test_unknown_method_is_unavailable_with_its_reason(engine_with: Callable[[di
     """[corporate_tax] method = "moyen" is refused in words."""
     result = engine_with({"method": "moyen"}).result(KPIS["resultat_net_estime"], MAR_2026, "month")
     assert result.value is None and "« effective » ou « legal »" in str(result.reason)
+
+
+def test_a_window_of_a_closed_year_before_its_closing_uses_that_years_rate(
+        engine_with: Callable[[dict[str, object]], KPIEngine]) -> None:
+    """January 2025 (the N-1 of January 2026): pre-tax 1 000, no tax booked in it, 2025's own
+    effective rate 25 % → 750, so a year to date compares with its N-1 like with like."""
+    result = engine_with({}).result(KPIS["resultat_net_estime"], Month(2025, 1), "month")
+    assert result.value == Decimal(750)
+    assert "exercice 2025" in result.estimate["fr"]

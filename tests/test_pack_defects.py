@@ -107,3 +107,26 @@ def test_english_sections_hold_no_french_template_text(section: str) -> None:
     found = [f for f in check_text(text_of(pack.html), "en", labels, section) if f.kind == "language"]
     assert found == [], [f.message for f in found]
     assert "historique insuffisant" not in pack.html
+
+
+def test_bfr_alert_names_its_driver_not_growth() -> None:
+    """Revenue +1,3 % while the BFR grows 8,6 %: the alert says the BFR absorbs cash beyond activity,
+    first through customer receivables (late payers), never « la croissance consomme de la trésorerie »."""
+    pack = build_pack(sections=["alertes"])
+    [alert] = [a for a in pack.alerts if a.rule == "bfr_vs_revenue"]
+    assert "d'abord par les créances clients" in alert.message["fr"]
+    assert "croissance consomme" not in alert.message["fr"]
+
+
+def test_banker_synthesis_is_current_and_counts_like_the_ratio_page() -> None:
+    """The note de synthèse shows the last closed year, the year to date against N-1 and budget and
+    the last 12 months; its count of ratios within thresholds is the ratio page's; the year to
+    date's falls are among its points of attention."""
+    pack = build_pack(sections=["note_de_synthese", "ratios_bancaires"], audience="banquier")
+    text = text_of(pack.html)
+    assert "Dernier exercice clos" in text and "Cumul janv.–octobre 2026" in text and "12 mois glissants" in text
+    ratio_page = text_of(pack.html.split('id="sec-ratios_bancaires"', 1)[1])
+    statuses = re.findall(r" (ok|à surveiller|alerte) ", ratio_page.split("Marge :")[0] + " ")
+    within = re.search(r"Ratios dans leurs seuils : (\d+) sur (\d+)", text)
+    assert within and (int(within.group(1)), int(within.group(2))) == (statuses.count("ok"), len(statuses))
+    assert "EBE (cumul exercice) : 544 k€, −33,7 % sur N-1" in text.replace("\u202f", " ")

@@ -294,6 +294,27 @@ def _direction(text: str, language: str) -> list[Finding]:
     return findings
 
 
+def _counts(text: str, language: str) -> list[Finding]:
+    """A count of ratios within their thresholds (« Ratios dans leurs seuils : 10 sur 12 ») that
+    differs from the statuses of the ratio page (rows « value ≤ alert ≤ watch headroom status »)."""
+    flat = _flat(text)
+    value = _VALUES[language]
+    statuses = _STATUSES[language]
+    status_words = "|".join(re.escape(s) for s in statuses)
+    cell = rf"(?:[≤≥][\u00a0 ](?:{value}|—)|—)"
+    rows = re.findall(rf"{value} {cell} {cell} (?:{value}|—) ({status_words})(?= |$)", flat)
+    claim = (r"Ratios (?:bancaires )?dans leurs seuils : (\d+) sur (\d+)" if language == "fr"
+             else r"(?:Banking r|R)atios within their thresholds: (\d+) of (\d+)")
+    findings = []
+    for match in re.finditer(claim, flat):
+        within, total = int(match.group(1)), int(match.group(2))
+        shown = (sum(statuses[s] == "ok" for s in rows), len(rows))
+        if rows and (within, total) != shown:
+            findings.append(Finding("count", f"« {match.group(0)} » alors que la page des ratios en montre "
+                                              f"{shown[0]} sur {shown[1]} dans leurs seuils"))
+    return findings
+
+
 def check_text(text: str, language: str, labels: Mapping[str, str] | Iterable[str],
                name: str = "dossier") -> list[Finding]:
     """Every contradiction in the text of one pack written in ``language`` (``fr`` or ``en``);
@@ -316,6 +337,7 @@ def check_text(text: str, language: str, labels: Mapping[str, str] | Iterable[st
         if len(shown) > 1:
             findings.append(Finding("two_statuses", f"{name} : {label} ({window}) a deux statuts : {', '.join(shown)}"))
     findings += [Finding(f.kind, f"{name} : {f.message}") for f in _direction(text, language)]
+    findings += [Finding(f.kind, f"{name} : {f.message}") for f in _counts(text, language)]
     flat = _flat(text)
     for marker in language_markers(language):
         if re.search(rf"(?<![\w']){re.escape(marker)}(?![\w'])", flat):

@@ -295,14 +295,23 @@ class BfrVsRevenue(AlertRule):
             severity = "critical" if status == "alert" else "warning"
         b, r = growth(bfr_growth), growth(revenue_growth)
         grew = bfr_growth > 0
+        driver = _bfr_driver(engine, before, period)
+        if not grew:
+            tail_fr, tail_en = "le BFR baisse moins vite que l'activité.", "working capital falls more slowly than activity."
+        elif driver is not None:
+            (name_fr, name_en), moved = driver
+            tail_fr = (f"le BFR absorbe de la trésorerie au-delà de l'activité, d'abord par {name_fr} "
+                       f"({FR.delta(moved, 'money')}).")
+            tail_en = f"working capital absorbs cash beyond activity, first through {name_en} ({EN.delta(moved, 'money')})."
+        else:
+            tail_fr = "le BFR absorbe de la trésorerie au-delà de l'activité."
+            tail_en = "working capital absorbs cash beyond activity."
         fr = (f"BFR de {FR.money(bfr_then)} fin {FR.month(before)} à {FR.money(bfr_now)} fin {FR.month(period)} "
               f"({b[0]}), quand le chiffre d'affaires sur 12 mois glissants passait de {FR.money(revenue_then)} "
-              f"à {FR.money(revenue_now)} ({r[0]}) : "
-              + ("la croissance consomme de la trésorerie." if grew else "le BFR baisse moins vite que l'activité."))
+              f"à {FR.money(revenue_now)} ({r[0]}) : " + tail_fr)
         en = (f"Working capital from {EN.money(bfr_then)} at the end of {EN.month(before)} to {EN.money(bfr_now)} "
               f"at the end of {EN.month(period)} ({b[1]}), while LTM revenue went from {EN.money(revenue_then)} "
-              f"to {EN.money(revenue_now)} ({r[1]}): "
-              + ("growth is consuming cash." if grew else "working capital falls more slowly than activity."))
+              f"to {EN.money(revenue_now)} ({r[1]}): " + tail_en)
         figures_fr = {
             "bfr": FR.money(bfr_now), "bfr_previous": FR.money(bfr_then), "bfr_growth_pct": b[0],
             "revenue_ltm": FR.money(revenue_now), "revenue_ltm_previous": FR.money(revenue_then),
@@ -312,6 +321,28 @@ class BfrVsRevenue(AlertRule):
                  "en": "Working capital growing faster than revenue"}
         return [Alert(self.name, severity, title, {"fr": fr, "en": en}, figures_fr, ("dirigeant", "daf"),
                       _kpis_of(engine, "bfr", "chiffre_affaires", BFR_GROWTH_KPI))]
+
+
+#: The BFR's parts an alert can name as its driver: (bilan line, sign in the BFR, French, English).
+_BFR_PARTS = (
+    ("creances_clients", 1, "les créances clients", "customer receivables"),
+    ("stocks", 1, "les stocks", "inventories"),
+    ("dettes_fournisseurs", -1, "la baisse des dettes fournisseurs", "lower supplier payables"),
+)
+
+
+def _bfr_driver(engine: Figures, before: Month, period: Month) -> tuple[tuple[str, str], Decimal] | None:
+    """The part of the BFR that grew most over the twelve months, and by how much (its effect on
+    the BFR); ``None`` when the bilan is not there or none grew."""
+    moves = []
+    for line, sign, fr, en in _BFR_PARTS:
+        try:
+            moved = (engine.ctx.bilan(line, period) - engine.ctx.bilan(line, before)) * sign
+        except Unavailable:
+            return None
+        moves.append(((fr, en), moved))
+    best = max(moves, key=lambda item: item[1])
+    return best if best[1] > 0 else None
 
 
 class Covenant(AlertRule):

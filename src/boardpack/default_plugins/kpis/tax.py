@@ -4,14 +4,15 @@ A month or a year to date carries no corporate tax in the ledger (it is booked a
 on 695), so its « résultat net » is a pre-tax result. ``resultat_net_estime`` deducts an
 estimated tax, at the rate chosen in ``[corporate_tax]``:
 
-* ``method = "effective"`` (default): the last closed fiscal year's effective rate, its
-  impôt sur les bénéfices over its pre-tax result (when both are positive; otherwise the legal
-  rates, saying why);
+* ``method = "effective"`` (default): the effective rate, impôt sur les bénéfices over pre-tax
+  result, of the window's own fiscal year when the data closes it (a year to date of last year),
+  else of the last closed year (when both are positive; otherwise the legal rates, saying why);
 * ``method = "legal"``: the legal rates, ``reduced_rate`` (15 %) up to ``reduced_ceiling``
   (42 500 € a year, prorated to the window's months) then ``normal_rate`` (25 %).
 
-A loss carries no tax. Once the year's tax is booked (or the year is over in the data), the value
-is the booked net result, no longer an estimate.
+A loss carries no tax. A window that holds the tax (booked in it, or ending with a closed year)
+shows the booked net result, no longer an estimate. The budget is taxed the same way when it holds
+no tax, so the comparison is like with like.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from boardpack.api.settings import Setting, SettingsTable
 
 from .finance import ResultatNet
 
-__all__ = ["CORPORATE_TAX", "ResultatNetEstime", "estimated_tax"]
+__all__ = ["CORPORATE_TAX", "ResultatNetEstime", "estimated_tax", "tax_on"]
 
 #: ``[corporate_tax]``: how the tax of a period inside an unclosed year is estimated.
 CORPORATE_TAX = SettingsTable("corporate_tax", (
@@ -59,37 +60,45 @@ def _legal(base: Decimal, months: int, settings: Mapping[str, Any]) -> Decimal:
     return reduced * min(base, ceiling) + normal * max(base - ceiling, Decimal(0))
 
 
-def estimated_tax(ctx: KPIContext, window: Window) -> tuple[Decimal, dict[str, str]] | None:
-    """The corporate tax estimated for ``window`` and how (``{"fr": …, "en": …}``), or ``None``
-    when the window's fiscal year is closed (its tax booked, or the year over in the data)."""
+def _year_label(year: Window) -> str:
+    return f"{year.start.year}" if year.start.year == year.end.year else f"{year.start}–{year.end}"
+
+
+def _effective_rate(ctx: KPIContext, window: Window) -> tuple[Decimal, Window] | None:
+    """The effective rate (in %) to apply to ``window``: its own fiscal year's when that year is
+    closed in the data with a tax and a profit, else the year before's; ``None`` if neither."""
     year = ctx.window("fy", window.end)
-    ledger = ctx.ledger
-    booked = ctx.pl("impot_benefices", Window("ytd", year.start, min(year.end, ledger.last)))
-    if booked != 0 or ledger.last >= year.end:
-        return None
+    candidates = [year] if ctx.ledger.last >= year.end else []
+    candidates.append(year.shift_years(1))
+    for candidate in candidates:
+        try:
+            tax, before = ctx.pl("impot_benefices", candidate), _pre_tax(ctx, candidate)
+        except Unavailable:
+            continue
+        if tax > 0 and before > 0:
+            return tax / before * 100, candidate
+    return None
+
+
+def tax_on(ctx: KPIContext, window: Window, base: Decimal) -> tuple[Decimal, dict[str, str]]:
+    """The corporate tax on a pre-tax ``base`` earned over ``window``, and how it was estimated."""
     settings = ctx.settings("corporate_tax")
     method = str(settings.get("method", "effective"))
     if method not in ("effective", "legal"):
         raise Unavailable(f"[corporate_tax] method = « {method} » : « effective » ou « legal » attendu")
-    base = _pre_tax(ctx, window)
     if base <= 0:
         return Decimal(0), {"fr": "résultat avant impôt négatif ou nul : pas d'impôt estimé",
                             "en": "pre-tax result negative or zero: no tax estimated"}
-    if method == "effective":
-        last = year.shift_years(1)
-        try:
-            tax, before = ctx.pl("impot_benefices", last), _pre_tax(ctx, last)
-        except Unavailable:
-            tax = before = Decimal(0)
-        if tax > 0 and before > 0:
-            rate = tax / before * 100
-            label = f"{last.start.year}" if last.start.year == last.end.year else f"{last.start}–{last.end}"
-            return base * rate / 100, {
-                "fr": f"impôt sur les sociétés estimé au taux effectif de l'exercice {label} "
-                f"({_FR.percent(rate)}) : {_FR.money(base * rate / 100)}",
-                "en": f"corporate tax estimated at the effective rate of fiscal year {label} "
-                f"({_EN.percent(rate)}): {_EN.money(base * rate / 100)}",
-            }
+    found = _effective_rate(ctx, window) if method == "effective" else None
+    if found is not None:
+        rate, year = found
+        tax = base * rate / 100
+        return tax, {
+            "fr": f"impôt sur les sociétés estimé au taux effectif de l'exercice {_year_label(year)} "
+            f"({_FR.percent(rate)}) : {_FR.money(tax)}",
+            "en": f"corporate tax estimated at the effective rate of fiscal year {_year_label(year)} "
+            f"({_EN.percent(rate)}): {_EN.money(tax)}",
+        }
     tax = _legal(base, len(window.months), settings)
     reduced, ceiling, normal = (_setting(settings, n) for n in ("reduced_rate", "reduced_ceiling", "normal_rate"))
     rates = f"{_FR.percent(reduced, 0)} jusqu'à {_FR.money(ceiling)} par an, {_FR.percent(normal, 0)} au-delà"
@@ -98,6 +107,23 @@ def estimated_tax(ctx: KPIContext, window: Window) -> tuple[Decimal, dict[str, s
     why_en = "no tax or no profit in the last closed year: " if method == "effective" else ""
     return tax, {"fr": f"{why_fr}impôt sur les sociétés estimé aux taux légaux ({rates}) : {_FR.money(tax)}",
                  "en": f"{why_en}corporate tax estimated at the legal rates ({rates_en}): {_EN.money(tax)}"}
+
+
+def _booked(ctx: KPIContext, window: Window) -> bool:
+    """Whether ``window``'s result already carries its corporate tax: a tax booked in it, or the
+    window ends with a fiscal year the data closes."""
+    if ctx.pl("impot_benefices", window) != 0:
+        return True
+    year = ctx.window("fy", window.end)
+    return window.end == year.end and ctx.ledger.last >= year.end
+
+
+def estimated_tax(ctx: KPIContext, window: Window) -> tuple[Decimal, dict[str, str]] | None:
+    """The corporate tax estimated for ``window`` and how (``{"fr": …, "en": …}``), or ``None``
+    when its result already carries the tax (:func:`_booked`)."""
+    if _booked(ctx, window):
+        return None
+    return tax_on(ctx, window, _pre_tax(ctx, window))
 
 
 class ResultatNetEstime(KPI):
@@ -130,8 +156,16 @@ class ResultatNetEstime(KPI):
         return Estimated(_pre_tax(ctx, window) - tax, basis)
 
     def compute_budget(self, ctx: KPIContext, window: Window) -> Decimal:
-        """The net result's budget."""
-        return ResultatNet().compute_budget(ctx, window)
+        """The net result's budget, after the same estimated tax when the budget holds none over a
+        window whose result carries none (so the estimate is compared like with like)."""
+        budget = ResultatNet().compute_budget(ctx, window)
+        try:
+            budgeted_tax = ctx.budget("impot_benefices", window)
+        except Unavailable:
+            budgeted_tax = Decimal(0)
+        if budgeted_tax != 0 or _booked(ctx, window):
+            return budget
+        return budget - tax_on(ctx, window, budget)[0]
 
 
 @hookimpl
