@@ -130,3 +130,11 @@ def test_banker_synthesis_is_current_and_counts_like_the_ratio_page() -> None:
     within = re.search(r"Ratios dans leurs seuils : (\d+) sur (\d+)", text)
     assert within and (int(within.group(1)), int(within.group(2))) == (statuses.count("ok"), len(statuses))
     assert "EBE (cumul exercice) : 544 k€, −33,7 % sur N-1" in text.replace("\u202f", " ")
+
+
+def test_dirigeant_first_page_shows_the_year_not_only_the_month() -> None:
+    """Under the tiles: the last closed year, the year to date against N-1 and the budget, and the
+    last 12 months of the money flows (revenue, EBE…)."""
+    text = text_of(render_section("kpi_tiles"))
+    assert "Où en est l'année" in text and "Exercice 2025" in text
+    assert "Cumul janv.–octobre 2026" in text and "12 mois glissants" in text

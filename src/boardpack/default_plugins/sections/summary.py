@@ -9,7 +9,7 @@ from boardpack.api import hookimpl
 from boardpack.api import Section, Unavailable
 from boardpack.api import KPIResult
 from boardpack.api import PackContext
-from .helpers import kpi_row, kpi_trend, series_data, variation
+from .helpers import closed_years, fy_label, kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
 
@@ -42,7 +42,35 @@ class KpiTilesSection(Section):
             })
         if not tiles:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
-        return {"tiles": tiles, "period": pack.fmt.month(pack.period)}
+        return {"tiles": tiles, "period": pack.fmt.month(pack.period), **_key_figures(pack)}
+
+
+def _key_figures(pack: PackContext) -> dict[str, Any]:
+    """Under the tiles, the amounts that add up over time (revenue, EBE, net result…) over the
+    last closed fiscal year, the year to date against N-1 and the budget, and the last 12 months:
+    the reader sees where the year stands, not only the month."""
+    kpis = [k for k in pack.kpis_for_audience()[:12] if k.unit == "money" and k.nature == "flow"][:4]
+    if not kpis:
+        return {"key_figures": []}
+    try:
+        closed = closed_years(pack, 1)[-1]
+    except Unavailable:
+        closed = None
+    rows = []
+    for kpi in kpis:
+        ytd, ltm = pack.result(kpi.id, "ytd"), pack.result(kpi.id, "ltm")
+        year_value = pack.engine.value(kpi, closed)[0] if closed is not None else None
+        rows.append({
+            "label": pack.label(kpi.label),
+            "year": "—" if year_value is None else pack.fmt.money_short(year_value),
+            "ytd": pack.value(ytd, short=True),
+            "ytd_n1": variation(pack, ytd.value, ytd.comparisons["n1"].value, "money"),
+            "ytd_budget": variation(pack, ytd.value, ytd.comparisons["budget"].value, "money"),
+            "ltm": pack.value(ltm, short=True),
+        })
+    ytd_window = pack.data.window("ytd", pack.period)
+    return {"key_figures": rows, "year_label": fy_label(pack, closed) if closed else pack.t("Exercice clos", "Closed year"),
+            "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd_window)}
 
 
 def _sentence(pack: PackContext, result: KPIResult) -> str | None:
