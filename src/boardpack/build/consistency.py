@@ -232,7 +232,7 @@ def _facts(text: str, language: str, headlines: Mapping[str, str]) -> list[tuple
                     found.append((label, window, match.group(group), statuses.get(status) if status else None))
         # the banker's ratio table: « label period value ≤ alert ≤ watch margin status »
         ratio = re.compile(rf"(?<![\w(]){name} (?P<p>[\wéû.]+ \d{{2}} – [\wéû.]+ \d{{2}}|[\wéû]+ \d{{4}}|"
-                           rf"[\wéû.]+–[\wéû]+ \d{{4}}) (?P<v>{_VALUE}) (?:[≤≥][\u00a0 ])?(?:{cell}) (?:[≤≥][\u00a0 ])?(?:{cell}) (?:{cell}) "
+                           rf"[\wéû.]+–[\wéû]+ \d{{4}}) (?:≈[\u00a0 ])?(?P<v>{_VALUE})(?: \((?:estimation|estimate)\))? (?:[≤≥][\u00a0 ])?(?:{cell}) (?:[≤≥][\u00a0 ])?(?:{cell}) (?:{cell}) "
                            rf"(?P<s>{status_words})(?= |$)")
         for match in ratio.finditer(flat):
             period = match.group("p")
@@ -263,13 +263,13 @@ def _direction(text: str, language: str) -> list[Finding]:
         change = re.compile(rf"(?P<v>{_VALUE}), (?P<c>[+−\-]{_VALUE}) sur un an \((?P<r>{_VALUE}) en N-1\)")
         side = re.compile(rf"(?P<v>{_VALUE}), (?P<side>au-dessus du|au-dessous du|sous le) seuil "
                           rf"(?P<kind>d'alerte|de vigilance) de (?P<t>{_VALUE})")
-        status_kind = re.compile(r"(?P<s>alerte|à surveiller) (?P<t>(?:(?!alerte|à surveiller|\bok\b|Marge :)[^.]){0,160}?)"
+        status_kind = re.compile(r"(?P<s>alerte|à surveiller) (?P<t>(?:(?!alerte|à surveiller|\bok\b|Marge :|[Pp]oints? forts?)[^.]){0,160}?)"
                                  r"\bseuil (?P<kind>d'alerte|de vigilance)")
     else:
         change = re.compile(rf"(?P<v>{_VALUE}), (?P<c>[+−\-]{_VALUE}) year on year \((?P<r>{_VALUE}) a year earlier\)")
         side = re.compile(rf"(?P<v>{_VALUE}), (?P<side>above|below) (?:the )?(?P<kind>alert|watch) threshold "
                           rf"(?:of )?(?P<t>{_VALUE})")
-        status_kind = re.compile(r"(?P<s>alert|watch) (?P<t>(?:(?!alert|watch|\bok\b|Margin:)[^.]){0,160}?)"
+        status_kind = re.compile(r"(?P<s>alert|watch) (?P<t>(?:(?!alert|watch|\bok\b|Margin:|[Ss]trengths?)[^.]){0,160}?)"
                                  r"\b(?P<kind>alert|watch) threshold")
     for match in change.finditer(flat):
         value, moved, reference = (_amount(match.group(g), language) for g in ("v", "c", "r"))
@@ -294,11 +294,16 @@ def _direction(text: str, language: str) -> list[Finding]:
     return findings
 
 
+def _estimate(value: str) -> str:
+    """``value`` possibly shown as an estimate: « ≈ 2,79 (estimation) »."""
+    return rf"(?:≈[\u00a0 ])?{value}(?: \((?:estimation|estimate)\))?"
+
+
 def _counts(text: str, language: str) -> list[Finding]:
     """A count of ratios within their thresholds (« Ratios dans leurs seuils : 10 sur 12 ») that
     differs from the statuses of the ratio page (rows « value ≤ alert ≤ watch headroom status »)."""
     flat = _flat(text)
-    value = _VALUES[language]
+    value = _estimate(_VALUES[language])
     statuses = _STATUSES[language]
     status_words = "|".join(re.escape(s) for s in statuses)
     cell = rf"(?:[≤≥][\u00a0 ](?:{value}|—)|—)"

@@ -72,6 +72,7 @@ class CreditSummarySection(Section):
             "label": names.get(key) or line_label(pack, key),
             "value": fmt.money_short(now), "n1": "—" if before is None else fmt.money_short(before),
             "delta": variation(pack, now, before, "money"),
+            "ytd": "—", "ytd_n1": "—", "ytd_budget": "—", "ltm": "—",
             **current.get(key, {}),
         } for key, (now, before) in figures_raw.items()]
 
