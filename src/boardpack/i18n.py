@@ -1,8 +1,9 @@
 """The English wording of boardpack's built-in French text, from the message catalogue
 ``boardpack/locale/<language>/LC_MESSAGES/boardpack.po`` (read with Babel).
 
-Built-in code writes French (the reasons a figure is unavailable, « historique insuffisant »);
-an English pack shows the catalogue's wording. A msgid may hold ``{name}`` placeholders standing
+Built-in templates write ``{{ _("Texte français") }}`` and code writes French (the reasons a
+figure is unavailable, « historique insuffisant »); a pack in another language shows the
+catalogue's wording. A msgid may hold ``{name}`` placeholders standing
 for a value (a month, a dataset name) carried over into the msgstr. See docs/translating.md.
 """
 
@@ -12,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CATALOGUES", "UNTRANSLATED", "translate", "translate_or_none"]
+__all__ = ["CATALOGUES", "UNTRANSLATED", "gettext", "translate", "translate_or_none"]
 
 #: Folder of the message catalogues shipped with boardpack.
 CATALOGUES = Path(__file__).resolve().parent / "locale"
@@ -59,6 +60,13 @@ def translate_or_none(text: str, language: str) -> str | None:
         if match:
             return wording.format(**match.groupdict())
     return None
+
+
+def gettext(text: str, language: str) -> str:
+    """A built-in template string (French) in ``language``: the ``_()`` of the pack templates. The
+    French text itself when the catalogue lacks it (a test checks that none is missing)."""
+    found = translate_or_none(text, language)
+    return text if found is None else found
 
 
 def translate(text: str, language: str) -> str:

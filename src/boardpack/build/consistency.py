@@ -139,7 +139,22 @@ def _template_pairs() -> tuple[tuple[str, str], ...]:
             en = match.group(3) if match.group(3) is not None else match.group(4)
             pairs.append((fr, en))
         pairs += [(m.group(1), m.group(2)) for m in mapping.finditer(source)]
+    pairs += list(_catalogue_pairs())
     return tuple(pairs)
+
+
+def _catalogue_pairs() -> list[tuple[str, str]]:
+    """The (French, English) entries of the English message catalogue (the templates' ``_()``)."""
+    from babel.messages.pofile import read_po
+
+    from ..i18n import CATALOGUES
+
+    path = CATALOGUES / "en" / "LC_MESSAGES" / "boardpack.po"
+    if not path.is_file():
+        return []
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    return [(str(m.id), str(m.string)) for m in catalog if m.id and m.string and isinstance(m.id, str)]
 
 
 def _fragments(text: str) -> list[str]:
