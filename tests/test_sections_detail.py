@@ -563,7 +563,8 @@ def test_credit_summary_small_company_by_hand(registry: Registry, small: PackCon
 
 
 def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> None:
-    """The CA change of FY 2025 on FY 2024 from the entries; the loans schedule has no month after 2026-10."""
+    """The CA change of FY 2025 on FY 2024 from the entries; the next 12 months' debt service is the
+    sum of loans.csv's rows from 2026-11 to 2027-10 (the demo's schedules run to their end)."""
     entries = demo_entries()
     ca_2025 = revenue(entries, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     ca_2024 = revenue(entries, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -572,9 +573,16 @@ def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> No
     assert ctx["raw"]["chiffre_affaires"] == (ca_2025, ca_2024)
     assert ctx["strengths"][0]["text"].startswith(
         f"Chiffre d'affaires en hausse de {FR.percent(change)}")
-    assert ctx["debt"] == {"available": False, "reason": (
-        "l'échéancier des emprunts s'arrête en 2026-10 : le service de la dette des 12 prochains mois "
-        "n'est pas dans les données")}
+    import csv
+
+    from boardpack.demo.generate import DATA_DIR
+
+    with (DATA_DIR / "loans.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter=";") if "2026-11" <= r["period"] <= "2027-10"]
+    principal = sum(Decimal(r["principal_due"].replace(",", ".")) for r in rows)
+    interest = sum(Decimal(r["interest_due"].replace(",", ".")) for r in rows)
+    assert ctx["debt"]["available"] is True and ctx["debt"]["incomplete"] == []
+    assert ctx["debt"]["raw"] == {"principal": principal, "interest": interest}
     assert [r["id"] for r in ctx["ratios"]] == [
         "dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
     assert all(r["status"] for r in ctx["ratios"])

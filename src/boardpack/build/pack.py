@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..api.kpis import KPI, KPIContext, KPIResult
 from ..api.records import Alert, Audience, CheckRun, Company, Issue
 from ..api.sections import HumanCommentary
+from ..api.tables import Table
 from ..config import Config
 from ..errors import Unavailable
 from ..formatting import Formatter
@@ -44,6 +45,10 @@ class Pack:
     commentary: HumanCommentary | None = None
     #: the audiences the registered KPIs name (``dirigeant``, ``daf``…)
     addressed: frozenset[str] = frozenset()
+    #: the tables the sections described (``table``), each with its section's title, in order
+    tables: list[tuple[str, Table]] = field(default_factory=list)
+    #: the title of the section being rendered (set by the host)
+    current_section: str = ""
 
     @property
     def company(self) -> Company:
@@ -137,6 +142,12 @@ class Pack:
         if text is None:
             return None
         return translate(str(text), self.language)
+    def table(self, table: Table) -> Table:
+        """Keep one of the current section's tables for the pack's workbook; returns it."""
+        if not isinstance(table, Table):
+            raise TypeError(f"pack.table attend un boardpack.api.Table, pas {type(table).__name__}")
+        self.tables.append((self.current_section, table))
+        return table
 
     def value(self, result: KPIResult, short: bool = False) -> str:
         """A KPI result's value formatted, or « non disponible »."""

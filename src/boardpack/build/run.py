@@ -4,14 +4,19 @@
 attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
 function of its own module, taking immutable values and returning one: :func:`prepare`
 (load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
-out in worker processes (:class:`~boardpack.render.pdf.Layouts`), each pack as soon as its
-HTML is ready. Stage timings are kept in :attr:`BuildResult.timings` for
-``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them after
-the last HTML, plus writing.
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`). Where workers are forked
+(Linux), they start once the figures are computed, with a copy of them: each worker renders
+its pack, draws its charts and lays it out, the packs with most sections first, so that only
+load, validate and compute run one after the other. Elsewhere, and for ``combined``, packs are
+rendered here and each goes to a worker as soon as its HTML is ready. Stage timings are kept
+in :attr:`BuildResult.timings` for ``benchmarks/build_demo.py``; with workers, ``pdf`` is the
+time spent waiting for them (after the last HTML; with forked workers, while they render and
+lay out), plus writing, and ``charts`` and ``html`` are the seconds the workers spent on them.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
@@ -27,22 +32,15 @@ from ..config import Config
 from ..errors import ConfigError, RenderError
 from ..periods import Month
 from ..render.archive import pack_files
-from ..render.pdf import (
-    Binding,
-    Layouts,
-    PdfJob,
-    bound_pdf,
-    html_to_pdf,
-    pdfs_and_bound,
-    remove_stale_parts,
-    write_together,
-)
+from ..render.pdf import Layouts, PdfJob, forks_workers, html_to_pdf, picklable, remove_stale_parts, write_together
 from ..render.templates import BUILTIN_TEMPLATES
+from ..render.workbook import workbook_bytes
+from .combined import combined_html
 from .compute import Computed, compute, make_engine
 from .gates import blocking
 from .inputs import Inputs, given_inputs, load_inputs
 from .pack import Pack
-from .render import RenderedPack, render_pack
+from .render import RenderedPack, make_pack, render_pack, warm_up
 from .validate import validate
 
 if TYPE_CHECKING:
@@ -69,6 +67,8 @@ class BuildResult:
     paths: dict[str, Path] = field(default_factory=dict)
     #: the PDF binding every selected audience's pack (``combined=True``)
     combined: Path | None = None
+    #: each pack's companion workbook (``xlsx=True``), by audience id
+    workbooks: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     html: dict[str, str] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)
@@ -105,6 +105,7 @@ def build(
     hold: bool = False,
     inputs: Inputs | None = None,
     on_pack: PackProgress | None = None,
+    xlsx: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -113,7 +114,8 @@ def build(
     :param strict: the sources' warnings (FEC checks) become errors.
     :param pdfa: write PDF/A-3b, the pack's figures attached as CSV files.
     :param combined: also write ``<company>_<period>_complet.pdf``, every selected pack in
-        config order, with one top-level bookmark per audience.
+        config order after one cover and one table of contents, page numbers running through,
+        one top-level bookmark per audience.
     :param parallel: lay the PDFs out in up to one worker process per audience (at most one
         per CPU); ``False`` lays them out in this process.
     :param refresh: fetch the remote sources live and write a new snapshot instead of
@@ -123,6 +125,8 @@ def build(
     :param inputs: the config's data already loaded (the delivery runner reads it once).
     :param on_pack: told as each pack is rendered (``html``) and laid out (``pdf``): the
         command line draws a progress bar per pack with it.
+    :param xlsx: also write ``<audience>_<period>.xlsx`` beside each PDF: every table the
+        pack's sections described (:class:`~boardpack.api.Table`), a sheet per table.
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
@@ -133,35 +137,36 @@ def build(
     out = Path(out_dir or config.out or config.base_dir / "out")
     if write:  # a folder that cannot take the packs fails now, not after the whole build
         ready_output(out, config)
-    rendered: dict[str, RenderedPack] = {}
-    with Layouts(len(selected) if write and parallel else 1) as layouts:
-        computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
-        result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
-                             alerts=list(computed.alerts))
-        if hold:
-            result.held = blocking(result.issues)
-            if result.held:
-                return result
-        for audience in selected:
-            say(f"mise en page « {audience.title} »")
-            pack = rendered[audience.key] = render_pack(computed, audience)
-            timings["charts"] += pack.chart_seconds
-            timings["html"] += pack.html_seconds
-            result.html[audience.key] = pack.html
-            result.packs[audience.key] = pack.pack
-            step(audience.key, "html")
-            if write and not combined:
-                with _timed(timings, "pdf"):
-                    job = _pdf_job(pack, pdfa)
-                    layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
-        if not write:
+    computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
+    result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
+                         alerts=list(computed.alerts))
+    if hold:
+        result.held = blocking(result.issues)
+        if result.held:
             return result
-        with _timed(timings, "pdf"):
-            if layouts.parallel:
-                say("mise en page PDF")
-            laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
-            documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
-                                else (layouts.results(laid_out), None))
+    # Forked workers start with this process's memory, the computed figures included: each
+    # renders its pack (sections, charts) and lays it out, so nothing but ``prepare`` is serial.
+    # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
+    forked = write and parallel and not combined and forks_workers() and picklable(html_to_pdf)
+    books: dict[str, bytes] = {}  # the companion workbooks (xlsx), by audience
+    with Layouts(len(selected) if write and parallel else 1,
+                 *((_adopt, (computed,)) if forked else ())) as layouts:
+        if forked and layouts.parallel:
+            say("mise en page des dossiers")
+            with _timed(timings, "pdf"):
+                documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step, books, xlsx), None
+        else:
+            rendered = _render_here(layouts, computed, selected, result, say, step,
+                                    submit=write and not combined, pdfa=pdfa)
+            if not write:
+                return result
+            books.update((key, _workbook(pack)) for key, pack in rendered.items() if xlsx)
+            with _timed(timings, "pdf"):
+                if layouts.parallel:
+                    say("mise en page PDF")
+                laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
+                documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
+                                    else (layouts.results(laid_out), None))
     # Every pack is laid out before any is written, then all are written together: a failure
     # leaves no PDF of this build (and removes what a run killed before it left behind).
     files: dict[Path, bytes] = {}
@@ -171,6 +176,9 @@ def build(
     if whole is not None:
         result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
         files[result.combined] = whole
+    for key, book in books.items():  # written with the PDFs, all or none
+        result.workbooks[key] = out / f"{key}_{result.period}.xlsx"
+        files[result.workbooks[key]] = book
     with _timed(timings, "pdf"):
         remove_stale_parts(out, started)
         try:
@@ -179,6 +187,76 @@ def build(
             raise RenderError(f"écriture impossible dans le dossier de sortie {out} ({exc.strerror or exc}) : "
                               "aucun dossier de cette exécution n'a été écrit") from None
     return result
+
+
+#: The build's figures in a forked worker (set by :func:`_adopt` as the worker starts).
+_ADOPTED: dict[str, Computed] = {}
+
+
+def _adopt(computed: Computed) -> None:
+    """(In a forked worker, as it starts) keep the build's figures, inherited from the parent,
+    and leave that inherited heap out of the worker's garbage collections."""
+    gc.freeze()
+    _ADOPTED["computed"] = computed
+
+
+def _render_and_lay_out(key: str, pdfa: bool, xlsx: bool = False) -> tuple[bytes, str, float, float, bytes | None]:
+    """(In a forked worker) render audience ``key``'s pack, its charts drawn here, and lay it
+    out: its PDF, its HTML, the seconds spent drawing charts and rendering the rest, and its
+    companion workbook if ``xlsx``."""
+    computed = _ADOPTED["computed"]
+    audience = next(a for a in computed.inputs.config.audiences if a.key == key)
+    rendered = render_pack(computed, audience)
+    return (layout_pdf(rendered, pdfa), rendered.html, rendered.chart_seconds, rendered.html_seconds,
+            _workbook(rendered) if xlsx else None)
+
+
+def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], pdfa: bool,
+                result: BuildResult, step: PackProgress, books: dict[str, bytes],
+                xlsx: bool = False) -> dict[Hashable, bytes]:
+    """Render and lay out every pack in the forked workers, the longest first (most sections),
+    so that the last to start is a short one; fills ``result`` and ``books`` (the workbooks, if
+    ``xlsx``); the PDFs in ``selected`` order."""
+    warm_up(computed, selected)
+    for audience in sorted(selected, key=lambda a: -len(a.sections)):
+        layouts.submit(audience.key, _render_and_lay_out, audience.key, pdfa, xlsx)
+
+    def laid_out(key: Hashable) -> None:
+        step(str(key), "html")
+        step(str(key), "pdf")
+
+    made = layouts.results(laid_out)
+    documents: dict[Hashable, bytes] = {}
+    for audience in selected:
+        pdf, html, chart_seconds, html_seconds, book = made[audience.key]
+        documents[audience.key] = pdf
+        if book is not None:
+            books[audience.key] = book
+        result.html[audience.key] = html
+        result.packs[audience.key] = make_pack(computed, audience)[0]
+        result.timings["charts"] += chart_seconds
+        result.timings["html"] += html_seconds
+    return documents
+
+
+def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience], result: BuildResult,
+                 say: Progress, step: PackProgress, submit: bool, pdfa: bool) -> dict[str, RenderedPack]:
+    """Render every pack in this process, each sent to ``layouts`` as soon as its HTML exists
+    when ``submit``; fills ``result``."""
+    rendered: dict[str, RenderedPack] = {}
+    for audience in selected:
+        say(f"mise en page « {audience.title} »")
+        pack = rendered[audience.key] = render_pack(computed, audience)
+        result.timings["charts"] += pack.chart_seconds
+        result.timings["html"] += pack.html_seconds
+        result.html[audience.key] = pack.html
+        result.packs[audience.key] = pack.pack
+        step(audience.key, "html")
+        if submit:
+            with _timed(result.timings, "pdf"):
+                job = _pdf_job(pack, pdfa)
+                layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+    return rendered
 
 
 def ready_output(out: Path, config: Config, create: bool = True) -> None:
@@ -258,24 +336,29 @@ def layout_pdf(rendered: RenderedPack, pdfa: bool = False) -> bytes:
 
 def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool,
            laid_out: Callable[[Hashable], None] | None = None) -> tuple[dict[Hashable, bytes], bytes]:
-    """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
-    it takes the longest)."""
+    """Each pack's PDF and the combined one (:mod:`.combined`: one cover, one table of contents,
+    page numbers running through), packs in config order; the combined one is laid out first
+    (in a worker: it takes the longest)."""
     order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
     keys = sorted(rendered, key=order.index)
-    jobs = {key: _pdf_job(rendered[key], pdfa) for key in keys}
-    packs = [rendered[key].pack for key in keys]
-    first = packs[0]
-    title = f"{first.t('Dossier complet', 'Complete pack')} — {first.config.company.name} — {first.fmt.month(first.period)}"
-    binding = Binding(tuple(jobs.values()), tuple(p.audience.title for p in packs), title,
-                      first.period.last_day, pdfa, pack_files(packs) if pdfa else ())
-    if not layouts.parallel:
-        singles, whole = pdfs_and_bound(binding)
-        return dict(zip(jobs, singles)), whole
-    layouts.submit(_BOUND, bound_pdf, binding)
-    for key, job in jobs.items():
+    packs = [rendered[key] for key in keys]
+    html, allowed = combined_html(packs)
+    first = packs[0].pack
+    whole = PdfJob(html, BUILTIN_TEMPLATES, tuple(allowed), first.period.last_day, pdfa,
+                   pack_files([p.pack for p in packs]) if pdfa else ())
+    layouts.submit(_BOUND, html_to_pdf, *_pdf_args(whole), **_pdf_options(whole))
+    for key in keys:
+        job = _pdf_job(rendered[key], pdfa)
         layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
     documents = layouts.results(laid_out)
     return documents, documents.pop(_BOUND)
+
+
+def _workbook(rendered: RenderedPack) -> bytes:
+    """The pack's companion workbook: the tables its sections described."""
+    pack = rendered.pack
+    title = f"{pack.audience.title} — {pack.company.name} — {pack.fmt.month(pack.period)}"
+    return workbook_bytes(pack.tables, title, pack.language, pack.company.currency, pack.period.last_day)
 
 
 def _slug(name: str) -> str:

@@ -113,15 +113,28 @@ def echo_reports(reports: list[Any], notes: list[str], quiet: bool = False) -> N
 @click.option("--quiet", is_flag=True, help="Sans les remarques de progression (pour cron) : les envois et les "
                                            "erreurs seulement.")
 @click.option("--now", "now_text", hidden=True, help="Date et heure de référence ISO 8601 (essais).")
+@click.option("--only", multiple=True, help="Avec un portefeuille : seulement cette société (répétable).")
 @handle_errors
 def deliver_command(config_path: Path, due: bool, period: str | None, schedule_ids: tuple[str, ...],
                     audience: tuple[str, ...], dry_run: bool, force: bool, refresh: bool, quiet: bool,
-                    now_text: str | None) -> None:
-    """Construit et envoie les dossiers de CONFIG une seule fois par destinataire (journal des envois)."""
+                    now_text: str | None, only: tuple[str, ...]) -> None:
+    """Construit et envoie les dossiers de CONFIG une seule fois par destinataire (journal des envois).
+
+    CONFIG peut être un portefeuille (boardpack batch) : chaque société est livrée, le journal
+    des envois du portefeuille les distingue ; codes de sortie 0, 8 (certaines en échec), 9 (aucune).
+    """
 
     if due and (period or audience or schedule_ids or force or dry_run):
         raise ConfigError("--due choisit seul planning, période et audiences : sans --period, --schedule, "
                           "--audience, --force ni --dry-run")
+    if _is_portfolio(config_path):
+        if schedule_ids or audience or dry_run:
+            raise ConfigError("avec un portefeuille : --due, --period, --only et --force seulement "
+                              "(sans --schedule, --audience ni --dry-run)")
+        _deliver_portfolio(config_path, due, parse_period(period), only, force, quiet, _now_option(now_text))
+        return
+    if only:
+        raise ConfigError("--only ne sert qu'avec un portefeuille ([portfolio], [companies.<id>])")
     config = load_config(config_path)
     now = _now_option(now_text)
     month = parse_period(period)
@@ -137,6 +150,41 @@ def deliver_command(config_path: Path, due: bool, period: str | None, schedule_i
             echo_reports(*runner.run_due(), quiet=quiet)
         else:
             echo_reports(runner.deliver(month, schedule_ids, audience, force), [], quiet)
+
+
+def _is_portfolio(path: Path) -> bool:
+    """Whether ``path`` is a portfolio (a ``[companies]`` table) rather than a config."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # load_config says what is wrong
+    return "companies" in data and "company" not in data
+
+
+def _deliver_portfolio(path: Path, due: bool, period: Any, only: tuple[str, ...], force: bool, quiet: bool,
+                       now: Any) -> None:
+    """deliver on a portfolio: each company's reports, then an exit code telling all, some or none."""
+    import sys
+
+    from ..batch import EXIT_ALL, EXIT_NONE, EXIT_SOME, load_portfolio
+    from ..batch.delivery import deliver_portfolio
+
+    portfolio = load_portfolio(path)
+    results = deliver_portfolio(portfolio, due, period, only, force, now, check=_channels_ready)
+    failed = 0
+    for result in results:
+        try:
+            if result.error is not None:
+                raise result.error
+            echo_reports(result.reports, result.notes, quiet)
+        except BoardpackError as exc:
+            failed += 1
+            click.echo(f"Erreur : société « {result.id} » : {exc}", err=True)
+    if failed:
+        sys.exit(EXIT_NONE if failed == len(results) else EXIT_SOME)
+    sys.exit(EXIT_ALL)
 
 
 @cli.group("schedule")
@@ -214,12 +262,18 @@ def schedule_run_command(config_path: Path, interval: int, quiet: bool) -> None:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
 def deliveries_command(config_path: Path, schedule_id: str | None, period: str | None, output: str) -> None:
-    """Le journal des envois de CONFIG : un envoi par planning, période, audience, canal et destinataire."""
-    config = load_config(config_path)
+    """Le journal des envois de CONFIG (ou d'un portefeuille) : un envoi par planning, période, audience,
+    canal et destinataire."""
+    if _is_portfolio(config_path):  # the portfolio's log: schedules are <company>/<schedule>
+        from ..batch import load_portfolio
+
+        path = load_portfolio(config_path).log
+    else:
+        path = load_config(config_path).delivery.log
     month = parse_period(period)
     entries = []
-    if config.delivery.log.exists():  # listing creates nothing
-        with delivery_log(config) as log:
+    if path.exists():  # listing creates nothing
+        with DeliveryLog(path) as log:
             entries = log.entries(schedule_id, str(month) if month else None)
     if output == "json":
         click.echo(json.dumps([

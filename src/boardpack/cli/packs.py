@@ -36,12 +36,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
                    quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
-                   combined: bool = False, refresh: bool = False) -> None:
+                   combined: bool = False, refresh: bool = False, xlsx: bool = False) -> None:
     keys = [a.key for a in select_audiences(config, audience)] + (["complet"] if combined else [])
     bars = PackBars(keys, quiet)
     try:
         session_result = build(config, parse_period(period), audience, out, bars.say, strict=strict,
-                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step)
+                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step, xlsx=xlsx)
     finally:
         bars.close()
     report_issues(session_result.issues)
@@ -49,6 +49,8 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
         click.echo(f"{key}\t{path}")
     if session_result.combined is not None:
         click.echo(f"complet\t{session_result.combined}")
+    for key, path in session_result.workbooks.items():
+        click.echo(f"{key}\t{path}")
     if deliver_packs:  # through the delivery log, as boardpack deliver: never twice
         built = built_from(config, session_result, audience)
         with delivery_log(config) as log:
@@ -83,7 +85,9 @@ _build_options = [
     click.option("--pdfa", is_flag=True,
                  help="PDF/A-3b d'archivage, les chiffres joints en CSV (indicateurs, compte de résultat, bilan)."),
     click.option("--combined", is_flag=True,
-                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf)."),
+                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf) : une couverture, un sommaire, une pagination continue."),
+    click.option("--xlsx", is_flag=True,
+                 help="Aussi un classeur .xlsx par dossier, à côté du PDF : chaque tableau du dossier sur sa feuille, en nombres."),
 ]
 
 
@@ -97,10 +101,10 @@ def _with_build_options(function: F) -> F:
 @_with_build_options
 @handle_errors
 def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool,
-                 pdfa: bool, combined: bool) -> None:
+                 pdfa: bool, combined: bool, xlsx: bool) -> None:
     """Construit les dossiers de la société de démonstration (sans réseau ni identifiants)."""
     _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False,
-                   pdfa=pdfa, combined=combined)
+                   pdfa=pdfa, combined=combined, xlsx=xlsx)
 
 
 @cli.command("build")
@@ -112,11 +116,11 @@ def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None
               help="Relire les sources distantes en direct (nouvel instantané) au lieu du dernier instantané.")
 @handle_errors
 def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
-                  quiet: bool, pdfa: bool, combined: bool, deliver_packs: bool, strict: bool,
+                  quiet: bool, pdfa: bool, combined: bool, xlsx: bool, deliver_packs: bool, strict: bool,
                   refresh: bool) -> None:
     """Construit un PDF par audience de CONFIG."""
     _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict,
-                   pdfa=pdfa, combined=combined, refresh=refresh)
+                   pdfa=pdfa, combined=combined, refresh=refresh, xlsx=xlsx)
 
 
 @cli.command("kpis")

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import hookimpl
 from boardpack.api import Chart, Unavailable
 from boardpack.api import ChartStyle
+from boardpack.api.lazy import lazy_module
 from .axes import TICK_SIZE, axis_formatter, frame, title
+
+if TYPE_CHECKING:
+    import matplotlib
+    from matplotlib.figure import Figure
+else:  # matplotlib is imported when a chart is drawn, not when the charts are registered
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = ["WaterfallChart", "waterfall_bars"]
 
@@ -90,7 +93,7 @@ class WaterfallChart(Chart):
         span = (high - low) or 1.0
         # Room above and below for the amounts written on the bars.
         ax.set_ylim(low - (span * 0.12 if low < 0 else 0.0), high + span * 0.12)
-        ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(axis_formatter(str(data.get("unit", "money")), style))
         frame(ax)
         ax.set_xticks(positions, [textwrap.fill(label, LABEL_WRAP) for label in labels])
@@ -100,6 +103,19 @@ class WaterfallChart(Chart):
             ax.axhline(0, color=matplotlib.rcParams["axes.edgecolor"],
                        linewidth=matplotlib.rcParams["axes.linewidth"], zorder=1)
         title(figure, data, style)
+
+    def describe(self, data: Mapping[str, Any], style: ChartStyle) -> str:
+        """Each bar in order, steps signed (« Trésorerie d'ouverture : 120 000 € ; Encaissements : +80 000 € ; … »)."""
+        unit = str(data.get("unit", "money"))
+        values = list((data.get("series") or [{}])[0].get("values") or [])
+        kinds = list(data.get("kinds") or ["total"] + ["delta"] * (len(values) - 2) + ["total"])
+        parts = []
+        for label, value, kind in zip(data.get("x", []), values, kinds):
+            text = style.value(value, unit)
+            if kind == "delta" and value is not None and value > 0:
+                text = "+" + text
+            parts.append(f"{label}{' :' if style.language == 'fr' else ':'} {text}")
+        return (" ; " if style.language == "fr" else "; ").join(parts)
 
 
 @hookimpl

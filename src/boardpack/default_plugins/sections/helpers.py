@@ -4,17 +4,22 @@ thousands, the counterparty of an invoice, the closed fiscal years."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP
 
-import pandas as pd
-
 from boardpack.api import KPIResult, PackContext, Unavailable
 from boardpack.api.periods import Month, Window
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
@@ -86,9 +91,11 @@ def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
 def series_data(
     pack: PackContext, months: list[Month], series: list[tuple[str, list[Any], str]], unit: str
 ) -> dict[str, Any]:
-    """Chart data for monthly ``series`` given as (label, values, kind)."""
+    """Chart data for monthly ``series`` given as (label, values, kind); ``periods`` holds the
+    months in full for the charts' text alternatives."""
     return {
         "x": [pack.fmt.month_short(m) for m in months],
+        "periods": [pack.fmt.month(m) for m in months],
         "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
         "unit": unit,
     }
@@ -113,8 +120,9 @@ def kpi_trend(pack: PackContext, kpi_id: str, width_cm: float, height_cm: float,
     return pack.chart("trend", data, width_cm, height_cm, alt=label)
 
 
-def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
-    """Each loan's lender and capital outstanding after its last instalment up to the period."""
+def outstanding_by_loan(pack: PackContext) -> list[dict[str, Any]]:
+    """Each loan's lender and capital outstanding after its last instalment up to the period
+    (``outstanding`` formatted, ``amount`` the Decimal)."""
     loans = pack.data.dataset("loans")
     out = []
     for loan, group in loans.groupby("loan", sort=True):
@@ -122,10 +130,9 @@ def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
         if upto.empty:
             continue
         last = upto.iloc[-1]
-        out.append({
-            "loan": str(loan), "lender": str(last["lender"]),
-            "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
-        })
+        amount = Decimal(int(last["outstanding"])).scaleb(-2)
+        out.append({"loan": str(loan), "lender": str(last["lender"]), "outstanding": pack.fmt.money(amount),
+                    "amount": amount})
     return out
 
 
