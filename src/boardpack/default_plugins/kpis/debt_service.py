@@ -108,15 +108,11 @@ class DSCRFlux(KPI):
              "en": "DSCR on operating cash flow"}
     formula = {
         "fr": "(flux de trésorerie d'exploitation + intérêts payés) / (capital remboursé + intérêts "
-        "payés) sur la période ; flux d'exploitation = CAF − variation du BFR (tableau de flux), "
-        "intérêts ajoutés car déjà déduits de la CAF ; service de la dette comme pour le DSCR sur EBE "
-        "(jeu « loans », sinon estimé des comptes 164, 167, 168 et 6611). Plus bas que le DSCR sur "
-        "EBE quand le BFR grossit",
+        "payés) sur la période ; flux d'exploitation = CAF − variation du BFR ; service de la dette "
+        "comme pour le DSCR sur EBE",
         "en": "(operating cash flow + interest paid) / (principal repaid + interest paid) over the "
-        "period; operating cash flow = CAF − change in working capital (cash-flow statement), "
-        "interest added back as the CAF is after it; debt service as for the EBITDA-based DSCR "
-        "(loans schedule, else estimated from 164, 167, 168 and 6611). Lower than the "
-        "EBITDA-based DSCR when working capital grows",
+        "period; operating cash flow = CAF − change in working capital; debt service as for the "
+        "EBITDA-based DSCR",
     }
     unit = "ratio"
     needs = ("entries",)

@@ -262,16 +262,14 @@ class DSO(KPI):
     id = "dso"
     label = {"fr": "DSO (délai clients)", "en": "DSO (days sales outstanding)"}
     formula = {
-        "fr": "créances clients TTC en fin de période (soldes débiteurs 411, 413, 416, 418) / "
-        "ventes TTC de la période × nombre de jours de la période ; ventes TTC = dans chaque "
-        "écriture qui mouvemente un compte 70 (hors à-nouveaux), débits − crédits de ses lignes "
-        "411, 413, 416, 418 : les avoirs viennent en moins, les virements entre comptes 41 "
-        "(client douteux 416, effets 413) et les règlements ne sont pas des ventes",
+        "fr": "créances clients TTC en fin de période (soldes débiteurs 411, 413, 416, 418) / ventes "
+        "TTC de la période × jours de la période ; ventes TTC = débits − crédits 41x des écritures "
+        "qui mouvementent un compte 70 (hors à-nouveaux) : avoirs déduits, virements entre comptes "
+        "41 (client douteux) et règlements exclus",
         "en": "trade receivables incl. VAT at period end (debit balances of 411, 413, 416, 418) / "
-        "sales incl. VAT over the period × days in the period; sales incl. VAT = in every entry "
-        "moving a 70 account (opening entries excluded), debits − credits of its 411, 413, 416, "
-        "418 lines: credit notes count negative, moves between 41 accounts (doubtful 416, bills "
-        "413) and payments are not sales",
+        "sales incl. VAT over the period × days in the period; sales incl. VAT = debits − credits "
+        "on 41x of the entries moving a 70 account (opening entries excluded): credit notes "
+        "deducted, moves between 41 accounts (doubtful) and payments excluded",
     }
     unit = "days"
     needs = ("entries",)

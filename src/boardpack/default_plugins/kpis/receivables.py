@@ -84,17 +84,13 @@ class ClientsPlus90j(KPI):
     id = "clients_plus_90j"
     label = {"fr": "Créances clients échues à plus de 90 jours", "en": "Receivables over 90 days past due"}
     formula = {
-        "fr": "créances TTC ouvertes en fin de période échues depuis plus de 90 jours à cette date "
-        "(jours après la date d'échéance, à défaut la date d'émission) / "
-        "créances TTC ouvertes en fin de période × 100 ; créance ouverte = facture de vente émise "
-        "au plus tard en fin de période et non encaissée à cette date (encaissée après, ou sans "
-        "date d'encaissement ni statut paid ; avoirs en négatif) ; "
-        "ventilation : montant TTC échu à plus de 90 jours par client",
-        "en": "open receivables incl. VAT at period end more than 90 days past their due date (the "
-        "issue date when there is none) / open "
-        "receivables incl. VAT at period end × 100; open = sale invoice issued by period end and "
-        "unpaid at that date (paid later, or with neither a paid date nor the paid status; credit "
-        "notes negative); split: amount over 90 days past due by customer",
+        "fr": "créances TTC ouvertes en fin de période échues depuis plus de 90 jours (comptés depuis "
+        "l'échéance, à défaut l'émission) / créances TTC ouvertes × 100 ; ouverte = facture de vente "
+        "émise au plus tard en fin de période, non encaissée à cette date (avoirs en négatif) ; "
+        "ventilation par client",
+        "en": "open receivables incl. VAT at period end more than 90 days past due (counted from the "
+        "due date, else the issue date) / open receivables incl. VAT × 100; open = sale invoice "
+        "issued by period end, unpaid at that date (credit notes negative); split by customer",
     }
     unit = "percent"
     needs = ("invoices",)
