@@ -52,3 +52,8 @@ def test_underscore_global_follows_the_pack_language() -> None:
     for language, expected in (("fr", "Indicateur"), ("en", "Indicator")):
         env = make_environment([], Formatter(language))
         assert env.from_string('{{ _("Indicateur") }}').render() == expected
+
+
+def test_spaces_around_a_template_string_are_kept() -> None:
+    """« (hors taxes, avoirs déduits). » follows a value: its leading space survives the lookup."""
+    assert gettext(" (hors taxes, avoirs déduits).", "en") == " (excluding VAT, net of credit notes)."

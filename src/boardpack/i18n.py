@@ -52,9 +52,12 @@ def translate_or_none(text: str, language: str) -> str | None:
     if language == "fr":
         return text
     exact, patterns = _messages(language)
+    if text in exact:
+        return exact[text]
     flat = " ".join(text.split())
     if flat in exact:
-        return exact[flat]
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        return lead + exact[flat].strip() + trail
     for pattern, wording in patterns:
         match = pattern.match(flat)
         if match:
