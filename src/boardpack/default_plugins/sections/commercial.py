@@ -111,12 +111,12 @@ class RevenueMixSection(Section):
                 "x": [r["label"] for r in products[:-1]],
                 "series": [{"label": "", "values": [r["raw"] for r in products[:-1]]}],
                 "unit": "money",
-            }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
+            }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
         charts.append({"title": pack.t("Dix premiers clients", "Top ten customers"), "chart": pack.chart("hbars", {
             "x": [r["label"] for r in customers[:len(top)]],
             "series": [{"label": "", "values": [r["raw"] for r in customers[:len(top)]]}],
             "unit": "money",
-        }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
+        }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
         return {
             "window": pack.fmt.window(ytd),
             "products": products,
