@@ -62,7 +62,7 @@ def test_a_young_company_gets_short_labelled_windows() -> None:
     assert (ltm.start, ltm.end, ltm.length, ltm.short) == (Month(2026, 2), Month(2026, 6), 5, True)
     assert Formatter("fr").window_kind(ltm) == "depuis févr. 26 (5\u00a0mois)"
     assert Formatter("en").window_kind(ltm) == "since Feb 26 (5 months)"
-    assert Formatter("fr").window_kind(calendar.window("ltm", Month(2027, 6))) == "12 derniers mois"
+    assert Formatter("fr").window_kind(calendar.window("ltm", Month(2027, 6))) == "12 mois glissants"
     assert Window.ending("fy", Month(2026, 6), 1) == Window("fy", Month(2026, 1), Month(2026, 12))
 
 

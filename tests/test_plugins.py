@@ -81,7 +81,7 @@ def test_builtin_plugins_register_everything_through_hooks(no_entry_points: None
 def test_providers_name_the_builtin_modules(no_entry_points: None) -> None:
     """Each registered item records which built-in plugin module provided it."""
     registry = plugins.get_registry()
-    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis.finance"
+    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis.debt_service"
     assert registry.providers[("dataset", "entries")] == "boardpack.default_plugins.sources.datasets"
     assert registry.providers[("source", "csv")] == "boardpack.default_plugins.sources.csv"
     assert registry.providers[("channel", "folder")] == "boardpack.default_plugins.channels.folder"
@@ -249,7 +249,7 @@ def test_describe_plugins_lists_hooks(no_entry_points: None) -> None:
     described = {p["name"]: p for p in plugins.describe_plugins(True)}
     finance = described["boardpack.default_plugins.kpis.finance"]
     assert finance["hooks"] == ["register_kpis"]
-    assert "dscr" in finance["provides"]["KPI"]
+    assert "dso" in finance["provides"]["KPI"]
     assert finance["version"]
     assert plugins.describe_plugins(False) == []
 

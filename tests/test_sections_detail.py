@@ -397,7 +397,8 @@ def test_revenue_mix_small_company_by_hand(registry: Registry, small: PackContex
     assert pieces["discount_rate"] == FR.percent(Decimal(100) / 1100 * 100)  # 100 / (1 000 + 100)
     assert pieces["n1"] == FR.money(4000) and outillage["n1"] == FR.money(0)
     assert [(r["label"], r["raw"], r["n1_delta"]) for r in ctx["customers"]] == [
-        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "—"), ("C3", Decimal(300), "—"),
+        # new customers: no %, the amount gained (issue 13)
+        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "+400\u00a0€"), ("C3", Decimal(300), "+300\u00a0€"),
         ("Total", Decimal(3700), FR.percent(Decimal("-7.5")))]
     assert ctx["ledger_revenue"] == FR.money(22000)
 
@@ -515,7 +516,11 @@ def test_inventory_small_company_by_hand(registry: Registry, small: PackContext)
     assert abs(raw["dio"][Month(2026, 2)] - Decimal(23000 * 365) / 33000) < Decimal("0.0001")
     assert abs(raw["rotation"][Month(2026, 2)] - Decimal(33000) / 21500) < Decimal("0.0001")
     assert ctx["figures"][0]["value"] == FR.money(23000)
-    assert len(ctx["rows"]) == 8 and len(ctx["charts"]) == 2
+    # quarter ends (March… December) over two years, oldest first, then the period (issue 13)
+    assert [r["month"] for r in ctx["rows"]] == ["mars 2024", "juin 2024", "septembre 2024", "décembre 2024",
+                                               "mars 2025", "juin 2025", "septembre 2025", "décembre 2025",
+                                               "février 2026"]
+    assert len(ctx["charts"]) == 2
 
 
 def test_inventory_without_the_dio_kpi_says_so(registry: Registry, tmp_path: Path) -> None:
@@ -579,7 +584,7 @@ def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> No
     assert ctx["debt"]["available"] is True and ctx["debt"]["incomplete"] == []
     assert ctx["debt"]["raw"] == {"principal": principal, "interest": interest}
     assert [r["id"] for r in ctx["ratios"]] == [
-        "dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
+        "dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
     assert all(r["status"] for r in ctx["ratios"])
 
 

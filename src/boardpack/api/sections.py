@@ -91,6 +91,10 @@ class PackContext(Protocol):
     def value(self, result: KPIResult, short: bool = False) -> str:
         """A KPI result's value formatted, or « non disponible »."""
 
+    def reason(self, reason: KPIResult | str | None) -> str | None:
+        """Why a figure is unavailable (a result's ``reason``, or an :class:`Unavailable`'s
+        message), in the pack's language: built-in French reasons read from the message
+        catalogue in an English pack; ``None`` for none."""
     def table(self, table: Table) -> Table:
         """Describe one of the section's tables, as values, for the pack's workbook (``build
         --xlsx``); returns ``table``. Tables of a section that turns out unavailable are dropped."""

@@ -22,6 +22,7 @@ from ..api.tables import Table
 from ..config import Config
 from ..errors import Unavailable
 from ..formatting import Formatter
+from ..i18n import translate
 from ..periods import Month, WindowKind
 from ..render.charts import ChartRenderer
 from .engine import KPIEngine
@@ -135,6 +136,12 @@ class Pack:
         """Ask the host to draw chart ``name``; returns the markup to place in the template."""
         return self.charts.img(name, data, width_cm, height_cm, alt)
 
+    def reason(self, reason: KPIResult | str | None) -> str | None:
+        """Why a figure is unavailable, in the pack's language (English from the catalogue)."""
+        text = reason.reason if isinstance(reason, KPIResult) else reason
+        if text is None:
+            return None
+        return translate(str(text), self.language)
     def table(self, table: Table) -> Table:
         """Keep one of the current section's tables for the pack's workbook; returns it."""
         if not isinstance(table, Table):

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # The build, the delivery runner and the accounting reports are imported by the commands that
 # use them: ``boardpack --help`` does not pay for them (see the package's docstring).
 
-__all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
+__all__ = ["build_command", "check_command", "check_packs", "demo_command", "kpis_command", "report_issues",
+           "statements_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,17 +189,53 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
         click.echo(f"{kpi.label['fr']:<36} " + "  ".join(cells) + (f"  [{status}]" if status else ""))
 
 
+def check_packs(config: Config, folder: Path) -> int:
+    """Read back every pack of ``config``'s audiences built in ``folder`` (``<audience>_<AAAA-MM>.pdf``)
+    and print each contradiction found (one KPI × window with two values or statuses, a sentence
+    contradicting its figure, text of the other language); returns how many were found."""
+    from ..build.consistency import check_pdf
+    from ..plugins import get_registry
+
+    if not folder.is_dir():
+        raise ConfigError(f"--packs : le dossier {folder} n'existe pas")
+    kpis = list(get_registry().kpis.values())
+    found = read = 0
+    for audience in config.audiences:
+        for path in sorted(folder.glob(f"{audience.key}_*.pdf")):
+            read += 1
+            findings = check_pdf(path, audience.language, kpis)
+            found += len(findings)
+            for finding in findings:
+                click.echo(f"  incohérence ({finding.kind}) : {finding.message}")
+    if not read:
+        raise ConfigError(f"--packs : aucun dossier des audiences de {config.path.name} dans {folder} "
+                          "(fichiers <audience>_<AAAA-MM>.pdf)")
+    click.echo(f"  {read} dossier(s) relu(s) dans {folder} : "
+               + (f"{found} incohérence(s)" if found else "aucune incohérence"))
+    return found
+
+
 @cli.command("check")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Les avertissements deviennent des erreurs (code de sortie non nul).")
+@click.option("--packs", "packs_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Relit les dossiers PDF déjà construits dans ce dossier (au lieu des données) et signale leurs incohérences "
+                   "(un indicateur avec deux valeurs ou deux statuts, une phrase qui contredit son chiffre, "
+                   "du texte de l'autre langue) ; code de sortie non nul s'il y en a.")
 @handle_errors
-def check_command(config_path: Path, strict: bool) -> None:
-    """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
+def check_command(config_path: Path, strict: bool, packs_dir: Path | None) -> None:
+    """Vérifie la configuration et les données de CONFIG (sans produire de PDF) et, avec --packs,
+    la cohérence des dossiers déjà construits."""
     from ..build import load_inputs, make_engine, validate
     from ..build.compute import compute
     from ..build.gates import SOURCE_CHECK, blocking
 
     config = load_config(config_path)
+    if packs_dir is not None:
+        found = check_packs(config, packs_dir)
+        if found:
+            raise DataError(f"{found} incohérence(s) dans les dossiers de {packs_dir}")
+        return
     inputs = load_inputs(config, strict=strict)
     datasets = inputs.datasets
     validate(config, inputs.registry)

@@ -16,6 +16,8 @@ DEFAULT_PLUGINS = (
     "boardpack.default_plugins.sources.pennylane.source",
     "boardpack.default_plugins.sources.quickbooks.source",
     "boardpack.default_plugins.kpis.finance",
+    "boardpack.default_plugins.kpis.debt_service",
+    "boardpack.default_plugins.kpis.tax",
     "boardpack.default_plugins.kpis.sales",
     "boardpack.default_plugins.kpis.ops",
     "boardpack.default_plugins.kpis.profitability",

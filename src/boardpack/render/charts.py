@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from ..api.charts import Chart, ChartStyle
 from ..api.lazy import lazy_module
 from ..errors import RenderError, Unavailable
+from ..i18n import translate
 
 if TYPE_CHECKING:
     import matplotlib
@@ -160,7 +161,7 @@ class ChartRenderer:
             return Markup(
                 f'<div class="chart-unavailable" style="height:{height_cm}cm">'
                 f"{escape(alt)} — {'non disponible' if self.style.language == 'fr' else 'not available'} : "
-                f"{escape(str(exc))}</div>"
+                f"{escape(translate(str(exc), self.style.language))}</div>"
             )
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup(

@@ -70,10 +70,7 @@ class ThreeYearsSection(Section):
                 if style != "total" and not any(values):
                     continue
                 described.append((line_label(pack, line), *values))
-                change = "—"
-                if len(values) > 1 and values[-2]:
-                    delta = (values[-1] - values[-2]) / abs(values[-2]) * 100
-                    change = fmt.signed(fmt.percent(delta), delta)
+                change = fmt.change(values[-1], values[-2], "money") if len(values) > 1 else "—"
                 rows.append({"label": line_label(pack, line), "style": style,
                              "values": [fmt.money(v) for v in values], "change": change})
             pack.table(Table(title, (TableColumn(pack.t("Poste", "Line")),
@@ -104,6 +101,7 @@ class BankRatiosSection(Section):
             if limits is None:
                 continue
             headroom = result.headroom()
+            side = "≥" if kpi.direction == "up" else "≤"
             described.append((pack.label(kpi.label), pack.fmt.window(result.window), result.value, limits.warn,
                               limits.alert, headroom, STATUS_LABELS[result.status][0 if pack.language == "fr" else 1]
                               if result.status else "", pack.label(kpi.formula)))
@@ -112,10 +110,11 @@ class BankRatiosSection(Section):
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window(result.window),
                 "value": pack.value(result),
-                "reason": result.reason,
-                "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
-                "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
-                "direction": "≥" if kpi.direction == "up" else "≤",
+                "reason": pack.reason(result),
+                # « ≤ 75 j », or « — » alone where the KPI has no such threshold (never « ≤ — »)
+                "alert": "—" if limits.alert is None else f"{side}\u00a0{pack.fmt.value(limits.alert, kpi.unit)}",
+                "warn": "—" if limits.warn is None else f"{side}\u00a0{pack.fmt.value(limits.warn, kpi.unit)}",
+                "direction": side,
                 "headroom": "—" if headroom is None else pack.fmt.value(headroom, kpi.unit),
                 "status": result.status,
                 "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",

@@ -35,8 +35,9 @@ class RevenueMixSection(Section):
     """Revenue and discounts by product, revenue by customer (top 10), year to date against N-1."""
 
     name = "marges_produits_clients"
-    title = {"fr": "Chiffre d'affaires et marges par produit et par client",
-             "en": "Revenue and margins by product and customer"}
+    # no margin by product: the data give no cost per product (the page says so)
+    title = {"fr": "Chiffre d'affaires par produit et par client",
+             "en": "Revenue by product and customer"}
     template = "sections/revenue_mix.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
@@ -110,12 +111,12 @@ class RevenueMixSection(Section):
                 "x": [r["label"] for r in products[:-1]],
                 "series": [{"label": "", "values": [r["raw"] for r in products[:-1]]}],
                 "unit": "money",
-            }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
+            }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
         charts.append({"title": pack.t("Dix premiers clients", "Top ten customers"), "chart": pack.chart("hbars", {
             "x": [r["label"] for r in customers[:len(top)]],
             "series": [{"label": "", "values": [r["raw"] for r in customers[:len(top)]]}],
             "unit": "money",
-        }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
+        }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
         return {
             "window": pack.fmt.window(ytd),
             "products": products,

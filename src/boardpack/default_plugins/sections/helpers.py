@@ -22,21 +22,43 @@ else:
     pd = lazy_module("pandas")
 
 __all__ = [
-    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money",
+    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
     "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
 ]
 
 
 def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
-    """A variation for a table cell: relative % for amounts, points for rates, '—' if undefined."""
-    if current is None or reference is None:
-        return "—"
-    if unit == "percent":
-        return pack.fmt.delta(current - reference, "percent")
-    if reference == 0:
-        return "—"
-    change = (current - reference) / abs(reference) * 100
-    return pack.fmt.signed(pack.fmt.percent(change), change)
+    """A variation for a table cell (:meth:`Formatter.change`): relative % for positive amounts,
+    points for rates, the difference in amount for signed flows, '—' if undefined."""
+    return pack.fmt.change(current, reference, unit)
+
+
+def quote(pack: PackContext, result: KPIResult) -> str:
+    """A KPI figure quoted in running text, always with its window: « DSO (délai clients)
+    (12 mois glissants) : 76 j » — the form every sentence uses, and the consistency checker reads."""
+    label = pack.label(result.kpi.label)
+    window = pack.fmt.window_kind(result.window)
+    return pack.t(f"{label} ({window}) : {pack.value(result)}", f"{label} ({window}): {pack.value(result)}")
+
+
+def threshold_side(pack: PackContext, result: KPIResult) -> str:
+    """Where a KPI's value stands against the threshold its status rests on: « au-dessus du seuil
+    d'alerte de 75 j » for an alert, the watch threshold for « à surveiller », and for « ok » the
+    watch threshold it stays within (the alert one when it has no other); "" without thresholds."""
+    limits, kpi = result.thresholds, result.kpi
+    if limits is None or result.status is None or kpi.direction is None:
+        return ""
+    alert = result.status == "alert" or limits.warn is None
+    level = limits.alert if alert else limits.warn
+    if level is None:
+        return ""
+    worse = result.status != "ok"
+    above = (kpi.direction == "down") == worse
+    side_fr = "au-dessus du" if above else "sous le"
+    side_en = "above the" if above else "below the"
+    kind_fr, kind_en = ("d'alerte", "alert") if alert else ("de vigilance", "watch")
+    seuil = pack.fmt.value(level, kpi.unit)
+    return pack.t(f"{side_fr} seuil {kind_fr} de {seuil}", f"{side_en} {kind_en} threshold of {seuil}")
 
 
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
@@ -49,7 +71,7 @@ def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
         "label": pack.label(result.kpi.label),
         "formula": pack.label(result.kpi.formula),
         "value": pack.value(result),
-        "reason": result.reason,
+        "reason": pack.reason(result),
         "n1": "—" if n1.value is None else pack.fmt.value(n1.value, unit),
         "n1_delta": variation(pack, result.value, n1.value, unit),
         "budget": "—" if budget.value is None else pack.fmt.value(budget.value, unit),

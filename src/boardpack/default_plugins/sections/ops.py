@@ -319,18 +319,23 @@ class InventorySection(Section):
             figure(pack.t("Rotation des stocks (12 mois, en fois)", "Inventory turnover (12 months, times)"),
                    (rotation_by_month[now], rotation_by_month[before]), "ratio"),
         ]
-        quarters = [m for m in months if (pack.period - m) % 3 == 0]
+        # the fiscal quarters' last months (March, June… for a year opening in January), oldest
+        # first, then the period itself when it ends no quarter
+        start = pack.data.calendar.start_month
+        quarters = [m for m in months if (m.month - start + 1) % 3 == 0]
+        if pack.period not in quarters:
+            quarters.append(pack.period)
         pack.table(Table(pack.t("Stocks et rotation", "Inventories"), (
             TableColumn(pack.t("Mois", "Month"), "month"), TableColumn(line_label(pack, "stocks"), "money"),
             TableColumn(pack.t("DIO (12 mois)", "DIO (12 months)"), "days"),
             TableColumn(pack.t("Rotation (12 mois)", "Turnover (12 months)"), "ratio"),
-        ), [(m, stock_by_month[m], dio_by_month[m], rotation_by_month[m]) for m in reversed(quarters)]))
+        ), [(m, stock_by_month[m], dio_by_month[m], rotation_by_month[m]) for m in quarters]))
         rows = [{
             "month": pack.fmt.month(m),
             "stock": "—" if stock_by_month[m] is None else pack.fmt.money(stock_by_month[m]),
             "dio": "—" if dio_by_month[m] is None else pack.fmt.value(dio_by_month[m], "days"),
             "rotation": "—" if rotation_by_month[m] is None else pack.fmt.value(rotation_by_month[m], "ratio"),
-        } for m in reversed(quarters)]
+        } for m in quarters]
         charts = [{
             "title": line_label(pack, "stocks"),
             "chart": pack.chart("trend", series_data(pack, months, [(line_label(pack, "stocks"), stocks, "line")], "money"),

@@ -4,7 +4,6 @@ working capital, tableau de flux and the cash bridge.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 
@@ -17,13 +16,6 @@ from .helpers import bilan_value, kpi_trend, pl_value, thousands, variation
 from .layouts import BILAN_LAYOUT, SIG_LAYOUT, budget_of, line_label
 
 __all__ = ["BilanSection", "CashBridgeSection", "CashFlowSection", "CashSection", "IncomeStatementSection", "MonthlyIncomeStatementSection"]
-
-
-def _budget(pack: PackContext, line: str, window: Any) -> Decimal | None:
-    try:
-        return pack.data.budget(line, window)
-    except Unavailable:
-        return None
 
 
 class IncomeStatementSection(Section):
@@ -40,17 +32,19 @@ class IncomeStatementSection(Section):
         ytd = pack.data.window("ytd", pack.period)
         pack.data.ledger.require(ytd)
         fmt = pack.fmt
-        rows, values = [], []
+        rows, zeroed, values = [], [], []
         for line, style in SIG_LAYOUT:
+            budget, counted_zero = budget_of(pack, line, ytd)
             figures = {
                 "month": pl_value(pack, line, month),
                 "month_n1": pl_value(pack, line, month.shift_years(1)),
                 "ytd": pl_value(pack, line, ytd),
                 "ytd_n1": pl_value(pack, line, ytd.shift_years(1)),
-                "budget": _budget(pack, line, ytd),
+                "budget": budget,
             }
             if style != "total" and not any(figures.values()):
                 continue
+            zeroed += [z for z in counted_zero if z not in zeroed]
             values.append((line_label(pack, line), *figures.values()))
             cell = {k: "—" if v is None else fmt.money(v) for k, v in figures.items()}
             cell.update(
@@ -73,6 +67,7 @@ class IncomeStatementSection(Section):
             "month_n1_label": fmt.month(pack.period.shift(-12)),
             "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd),
             "mapping": mapping_for(ytd.start.first_day).name,
+            "zeroed": [line_label(pack, z) for z in zeroed],
         }
 
 

@@ -9,7 +9,7 @@ from boardpack.api import hookimpl
 from boardpack.api import Section, Table, TableColumn, Unavailable
 from boardpack.api import KPIResult
 from boardpack.api import PackContext
-from .helpers import kpi_row, kpi_trend, series_data, variation
+from .helpers import closed_years, fy_label, kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
 
@@ -31,7 +31,7 @@ class KpiTilesSection(Section):
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window_kind(result.window),
                 "value": pack.value(result, short=True),
-                "reason": result.reason,
+                "reason": pack.reason(result),
                 "status": result.status,
                 "n1": variation(pack, result.value, n1.value, kpi.unit),
                 "n1_value": "—" if n1.value is None else pack.fmt.value(n1.value, kpi.unit, short=True),
@@ -49,7 +49,35 @@ class KpiTilesSection(Section):
             TableColumn(pack.t("Valeur", "Value"), "row"), TableColumn("N-1", "row"),
             TableColumn(pack.t("Statut", "Status")),
         ), [_tile_values(pack, kpi.id) for kpi in shown], row_units=[kpi.unit for kpi in shown]))
-        return {"tiles": tiles, "period": pack.fmt.month(pack.period)}
+        return {"tiles": tiles, "period": pack.fmt.month(pack.period), **_key_figures(pack)}
+
+
+def _key_figures(pack: PackContext) -> dict[str, Any]:
+    """Under the tiles, the amounts that add up over time (revenue, EBE, net result…) over the
+    last closed fiscal year, the year to date against N-1 and the budget, and the last 12 months:
+    the reader sees where the year stands, not only the month."""
+    kpis = [k for k in pack.kpis_for_audience()[:12] if k.unit == "money" and k.nature == "flow"][:4]
+    if not kpis:
+        return {"key_figures": []}
+    try:
+        closed = closed_years(pack, 1)[-1]
+    except Unavailable:
+        closed = None
+    rows = []
+    for kpi in kpis:
+        ytd, ltm = pack.result(kpi.id, "ytd"), pack.result(kpi.id, "ltm")
+        year_value = pack.engine.value(kpi, closed)[0] if closed is not None else None
+        rows.append({
+            "label": pack.label(kpi.label),
+            "year": "—" if year_value is None else pack.fmt.money_short(year_value),
+            "ytd": pack.value(ytd, short=True),
+            "ytd_n1": variation(pack, ytd.value, ytd.comparisons["n1"].value, "money"),
+            "ytd_budget": variation(pack, ytd.value, ytd.comparisons["budget"].value, "money"),
+            "ltm": pack.value(ltm, short=True),
+        })
+    ytd_window = pack.data.window("ytd", pack.period)
+    return {"key_figures": rows, "year_label": fy_label(pack, closed) if closed else pack.t("Exercice clos", "Closed year"),
+            "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd_window)}
 
 
 def _sentence(pack: PackContext, result: KPIResult) -> str | None:
@@ -161,7 +189,7 @@ class AlertsSection(Section):
         for kpi in pack.kpis_for_audience():
             result = pack.result(kpi.id)
             if result.value is None:
-                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
+                unavailable.append({"label": pack.label(kpi.label), "reason": pack.reason(result)})
         return {"alerts": alerts, "unavailable": unavailable}
 
 
@@ -173,16 +201,20 @@ class KpiTableSection(Section):
     template = "sections/kpi_table.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
-        """One row per KPI and window."""
+        """One row per KPI and window; the status is the one of the KPI's headline window (the
+        window its tile and alerts show), shown beside that window's value."""
         rows, described, units = [], [], []
         for kpi in pack.kpis_for_audience():
             row = kpi_row(pack, pack.result(kpi.id, "month"))
             ytd = kpi_row(pack, pack.result(kpi.id, "ytd"))
             ltm = pack.result(kpi.id, "ltm")
+            headline = pack.result(kpi.id)
+            status_at = headline.window.kind if headline.window.kind in ("month", "ytd", "ltm") else None
             described.append(_kpi_values(pack, kpi.id))
             units.append(kpi.unit)
             row.update(ytd_value=ytd["value"], ytd_n1_delta=ytd["n1_delta"], ytd_budget=ytd["budget"],
-                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"])
+                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"],
+                       status=headline.status if status_at else None, status_at=status_at)
             rows.append(row)
         if not rows:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
