@@ -159,3 +159,18 @@ def test_debt_table_needs_its_start(make_entries) -> None:
 
     with pytest.raises(ConfigError, match="clé « debt.bpi.start »"):
         check_tables({"debt": {"bpi": {"amount": Decimal(1000), "rate": Decimal(0), "duration": 12}}}, "b.toml")
+
+
+def test_a_scenario_without_label_is_named_from_its_stresses_in_the_pack_language() -> None:
+    """A stress with no ``label`` is written from what it changes, in French or English; a given
+    label is the user's and kept as is (issue 13: no French template text in an English pack)."""
+    from boardpack.forecast.settings import BASE, scenarios_of
+
+    default = scenarios_of({})
+    assert [s.title("fr") for s in default] == ["Base", "Ventes −15 %", "Retard de paiement +15 jours"]
+    assert [s.title("en") for s in default] == ["Base case", "Sales −15%", "Payment delay +15 days"]
+    mixed = scenarios_of({"forecast_scenarios": {"choc": {"sales_pct": -7.5, "costs_pct": 5}}})[1]
+    assert (mixed.title("fr"), mixed.title("en")) == ("Ventes −7,5 %, Charges +5 %", "Sales −7.5%, Costs +5%")
+    named = scenarios_of({"forecast_scenarios": {"perte": {"label": "Perte du client Alpha", "sales_pct": -30}}})[1]
+    assert named.title("en") == "Perte du client Alpha"
+    assert BASE.title("fr") == "Base"

@@ -57,3 +57,13 @@ def test_underscore_global_follows_the_pack_language() -> None:
 def test_spaces_around_a_template_string_are_kept() -> None:
     """« (hors taxes, avoirs déduits). » follows a value: its leading space survives the lookup."""
     assert gettext(" (hors taxes, avoirs déduits).", "en") == " (excluding VAT, net of credit notes)."
+
+
+def test_built_in_templates_write_literal_text_once() -> None:
+    """No built-in template gives its text as ``pack.t("fr", "en")`` with two literal strings: the
+    French goes through ``_()`` and the English lives in the catalogue (text built from values may
+    still use ``pack.t``)."""
+    literal_pair = re.compile(r'''pack\.t\(\s*("[^"]*"|'[^']*')\s*,\s*("[^"]*"|'[^']*')\s*\)''')
+    found = [path.name for path in Path(BUILTIN_TEMPLATES).rglob("*.html")
+             if "email" not in path.parts and literal_pair.search(path.read_text(encoding="utf-8"))]
+    assert found == []

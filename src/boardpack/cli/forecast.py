@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import ConfigError
+from ..formatting import Formatter
 from .app import cli, handle_errors, parse_period
 
 __all__ = ["forecast_command"]
@@ -27,7 +28,7 @@ def _euros(cents: int) -> float:
 def _plan_json(plan: Any) -> dict[str, Any]:
     month, cash = plan.lowest
     return {
-        "scenario": plan.scenario.key, "label": plan.scenario.label, "as_of": str(plan.as_of),
+        "scenario": plan.scenario.key, "label": plan.scenario.title(), "as_of": str(plan.as_of),
         "opening": _euros(plan.opening), "months": [str(m) for m in plan.months],
         "lines": [{"key": line.key, "label": line.label["fr"], "driver": line.driver, "basis": line.basis.get("fr", ""),
                    "amounts": {str(m): _euros(line.amounts.get(m, 0)) for m in plan.months}} for line in plan.lines],
@@ -39,24 +40,33 @@ def _plan_json(plan: Any) -> dict[str, Any]:
     }
 
 
+_FMT = Formatter("fr")
+
+
 def _k(cents: int) -> str:
+    """Thousands of euros, French style (« 1 252 », « −645 »), « — » for nothing."""
     value = round(cents / 100000)
-    return f"{value:,}".replace(",", "\u202f").replace("-", "−") if value else "—"
+    return _FMT.number(value) if value else "—"
+
+
+def _money(cents: int) -> str:
+    """« 150 733 € »: whole euros, French style."""
+    return _FMT.money(_euros(cents))
 
 
 def _plan_table(plan: Any) -> None:
     width = 34
-    click.echo(f"Scénario : {plan.scenario.label} — trésorerie au {plan.as_of} : {_euros(plan.opening):,.0f} €"
-               .replace(",", "\u202f"))
+    click.echo(f"Scénario : {plan.scenario.title()} — trésorerie à fin {_FMT.month(plan.as_of)} : "
+               f"{_money(plan.opening)}")
     click.echo(f"{'(k€)':<{width}}" + "".join(f"{str(m)[2:]:>8}" for m in plan.months))
     for line in plan.lines:
         click.echo(f"{line.label['fr'][:width - 1]:<{width}}" + "".join(f"{_k(line.amounts.get(m, 0)):>8}"
                                                                          for m in plan.months))
     click.echo(f"{'Trésorerie de clôture':<{width}}" + "".join(f"{_k(c):>8}" for _, c in plan.closings()))
     month, cash = plan.lowest
-    crossing = f"sous le minimum ({_euros(plan.minimum):,.0f} €) dès {plan.crossing}" if plan.crossing else \
-        f"jamais sous le minimum ({_euros(plan.minimum):,.0f} €)"
-    click.echo(f"Point bas : {_euros(cash):,.0f} € en {month} ; {crossing}".replace(",", "\u202f").replace("-", "−"))
+    crossing = (f"sous le minimum ({_money(plan.minimum)}) dès {_FMT.month(plan.crossing)}" if plan.crossing
+                else f"jamais sous le minimum ({_money(plan.minimum)})")
+    click.echo(f"Point bas : {_money(cash)} en {_FMT.month(month)} ; {crossing}")
     for gap in plan.gaps:
         click.echo(f"  sans données — {gap.label['fr']} : {gap.reason}")
     click.echo("")
@@ -85,12 +95,13 @@ def _backtest(data: Any, period: Any, output: str) -> None:
     click.echo(f"{'horizon':<10}{'plans':>6}{'écart absolu moyen':>22}{'biais moyen':>16}")
     for horizon, figures in summary.items():
         click.echo(f"{str(horizon) + ' mois':<10}{figures['points']:>6}"
-                   f"{figures['mean_absolute_error']:>20,.0f} €{figures['bias']:>+14,.0f} €".replace(",", "\u202f"))
+                   f"{_FMT.money(figures['mean_absolute_error']):>22}"
+                   f"{_FMT.signed(_FMT.money(figures['bias']), figures['bias']):>16}")
     click.echo("")
     click.echo(f"{'plan fin':<10}{'horizon':>8}{'prévu':>14}{'constaté':>14}{'écart':>14}")
     for p in test.points:
-        click.echo(f"{str(p.as_of):<10}{p.horizon:>8}{_euros(p.forecast):>14,.0f}{_euros(p.actual):>14,.0f}"
-                   f"{_euros(p.error):>+14,.0f}".replace(",", "\u202f"))
+        click.echo(f"{str(p.as_of):<10}{p.horizon:>8}{_money(p.forecast):>16}{_money(p.actual):>16}"
+                   f"{_FMT.signed(_money(p.error), p.error):>16}")
     for month, reason in test.gaps:
         click.echo(f"{month} : pas de plan ({reason})")
 

@@ -61,9 +61,8 @@ DEBT = SettingsTable("debt", (
 ), entries=True, description="emprunts décrits par leurs conditions, quand l'échéancier n'est pas fourni")
 
 _DEFAULT_SCENARIOS = {
-    "ventes_moins_15": {"label": "Ventes −15 %", "sales_pct": Decimal(-15), "delay_days": 0, "costs_pct": Decimal(0)},
-    "retard_15_jours": {"label": "Retard de paiement +15 jours", "sales_pct": Decimal(0), "delay_days": 15,
-                        "costs_pct": Decimal(0)},
+    "ventes_moins_15": {"sales_pct": Decimal(-15), "delay_days": 0, "costs_pct": Decimal(0)},
+    "retard_15_jours": {"sales_pct": Decimal(0), "delay_days": 15, "costs_pct": Decimal(0)},
 }
 
 
@@ -73,10 +72,35 @@ class Scenario:
     later, current costs changed by ``costs_pct`` %. The base scenario changes nothing."""
 
     key: str
+    #: the label given in the configuration (``""``: written from the stresses, see :meth:`title`)
     label: str
     sales_pct: Decimal = Decimal(0)
     delay_days: int = 0
     costs_pct: Decimal = Decimal(0)
+
+    def title(self, language: str = "fr") -> str:
+        """The configured label, else one written from the stresses in ``language`` (« Ventes −15 % »,
+        « Retard de paiement +15 jours » / "Sales −15%", "Payment delay +15 days")."""
+        if self.label:
+            return self.label
+        french = language == "fr"
+        if self.key == "base":
+            return "Base" if french else "Base case"
+
+        def percent(value: Decimal) -> str:
+            text = f"{abs(value).normalize():f}"
+            sign = "−" if value < 0 else "+"
+            return f"{sign}{text.replace('.', ',')} %" if french else f"{sign}{text}%"
+
+        parts = []
+        if self.sales_pct:
+            parts.append(("Ventes " if french else "Sales ") + percent(self.sales_pct))
+        if self.delay_days:
+            days = f"{self.delay_days:+d}".replace("-", "−")
+            parts.append(f"Retard de paiement {days} jours" if french else f"Payment delay {days} days")
+        if self.costs_pct:
+            parts.append(("Charges " if french else "Costs ") + percent(self.costs_pct))
+        return ", ".join(parts) or self.key
 
     @property
     def sales_factor(self) -> Decimal:
@@ -89,7 +113,7 @@ class Scenario:
         return 1 + self.costs_pct / 100
 
 
-BASE = Scenario("base", "Base")
+BASE = Scenario("base", "")
 
 
 @dataclass(frozen=True)
@@ -182,7 +206,7 @@ def scenarios_of(tables: Mapping[str, Mapping[str, Any]], where: str = "configur
             raise _fail(where, "forecast_scenarios.base", "« base » est le scénario sans tension : choisissez un autre nom")
         if values.get("sales_pct", 0) <= -100:
             raise _fail(where, f"forecast_scenarios.{key}.sales_pct", "une baisse de plus de 100 % est impossible")
-        out.append(Scenario(key, str(values.get("label") or key), Decimal(values.get("sales_pct") or 0),
+        out.append(Scenario(key, str(values.get("label") or ""), Decimal(values.get("sales_pct") or 0),
                             int(values.get("delay_days") or 0), Decimal(values.get("costs_pct") or 0)))
     return out
 

@@ -52,7 +52,7 @@ def _plan_rows(pack: PackContext, plan: CashPlan) -> list[dict[str, Any]]:
 
 
 def _scenario_label(pack: PackContext, plan: CashPlan) -> str:
-    return pack.t("Base", "Base") if plan.scenario.key == "base" else plan.scenario.label
+    return plan.scenario.title(pack.language)
 
 
 def _describe_plan(pack: PackContext, plans: list[CashPlan]) -> None:
@@ -142,7 +142,7 @@ def _summary(pack: PackContext, plan: CashPlan) -> dict[str, Any]:
     month, cash = plan.lowest
     crossing = plan.crossing
     return {
-        "label": pack.t(plan.scenario.label, plan.scenario.label) if plan.scenario.key != "base" else pack.t("Base", "Base"),
+        "label": plan.scenario.title(pack.language),
         "lowest": pack.fmt.money(_euros(cash)), "lowest_month": pack.fmt.month(month),
         "closing": pack.fmt.money(_euros(plan.closings()[-1][1])),
         "crossing": pack.fmt.month(crossing) if crossing else pack.t("jamais", "never"),
@@ -161,7 +161,7 @@ def _stress(pack: PackContext, plan: CashPlan) -> str:
                             f"customers paying {scenario.delay_days} days later"))
     if scenario.costs_pct:
         parts.append(pack.t("charges ", "costs ") + fmt.signed(fmt.percent(scenario.costs_pct, 0), scenario.costs_pct))
-    return f"{scenario.label} ({', '.join(parts) or pack.t('sans changement', 'no change')})"
+    return f"{scenario.title(pack.language)} ({', '.join(parts) or pack.t('sans changement', 'no change')})"
 
 
 class CashPlanSection(Section):
@@ -178,7 +178,7 @@ class CashPlanSection(Section):
         plans = cash_plans(pack.data, pack.period)
         base = plans[0]
         months = base.months
-        series = [{"label": pack.t("Base", "Base") if p.scenario.key == "base" else p.scenario.label,
+        series = [{"label": p.scenario.title(pack.language),
                    "values": [float(_euros(c)) for _, c in p.closings()],
                    "kind": "line" if p.scenario.key == "base" else "dashed"} for p in plans]
         chart = pack.chart("trend", {
