@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import DEMO_CONFIG, SMALL_COMPANY
 
 from boardpack.api.formatting import Formatter
 from boardpack.build.consistency import check_text
@@ -17,8 +20,6 @@ from boardpack.default_plugins.sections.commentary_text import generate
 from boardpack.periods import Month
 from boardpack.plugins import get_registry
 from boardpack.testing import build_pack, render_section
-
-from conftest import SMALL_COMPANY
 
 NB = "\u00a0"
 
@@ -138,3 +139,24 @@ def test_dirigeant_first_page_shows_the_year_not_only_the_month() -> None:
     text = text_of(render_section("kpi_tiles"))
     assert "Où en est l'année" in text and "Exercice 2025" in text
     assert "Cumul janv.–octobre 2026" in text and "12 mois glissants" in text
+
+
+def test_contents_page_keeps_its_reading_conventions(tmp_path: Path) -> None:
+    """A long contents (here 19 sections) is set tighter, so the reading conventions stay on its
+    page instead of spilling onto the next one as a page holding one legend line."""
+    from pypdf import PdfReader
+
+    from boardpack.build import build
+    from boardpack.config import load_config
+
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
+    text = text.replace('sections = ["commentaire", "kpi_table",',
+                        'sections = ["kpi_tiles", "tendances", "faits_marquants", "commentaire", "kpi_table",', 1)
+    shutil.copytree(DEMO_CONFIG.parent / "commentaires", tmp_path / "commentaires")
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    result = build(load_config(tmp_path / "config.toml"), audiences=["daf"], out_dir=tmp_path / "out")
+    pages = PdfReader(result.paths["daf"]).pages
+    contents, following = pages[1].extract_text(), pages[2].extract_text()
+    assert contents.count("\n") > 19 and "Conventions de lecture" in contents
+    assert "par rapport aux seuils de vigilance" in contents
+    assert "par rapport aux seuils de vigilance" not in following
