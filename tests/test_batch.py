@@ -147,3 +147,17 @@ def test_batch_command_table_and_exit_code(tmp_path: Path, monkeypatch: pytest.M
     assert again.exit_code == EXIT_ALL and "inchangée" in again.stdout
     bad = CliRunner().invoke(cli, ["batch", path.name, "--executor", "ftp://x"])
     assert bad.exit_code == 2 and "Erreur : --executor" in bad.output
+
+
+def test_worker_killed_mid_build_company_retried_alone(tmp_path: Path) -> None:
+    """A worker dies building alpha: alpha and the companies the broken pool held are built again; a
+    company that kills its worker every time fails alone, with why."""
+    from batch_helpers import crash_on_alpha
+
+    portfolio = load_portfolio(write_portfolio(tmp_path, broken=False))
+    report = run_batch(portfolio, LocalExecutor(1, crash_on_alpha))
+    assert [line.status for line in report.lines] == ["ok", "ok"]
+    (tmp_path / "clients" / "always").touch()
+    report = run_batch(portfolio, LocalExecutor(1, crash_on_alpha), force=True)
+    assert [line.status for line in report.lines] == ["failed", "ok"]
+    assert "arrêté brutalement" in report.lines[0].error and report.exit_code == EXIT_SOME
