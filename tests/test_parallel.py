@@ -68,6 +68,38 @@ def test_packs_are_laid_out_in_other_processes(small_company: SmallCompany, tmp_
     assert all(path.read_bytes() == own for path in here.paths.values())
 
 
+def rendered_here(computed: Any, audience: Any) -> Any:
+    """Renders as the build does, and says in the HTML which process rendered the pack."""
+    import dataclasses
+
+    from boardpack.build.render import render_pack
+
+    rendered = render_pack(computed, audience)
+    return dataclasses.replace(rendered, html=rendered.html + f"<!-- rendered by {os.getpid()} -->")
+
+
+@needs_two_cpus
+def test_packs_are_rendered_where_they_are_laid_out(small_company: SmallCompany, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With forked workers, each pack is rendered (sections, charts) in the worker that lays it out,
+    and the build still hands back every pack's HTML, context and timings, in config order."""
+    from boardpack.render.pdf import forks_workers
+
+    if not forks_workers():
+        pytest.skip("workers are not forked on this platform")
+    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", pid_pdf)
+    monkeypatch.setattr(boardpack.build.run, "render_pack", rendered_here)
+    config = load_config(small_company.config)
+    result = build(config, out_dir=tmp_path / "workers")
+    assert list(result.paths) == list(result.html) == list(result.packs) == ["dirigeant", "daf"]
+    for key, path in result.paths.items():
+        worker = path.read_bytes().decode().removeprefix("%PDF-pid ")
+        assert worker != str(os.getpid())
+        assert result.html[key].endswith(f"<!-- rendered by {worker} -->")
+        assert result.packs[key].audience.key == key
+    assert result.timings["html"] > 0
+
+
 def test_parallel_build_twice_gives_identical_bytes(demo_build: DemoBuild, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A second build with worker processes, later and elsewhere, hashes the same as the session's.

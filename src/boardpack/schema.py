@@ -18,13 +18,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError
 from .lines import LineNumbers
+
+from .api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["Column", "DatasetSchema", "COLUMN_TYPES", "MAX_CENTS", "line_of", "parse_money", "parse_date"]
 

@@ -38,12 +38,19 @@ consistent ledger; it is shown, never hidden, and points at what the method cann
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from dataclasses import dataclass
 
 from ..periods import Month, Window
 from .statements import Statements
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["CashFlow", "caf_additive", "caf_subtractive", "cash_flow", "net_cash"]
 

@@ -14,13 +14,19 @@ first year of a ledger with no opening entries starts from zero.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Unavailable
 from ..periods import FiscalCalendar, Month, Window
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["Ledger", "RETAINED_EARNINGS"]
 

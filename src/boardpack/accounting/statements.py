@@ -7,15 +7,23 @@ A window's P&L is the sum of its months; a bilan is read at the window's last mo
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from decimal import Decimal
 
 from ..errors import Unavailable
 from ..periods import Month, Window
 from .ledger import Ledger
 from .pcg import BILAN_LINES, BILAN_TOTALS, PL_LINES, SIG_FORMULAS, mapping_for
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["Statements", "apply_sig", "cents_to_euros"]
 

@@ -31,6 +31,9 @@ One module per plugin kind, and the helpers built-in plugins share:
 * :mod:`~boardpack.api.accounting` — CAF, tableau de flux, net cash
 * :mod:`~boardpack.api.commercial` — the invoice and deal rules (sale invoices, customer of
   an invoice, issued in a window, open invoices, payment delays)
+* :mod:`~boardpack.api.lazy` — :func:`lazy_module`: a heavy library (pandas, matplotlib…)
+  imported on first use, so that loading plugins stays cheap (the rule every plugin module and
+  ``boardpack.cli`` follow)
 
 The names below are importable from ``boardpack.api`` directly; they load their module on
 first use, so ``import boardpack.api`` costs nothing.

@@ -9,19 +9,27 @@ to a secret) is refused. Sections receive it ready
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from ..api.sections import HumanCommentary
 from ..errors import ConfigError
 from ..paths import inside
 from ..periods import Month
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 __all__ = ["human_commentary"]
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The commentary's Markdown parser (CommonMark, no raw HTML), made on first use."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
 def human_commentary(folder: Path | None, period: Month, audience: str) -> HumanCommentary | None:
@@ -39,9 +47,10 @@ def human_commentary(folder: Path | None, period: Month, audience: str) -> Human
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{path} : commentaire illisible ({exc.__class__.__name__})") from None
-            tokens = _MARKDOWN.parse(text)
+            markdown = _markdown()
+            tokens = markdown.parse(text)
             _refuse_images(tokens, path)
-            return HumanCommentary(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}), path.name)
+            return HumanCommentary(markdown.renderer.render(tokens, markdown.options, {}), path.name)
     return None
 
 

@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..accounting import Ledger, Statements
 from ..accounting.statements import cents_to_euros
 from ..api.records import Company
 from ..errors import Unavailable
 from ..periods import FiscalCalendar, Month, Window, WindowKind
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["CompanyData"]
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from .. import __version__
 from ..api.sources import DataSource, Loaded, LoadRequest
 from ..config import Config, PluginConfig
@@ -25,8 +23,13 @@ from ..periods import Month
 from ..render.pdf import fsync_folder, write_atomically
 from .configured import instantiate
 
+from ..api.lazy import lazy_module
+
 if TYPE_CHECKING:
     from ..plugins import Registry
+    import pyarrow as pa
+else:
+    pa = lazy_module("pyarrow")
 
 from .snapshots import (
     LATEST,

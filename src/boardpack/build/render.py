@@ -31,7 +31,7 @@ from .gates import check_runs
 from .pack import Pack
 from .validate import themes_of
 
-__all__ = ["RenderedPack", "chart_style", "render_pack"]
+__all__ = ["RenderedPack", "chart_style", "make_pack", "render_pack", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,9 @@ def chart_style(chain: Sequence[Theme], fmt: Formatter) -> tuple[ChartStyle, lis
     return style, [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
 
 
-def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
-    """Render one audience's pack to HTML, with the folders the PDF may read."""
+def make_pack(computed: Computed, audience: Audience) -> tuple[Pack, list[Theme]]:
+    """One audience's :class:`Pack` (what its sections are given) and its theme chain, nothing
+    rendered yet: cheap, and no chart library imported until a chart is drawn."""
     config, registry = computed.inputs.config, computed.inputs.registry
     chain = resolve_chain(audience.theme, themes_of(config, registry), f"audiences.{audience.key}.theme")
     fmt = Formatter(audience.language, config.company.currency)
@@ -90,10 +91,15 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
         human_commentary(config.commentary_dir, computed.period, audience.key),
         frozenset(name for kpi in registry.kpis.values() for name in kpi.audiences),
     )
-    section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
-    user_dir = config.base_dir / "templates"
-    search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
-    env = make_environment(search, fmt)
+    return pack, chain
+
+
+def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
+    """Render one audience's pack to HTML (its charts drawn), with the folders the PDF may read."""
+    registry = computed.inputs.registry
+    pack, chain = make_pack(computed, audience)
+    fmt, style, renderer = pack.fmt, pack.charts.style, pack.charts
+    env = _environment(computed, chain, fmt)
     started = time.perf_counter()
     sections = []
     gaps: list[Gap] = []
@@ -131,6 +137,32 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
     return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps))
+
+
+def _environment(computed: Computed, chain: Sequence[Theme], fmt: Formatter) -> jinja2.Environment:
+    """The Jinja environment of a pack: user folder → theme chain → plugins' folders → built-ins."""
+    config, registry = computed.inputs.config, computed.inputs.registry
+    section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
+    user_dir = config.base_dir / "templates"
+    search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
+    return make_environment(search, fmt)
+
+
+def warm_up(computed: Computed, audiences: Sequence[Audience]) -> None:
+    """Compile the templates the packs of ``audiences`` may use and draw a throw-away chart in each
+    pack's style (matplotlib and the fonts loaded), once per process (all is cached), so that
+    worker processes forked next inherit them instead of each doing it again. A template that does not compile is left for the pack that uses it to
+    report."""
+    for audience in audiences:
+        pack, chain = make_pack(computed, audience)
+        env = _environment(computed, chain, pack.fmt)
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            if not name.startswith("default:"):
+                try:
+                    env.get_template(name)
+                except (jinja2.TemplateError, BoardpackError, OSError):
+                    continue
+        pack.charts.warm_up()
 
 
 def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:

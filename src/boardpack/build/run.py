@@ -4,14 +4,19 @@
 attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
 function of its own module, taking immutable values and returning one: :func:`prepare`
 (load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
-out in worker processes (:class:`~boardpack.render.pdf.Layouts`), each pack as soon as its
-HTML is ready. Stage timings are kept in :attr:`BuildResult.timings` for
-``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them after
-the last HTML, plus writing.
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`). Where workers are forked
+(Linux), they start once the figures are computed, with a copy of them: each worker renders
+its pack, draws its charts and lays it out, the packs with most sections first, so that only
+load, validate and compute run one after the other. Elsewhere, and for ``combined``, packs are
+rendered here and each goes to a worker as soon as its HTML is ready. Stage timings are kept
+in :attr:`BuildResult.timings` for ``benchmarks/build_demo.py``; with workers, ``pdf`` is the
+time spent waiting for them (after the last HTML; with forked workers, while they render and
+lay out), plus writing, and ``charts`` and ``html`` are the seconds the workers spent on them.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
@@ -32,8 +37,10 @@ from ..render.pdf import (
     Layouts,
     PdfJob,
     bound_pdf,
+    forks_workers,
     html_to_pdf,
     pdfs_and_bound,
+    picklable,
     remove_stale_parts,
     write_together,
 )
@@ -42,7 +49,7 @@ from .compute import Computed, compute, make_engine
 from .gates import blocking
 from .inputs import Inputs, given_inputs, load_inputs
 from .pack import Pack
-from .render import RenderedPack, render_pack
+from .render import RenderedPack, make_pack, render_pack, warm_up
 from .validate import validate
 
 if TYPE_CHECKING:
@@ -133,35 +140,34 @@ def build(
     out = Path(out_dir or config.out or config.base_dir / "out")
     if write:  # a folder that cannot take the packs fails now, not after the whole build
         ready_output(out, config)
-    rendered: dict[str, RenderedPack] = {}
-    with Layouts(len(selected) if write and parallel else 1) as layouts:
-        computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
-        result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
-                             alerts=list(computed.alerts))
-        if hold:
-            result.held = blocking(result.issues)
-            if result.held:
-                return result
-        for audience in selected:
-            say(f"mise en page « {audience.title} »")
-            pack = rendered[audience.key] = render_pack(computed, audience)
-            timings["charts"] += pack.chart_seconds
-            timings["html"] += pack.html_seconds
-            result.html[audience.key] = pack.html
-            result.packs[audience.key] = pack.pack
-            step(audience.key, "html")
-            if write and not combined:
-                with _timed(timings, "pdf"):
-                    job = _pdf_job(pack, pdfa)
-                    layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
-        if not write:
+    computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
+    result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
+                         alerts=list(computed.alerts))
+    if hold:
+        result.held = blocking(result.issues)
+        if result.held:
             return result
-        with _timed(timings, "pdf"):
-            if layouts.parallel:
-                say("mise en page PDF")
-            laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
-            documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
-                                else (layouts.results(laid_out), None))
+    # Forked workers start with this process's memory, the computed figures included: each
+    # renders its pack (sections, charts) and lays it out, so nothing but ``prepare`` is serial.
+    # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
+    forked = write and parallel and not combined and forks_workers() and picklable(html_to_pdf)
+    with Layouts(len(selected) if write and parallel else 1,
+                 *((_adopt, (computed,)) if forked else ())) as layouts:
+        if forked and layouts.parallel:
+            say("mise en page des dossiers")
+            with _timed(timings, "pdf"):
+                documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step), None
+        else:
+            rendered = _render_here(layouts, computed, selected, result, say, step,
+                                    submit=write and not combined, pdfa=pdfa)
+            if not write:
+                return result
+            with _timed(timings, "pdf"):
+                if layouts.parallel:
+                    say("mise en page PDF")
+                laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
+                documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
+                                    else (layouts.results(laid_out), None))
     # Every pack is laid out before any is written, then all are written together: a failure
     # leaves no PDF of this build (and removes what a run killed before it left behind).
     files: dict[Path, bytes] = {}
@@ -179,6 +185,70 @@ def build(
             raise RenderError(f"écriture impossible dans le dossier de sortie {out} ({exc.strerror or exc}) : "
                               "aucun dossier de cette exécution n'a été écrit") from None
     return result
+
+
+#: The build's figures in a forked worker (set by :func:`_adopt` as the worker starts).
+_ADOPTED: dict[str, Computed] = {}
+
+
+def _adopt(computed: Computed) -> None:
+    """(In a forked worker, as it starts) keep the build's figures, inherited from the parent,
+    and leave that inherited heap out of the worker's garbage collections."""
+    gc.freeze()
+    _ADOPTED["computed"] = computed
+
+
+def _render_and_lay_out(key: str, pdfa: bool) -> tuple[bytes, str, float, float]:
+    """(In a forked worker) render audience ``key``'s pack, its charts drawn here, and lay it
+    out: its PDF, its HTML, and the seconds spent drawing charts and rendering the rest."""
+    computed = _ADOPTED["computed"]
+    audience = next(a for a in computed.inputs.config.audiences if a.key == key)
+    rendered = render_pack(computed, audience)
+    return layout_pdf(rendered, pdfa), rendered.html, rendered.chart_seconds, rendered.html_seconds
+
+
+def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], pdfa: bool,
+                result: BuildResult, step: PackProgress) -> dict[Hashable, bytes]:
+    """Render and lay out every pack in the forked workers, the longest first (most sections),
+    so that the last to start is a short one; fills ``result``; the PDFs in ``selected`` order."""
+    warm_up(computed, selected)
+    for audience in sorted(selected, key=lambda a: -len(a.sections)):
+        layouts.submit(audience.key, _render_and_lay_out, audience.key, pdfa)
+
+    def laid_out(key: Hashable) -> None:
+        step(str(key), "html")
+        step(str(key), "pdf")
+
+    made = layouts.results(laid_out)
+    documents: dict[Hashable, bytes] = {}
+    for audience in selected:
+        pdf, html, chart_seconds, html_seconds = made[audience.key]
+        documents[audience.key] = pdf
+        result.html[audience.key] = html
+        result.packs[audience.key] = make_pack(computed, audience)[0]
+        result.timings["charts"] += chart_seconds
+        result.timings["html"] += html_seconds
+    return documents
+
+
+def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience], result: BuildResult,
+                 say: Progress, step: PackProgress, submit: bool, pdfa: bool) -> dict[str, RenderedPack]:
+    """Render every pack in this process, each sent to ``layouts`` as soon as its HTML exists
+    when ``submit``; fills ``result``."""
+    rendered: dict[str, RenderedPack] = {}
+    for audience in selected:
+        say(f"mise en page « {audience.title} »")
+        pack = rendered[audience.key] = render_pack(computed, audience)
+        result.timings["charts"] += pack.chart_seconds
+        result.timings["html"] += pack.html_seconds
+        result.html[audience.key] = pack.html
+        result.packs[audience.key] = pack.pack
+        step(audience.key, "html")
+        if submit:
+            with _timed(result.timings, "pdf"):
+                job = _pdf_job(pack, pdfa)
+                layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+    return rendered
 
 
 def ready_output(out: Path, config: Config, create: bool = True) -> None:

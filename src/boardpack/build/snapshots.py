@@ -33,16 +33,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-
 from ..api.sources import DataSource, Loaded, LoadRequest
 from ..config import Config, PluginConfig, is_secret_reference
 from ..errors import ConfigError, SourceError
 from ..periods import Month
 
+from ..api.lazy import lazy_module
+
 if TYPE_CHECKING:
     from ..plugins import Registry
+    import pandas as pd
+    import pyarrow as pa
+else:
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
 
 __all__ = [
     "LATEST",

@@ -40,13 +40,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
-
-import httpx
 
 from ..errors import SourceError
 from .ratelimit import MARGIN, RateLimiter, Window
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")
 
 __all__ = ["MARGIN", "ApiClient", "ApiError", "Provider", "RateLimiter", "Window", "clock", "pause"]
 

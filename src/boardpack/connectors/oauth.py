@@ -45,14 +45,19 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from ..errors import ConfigError
 from ..render.pdf import write_atomically
 from .http import ApiClient, ApiError, Provider
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")
 
 __all__ = ["INTUIT_TOKEN_URL", "MARGIN", "TokenStore", "Tokens", "tokens_from_response", "write_tokens"]
 

@@ -9,12 +9,20 @@ the first day of the fiscal year the file opens (their own date stays in ``piece
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-import numpy as np
-import pandas as pd
-
 from .reader import FecFile
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["OPENING_CODES", "date_openings", "fiscal_year", "opening_journals"]
 

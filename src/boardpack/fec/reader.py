@@ -17,6 +17,8 @@ pandas' C reader instead, whose errors name the line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import csv
 import datetime as dt
 import re
@@ -24,16 +26,24 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-
 from ..errors import DataError
 from .header import CANONICAL, DATE_COLUMNS, TEXT_COLUMNS, Layout, read_header
 from ..lines import LineNumbers
 from .sniff import Sniffed, sniff
 from .values import BadValue, distinct, parse_amounts, parse_dates, parse_directions
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
+    pa_csv = lazy_module("pyarrow.csv")
 
 __all__ = ["FecFile", "name_parts", "read_fec"]
 

@@ -11,13 +11,20 @@ the most plausible single-byte code page.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import DataError, SourceError
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 __all__ = ["Sniffed", "choose_encoding", "sniff"]
 

@@ -12,15 +12,25 @@ file, line and column.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from decimal import Decimal, InvalidOperation
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from ..schema import MAX_CENTS
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
 
 __all__ = ["BadValue", "Distinct", "amount_cents", "distinct", "parse_amounts", "parse_dates",
            "parse_directions"]

@@ -19,28 +19,33 @@ import io
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.figure import Figure
 from markupsafe import Markup, escape
 
-from ..errors import RenderError
-from ..api.charts import Chart
-from ..errors import Unavailable
-from ..api.charts import ChartStyle
+from ..api.charts import Chart, ChartStyle
+from ..api.lazy import lazy_module
+from ..errors import RenderError, Unavailable
+
+if TYPE_CHECKING:
+    import matplotlib
+else:  # imported when the first chart is drawn
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = ["ChartRenderer", "chart_font", "fontconfig_has"]
 
 _CM = 1 / 2.54
 #: the font charts fall back to, shipped with matplotlib and installed with most systems
 _FALLBACK_FONT = "DejaVu Sans"
+#: the styles (font, matplotlib style files) :meth:`ChartRenderer.warm_up` has drawn in
+_WARMED: set[tuple[str, tuple[Path, ...]]] = set()
 
 
 @functools.cache
 def chart_font(font: str) -> str:
     """The family matplotlib draws ``font`` with: itself if it has it, else its fallback."""
+    from matplotlib import font_manager
+
     found = font_manager.findfont(font_manager.FontProperties(family=[font, _FALLBACK_FONT]))
     return str(font_manager.get_font(found).family_name)
 
@@ -79,10 +84,18 @@ class ChartRenderer:
     def __init__(self, charts: Mapping[str, Chart], style: ChartStyle, mplstyles: list[Path]) -> None:
         self.charts = charts
         self.style = style
-        self.rc: dict[str, Any] = {}
-        for path in mplstyles:
-            self.rc.update(matplotlib.rc_params_from_file(str(path), use_default_template=False))
+        self.mplstyles = list(mplstyles)
+        self._rc: dict[str, Any] | None = None
         self.seconds = 0.0
+
+    @property
+    def rc(self) -> dict[str, Any]:
+        """The theme chain's matplotlib settings, read when the first chart is drawn."""
+        if self._rc is None:
+            self._rc = {}
+            for path in self.mplstyles:
+                self._rc.update(matplotlib.rc_params_from_file(str(path), use_default_template=False))
+        return self._rc
 
     def svg(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7) -> str:
         """Draw chart ``name`` with ``data`` and return the SVG text."""
@@ -90,20 +103,45 @@ class ChartRenderer:
         chart = self.charts.get(name)
         if chart is None:
             raise RenderError(f"graphique inconnu « {name} » (graphiques : {', '.join(sorted(self.charts))})")
-        font = chart_font(self.style.font)
-        rc = {
-            "svg.hashsalt": "boardpack",
-            "svg.fonttype": "none" if fontconfig_has(font) else "path",
-            "font.family": list(dict.fromkeys([font, _FALLBACK_FONT])),
-            "axes.prop_cycle": matplotlib.cycler(color=list(self.style.palette)),
-        }
-        with matplotlib.rc_context({**self.rc, **rc}):
+        from matplotlib.figure import Figure
+
+        with matplotlib.rc_context(self._settings()):
             figure = Figure(figsize=(width_cm * _CM, height_cm * _CM), layout="constrained")
             chart.draw(figure, data, self.style)
             buffer = io.StringIO()
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         self.seconds += time.perf_counter() - started
         return buffer.getvalue()
+
+    def _settings(self) -> dict[str, Any]:
+        """The matplotlib settings of every chart of the pack: the theme's, its font and palette."""
+        font = chart_font(self.style.font)
+        return {
+            **self.rc,
+            "svg.hashsalt": "boardpack",
+            "svg.fonttype": "none" if fontconfig_has(font) else "path",
+            "font.family": list(dict.fromkeys([font, _FALLBACK_FONT])),
+            "axes.prop_cycle": matplotlib.cycler(color=list(self.style.palette)),
+        }
+
+    def warm_up(self) -> None:
+        """Draw a small throw-away chart in the pack's style: matplotlib's modules, the fonts and
+        the SVG writer are then loaded in this process, and so in the worker processes forked
+        next (each would otherwise load them again). Once per process and style."""
+        key = (self.style.font, tuple(self.mplstyles))
+        if key in _WARMED:
+            return
+        _WARMED.add(key)
+        from matplotlib.figure import Figure
+
+        with matplotlib.rc_context(self._settings()):
+            figure = Figure(figsize=(6 * _CM, 3 * _CM), layout="constrained")
+            axes = figure.add_subplot()
+            axes.bar([0, 1], [1.0, -0.5], label="a")
+            axes.plot([0, 1], [0.5, 1.0], label="b", linestyle="--")
+            axes.set_title("Août 1 234 €")
+            axes.legend()
+            figure.savefig(io.StringIO(), format="svg", metadata={"Date": None, "Creator": None})
 
     def img(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
         """An ``<img>`` tag embedding the chart; a framed notice if the chart is unavailable."""

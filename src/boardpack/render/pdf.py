@@ -38,7 +38,7 @@ from ..errors import BoardpackError, RenderError
 
 __all__ = [
     "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
-    "default_mode", "html_to_pdf", "lay_out", "pdfs_and_bound", "pool_context", "remove_stale_parts",
+    "default_mode", "forks_workers", "html_to_pdf", "lay_out", "pdfs_and_bound", "picklable", "pool_context", "remove_stale_parts",
     "restricted_fetcher", "write_atomically", "write_document", "write_together",
 ]
 
@@ -254,40 +254,45 @@ class Layouts:
     the :class:`RenderError` it raised there.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        """:param initializer: called with ``initargs`` in each worker as it starts (with ``fork``
+            workers, ``initargs`` are inherited, not pickled: see :func:`forks_workers`)."""
         self.workers = max(1, min(workers, os.cpu_count() or 1))
+        self._initializer, self._initargs = initializer, initargs
         self._executor: ProcessPoolExecutor | None = None
-        self._pending: dict[Hashable, Future[bytes]] = {}
+        self._pending: dict[Hashable, Future[Any]] = {}
         self._order: list[Hashable] = []
-        self._done: dict[Hashable, bytes] = {}
+        self._done: dict[Hashable, Any] = {}
 
     @property
     def parallel(self) -> bool:
         """Whether layouts go to worker processes."""
         return self.workers > 1
 
-    def submit(self, key: Hashable, function: Callable[..., bytes], *args: Any, **kwargs: Any) -> None:
-        """Make PDF ``key`` with ``function(*args, **kwargs)``.
+    def submit(self, key: Hashable, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Make PDF ``key`` with ``function(*args, **kwargs)`` (its PDF bytes, or what it returns).
 
         It runs in a worker if there are several and ``function`` can be sent to one (a
         closure cannot), else here and now, raising its error at once.
         """
         self._raise_failure(self._pending.values())  # a pack already failed: stop here
         self._order.append(key)
-        if not self.parallel or not _picklable(function):
+        if not self.parallel or not picklable(function):
             self._done[key] = function(*args, **kwargs)
             return
         if self._executor is None:
             import weasyprint  # noqa: F401  (forked workers start with it imported)
 
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=pool_context())
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=pool_context(),
+                                                 initializer=self._initializer, initargs=self._initargs)
         try:
             self._pending[key] = self._executor.submit(function, *args, **kwargs)
         except BrokenProcessPool as exc:  # a worker died before this submission
             self.close()
             raise _user_error(exc) from None
 
-    def results(self, laid_out: Callable[[Hashable], None] | None = None) -> dict[Hashable, bytes]:
+    def results(self, laid_out: Callable[[Hashable], None] | None = None) -> dict[Hashable, Any]:
         """Every PDF, in submission order, once all are made; else the first failure.
 
         :param laid_out: called with each PDF's key as soon as it is made (progress display).
@@ -306,7 +311,7 @@ class Layouts:
         self._done.update((key, future.result()) for key, future in self._pending.items())
         return {key: self._done[key] for key in self._order}
 
-    def _raise_failure(self, done: Iterable[Future[bytes]]) -> None:
+    def _raise_failure(self, done: Iterable[Future[Any]]) -> None:
         """Raise the error of the first pack, in submission order, that failed among ``done``."""
         finished = {id(future) for future in done if future.done()}
         for key in self._order:
@@ -329,7 +334,8 @@ class Layouts:
         self.close()
 
 
-def _picklable(function: Callable[..., Any]) -> bool:
+def picklable(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` can be sent to a worker process (a closure cannot)."""
     try:
         pickle.dumps(function)
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -340,6 +346,12 @@ def _picklable(function: Callable[..., Any]) -> bool:
 def pool_context() -> Any:
     """``fork`` on Linux (workers start at once, WeasyPrint already imported), else the default."""
     return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+
+
+def forks_workers() -> bool:
+    """Whether :class:`Layouts` workers are forked (Linux): they then start with a copy of this
+    process's memory, so they can render from the build's state without it being pickled."""
+    return pool_context().get_start_method() == "fork"
 
 
 def _user_error(exc: BaseException | None) -> BaseException:

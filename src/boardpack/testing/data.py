@@ -6,9 +6,7 @@ import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .. import plugins
 from ..api.datasets import DatasetSchema
@@ -19,6 +17,13 @@ from ..build.engine import KPIEngine
 from ..config import Config, parse_config
 from ..errors import ConfigError, PluginError, Unavailable
 from ..periods import Month
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "CONFIG_PATH", "as_month", "compute_kpi", "configured", "dataset_schema", "demo_datasets", "kpi_context",

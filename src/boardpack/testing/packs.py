@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from markupsafe import escape
 
 from .. import plugins
@@ -18,6 +17,13 @@ from ..config import Config
 from ..periods import Month
 from .data import as_month, demo_datasets, make_config
 from .pdf import PdfDocument
+
+from ..api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["PackResult", "build_pack", "render_chart", "render_section"]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import Chart, Unavailable
 from boardpack.api import ChartStyle
+
+if TYPE_CHECKING:  # matplotlib is imported when the chart is drawn (see draw), not at registration
+    from matplotlib.figure import Figure
 
 __all__ = ["ParetoChart", "short_label"]
 
@@ -39,6 +39,8 @@ class ParetoChart(Chart):
 
     def draw(self, figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
         """Bars, the cumulated line with its markers, the threshold and the Pareto point."""
+        from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
         values = [float(v) for v in data.get("values", [])]
         if not values:
             raise Unavailable("aucun client à représenter")

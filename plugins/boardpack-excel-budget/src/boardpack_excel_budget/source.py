@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
 
 from boardpack.api import DataSource, LoadRequest, hookimpl
 from boardpack.api.errors import ConfigError, SourceError
 
 from .lines import known_lines
 from .workbook import BudgetSheet, read_budget_sheet
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["ExcelBudgetSource", "register_sources"]
 

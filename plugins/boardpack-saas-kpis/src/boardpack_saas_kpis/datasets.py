@@ -10,11 +10,18 @@ once, on the row of its first month.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from boardpack.api import hookimpl
 from boardpack.api.errors import DataError
 from boardpack.api.datasets import Column, DatasetSchema, line_of
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["SUBSCRIPTIONS", "register_datasets"]
 

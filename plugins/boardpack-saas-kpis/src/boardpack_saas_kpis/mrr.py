@@ -6,13 +6,20 @@ can act on when a month it needs is outside the data or has no row at all.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Iterable
 from decimal import Decimal
 
-import pandas as pd
-
 from boardpack.api import Unavailable
 from boardpack.api.periods import Month
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["MrrTable", "euros"]
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from boardpack.api import KPI, STATUS_LABELS, Alert, AlertRule, Figures, Issue, Unavailable, hookimpl
 from boardpack.api.accounts import PL_LINES, SIG_LINES, StatementLine
@@ -22,6 +20,13 @@ from boardpack.api.periods import Month, Window
 from boardpack.api.settings import Setting, SettingsTable
 
 from .wording import EN, FR, WINDOW_PHRASES, growth, pct
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "ALERTS",

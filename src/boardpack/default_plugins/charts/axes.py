@@ -5,21 +5,26 @@ Used by :mod:`.trends` and :mod:`.waterfall`: one look for every built-in chart.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import Formatter
+from typing import TYPE_CHECKING
 
 from boardpack.api import ChartStyle, Unavailable
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import matplotlib
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .units import UnitFormatter
+else:
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = [
-    "LEGEND_SIZE", "MINUS", "TICK_SIZE", "TITLE_SIZE", "UnitFormatter", "axis_formatter", "floats", "frame",
+    "LEGEND_SIZE", "MINUS", "TICK_SIZE", "TITLE_SIZE", "axis_formatter", "floats", "frame",
     "require_values", "title", "zero_line",
 ]
 
@@ -39,65 +44,10 @@ def require_values(data: Mapping[str, Any]) -> None:
         raise Unavailable("aucune valeur à représenter")
 
 
-class UnitFormatter(Formatter):
-    """Axis labels in the pack's conventions, with a true minus sign.
-
-    On an axis, the number of decimals follows the tick step (98,5 % / 99,0 % rather
-    than 98 % / 99 %), and amounts share one scale (0,5 M€ / 1,0 M€ rather than
-    500 k€ / 1,00 M€), written in the pack's short money format. Outside an axis (a
-    value written on a bar) amounts use the short money format as is.
-    """
-
-    def __init__(self, unit: str, style: ChartStyle) -> None:
-        self.unit = unit
-        self.style = style
-        self.digits = 1 if unit == "ratio" else 0
-        self.money_scale: tuple[float, str] | None = None
-
-    def _money_pattern(self, amount: int, shown: float, digits: int) -> str | None:
-        """The short money format of ``amount`` with its number replaced by ``{}``."""
-        text, number = self.style.money(amount), self.style.number(shown, digits)
-        return text.replace(number, "{}") if text.count(number) == 1 else None
-
-    def set_locs(self, locs: Sequence[float]) -> None:
-        super().set_locs(locs)
-        values = sorted(float(v) for v in locs)
-        steps = [b - a for a, b in itertools.pairwise(values) if b - a > 1e-12]
-        if self.unit == "money":
-            biggest = max((abs(v) for v in values), default=0.0)
-            scale, amount, shown, digits = (
-                (1e6, 1_000_000, 1, 2) if biggest >= 1e6 else (1e3, 10_000, 10, 0) if biggest >= 1e4 else (1, 5, 5, 0)
-            )
-            pattern = self._money_pattern(amount, shown, digits)
-            self.money_scale = None if pattern is None else (scale, pattern)
-            step = min(steps) / scale if steps else 1.0
-        else:
-            step = min(steps) if steps else 1.0
-        digits = max(0, min(2, math.ceil(-math.log10(step) - 1e-9)))
-        self.digits = max(digits, 1 if self.unit == "ratio" else 0)
-
-    def __call__(self, value: float, pos: int | None = None) -> str:
-        if abs(value) < 1e-9:
-            value = 0.0
-        style, digits = self.style, self.digits
-        if self.unit == "money":
-            if value == 0:
-                text = "0"
-            elif self.money_scale is None:
-                text = style.money(round(value))
-            else:
-                scale, pattern = self.money_scale
-                text = pattern.format(style.number(round(value / scale, digits), digits))
-        elif self.unit == "percent":
-            text = style.number(round(value, digits), digits) + ("\u00a0%" if style.language == "fr" else "%")
-        elif self.unit == "days":
-            text = style.number(round(value, digits), digits) + ("\u00a0j" if style.language == "fr" else "\u00a0d")
-        else:
-            text = style.number(round(value, digits), digits)
-        return text.replace("-", MINUS)
-
-
 def axis_formatter(unit: str, style: ChartStyle) -> UnitFormatter:
+    """The formatter of an axis showing ``unit`` (see :class:`.units.UnitFormatter`)."""
+    from .units import UnitFormatter  # subclasses matplotlib's Formatter: imported when a chart is drawn
+
     return UnitFormatter(unit, style)
 
 
@@ -124,6 +74,8 @@ def title(figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
     if data.get("title"):
         figure.suptitle(str(data["title"]), x=0.01, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
                         color=style.colour("text", "#1d2330"))
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
+
         engine = figure.get_layout_engine()
         if isinstance(engine, ConstrainedLayoutEngine):
             engine.set(h_pad=6 / 72)  # a little air between the title and the top tick label

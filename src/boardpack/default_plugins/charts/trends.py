@@ -19,17 +19,10 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.markers import TICKDOWN, TICKUP
-from matplotlib.textpath import TextPath
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import Chart, ChartStyle, Unavailable, hookimpl
+from boardpack.api.lazy import lazy_module
 
 from .axes import (
     LEGEND_SIZE,
@@ -41,6 +34,13 @@ from .axes import (
     title,
     zero_line,
 )
+
+if TYPE_CHECKING:
+    import matplotlib
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+else:  # matplotlib is imported when a chart is drawn, not when the charts are registered
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = ["BarsChart", "HorizontalBarsChart", "SparklineChart", "TrendChart"]
 
@@ -64,6 +64,9 @@ def _text_width(text: str, size: float, font: str) -> float:
     """Width of ``text`` in points, from the glyph outlines (no renderer needed)."""
     if not text:
         return 0.0
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
     path = TextPath((0, 0), text, size=size, prop=FontProperties(family=[font, "DejaVu Sans"]))
     return float(path.get_extents().width)
 
@@ -121,6 +124,8 @@ def _month_marks(ax: Axes, count: int) -> None:
     each tick as several artists, which made the marks of a 46-month axis a good part of
     the chart's drawing time.
     """
+    from matplotlib.markers import TICKDOWN, TICKUP
+
     rc = matplotlib.rcParams
     ax.plot(range(count), [0.0] * count, transform=ax.get_xaxis_transform(), linestyle="none",
             marker=TICKDOWN if rc["xtick.direction"] != "in" else TICKUP,
@@ -135,7 +140,7 @@ def _finish(ax: Axes, figure: Figure, data: Mapping[str, Any], style: ChartStyle
         ax.axhline(float(threshold["value"]), color=style.colour(threshold.get("colour", "alert")),
                    linewidth=0.8, linestyle=":")
     ax.yaxis.set_major_formatter(axis_formatter(str(data.get("unit", "count")), style))
-    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
     _round_limits(ax)
     frame(ax)
     title(figure, data, style)

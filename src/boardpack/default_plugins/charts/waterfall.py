@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import hookimpl
 from boardpack.api import Chart, Unavailable
 from boardpack.api import ChartStyle
+from boardpack.api.lazy import lazy_module
 from .axes import TICK_SIZE, axis_formatter, frame, title
+
+if TYPE_CHECKING:
+    import matplotlib
+    from matplotlib.figure import Figure
+else:  # matplotlib is imported when a chart is drawn, not when the charts are registered
+    matplotlib = lazy_module("matplotlib")
 
 __all__ = ["WaterfallChart", "waterfall_bars"]
 
@@ -90,7 +93,7 @@ class WaterfallChart(Chart):
         span = (high - low) or 1.0
         # Room above and below for the amounts written on the bars.
         ax.set_ylim(low - (span * 0.12 if low < 0 else 0.0), high + span * 0.12)
-        ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(axis_formatter(str(data.get("unit", "money")), style))
         frame(ax)
         ax.set_xticks(positions, [textwrap.fill(label, LABEL_WRAP) for label in labels])

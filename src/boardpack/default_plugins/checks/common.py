@@ -15,14 +15,20 @@ more issue of the same severity, so a badly broken file still gives a readable r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from boardpack.api import Formatter, Issue, QualityCheck
 from boardpack.api.datasets import line_of
 from boardpack.api.formatting import euros
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "FORMATTERS", "MAX_ISSUES", "MAX_KEPT_LINES", "MAX_QUOTED_LINES", "Severity", "capped_issues",

@@ -7,10 +7,7 @@ Messages, source lines, ``settings`` and the cap of findings per check follow
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import hookimpl
 from boardpack.api import Issue, QualityCheck
@@ -24,6 +21,15 @@ from .common import (
     make_issue,
     row_groups,
 )
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["DuplicateInvoice", "InvoiceWithoutCounterparty"]
 

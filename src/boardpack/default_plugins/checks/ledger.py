@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import Issue, KPIContext, QualityCheck, hookimpl
 from boardpack.api.periods import Month
@@ -28,6 +25,15 @@ from .common import (
     quoted,
     row_groups,
 )
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "DuplicateEntry", "MissingMonths", "UnbalancedEntry", "SuspenseBalance", "UncategorisedBankLines",

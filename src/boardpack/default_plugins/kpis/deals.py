@@ -6,10 +6,10 @@ follow the conventions of :mod:`boardpack.default_plugins._commercial_data`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Mapping
 from decimal import Decimal
-
-import pandas as pd
 
 from boardpack.api import hookimpl
 from boardpack.api import KPI, Unavailable
@@ -30,6 +30,13 @@ from boardpack.api.commercial import (
     won_in,
 )
 from .sales import TauxTransformation
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "ValeurMoyenneGagnee", "ValeurMoyenneProposee", "TauxTransformationSegment",

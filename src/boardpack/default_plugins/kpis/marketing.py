@@ -7,10 +7,10 @@ invoices, customers and data coverage follow the conventions of
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Mapping
 from decimal import Decimal
-
-import pandas as pd
 
 from boardpack.api import hookimpl
 from boardpack.api import KPI, Unavailable
@@ -29,6 +29,13 @@ from boardpack.api.commercial import (
     within,
     won_in,
 )
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["CAC", "LTV", "LTVCAC", "CoutParLead", "ROICampagnes", "Churn", "ConversionLeads"]
 

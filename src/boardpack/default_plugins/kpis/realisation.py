@@ -6,10 +6,10 @@ Sale invoices, customers and data coverage follow the conventions of
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Mapping
 from decimal import Decimal
-
-import pandas as pd
 
 from boardpack.api import hookimpl
 from boardpack.api import KPI, Unavailable
@@ -24,6 +24,13 @@ from boardpack.api.commercial import (
     sale_invoices,
     window_bounds,
 )
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["Remises", "RentabiliteEncaissee"]
 

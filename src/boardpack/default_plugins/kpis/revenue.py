@@ -6,10 +6,10 @@ Sale invoices, customers and data coverage follow the conventions of
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-
-import pandas as pd
 
 from boardpack.api import Formatter
 from boardpack.api import hookimpl
@@ -17,6 +17,13 @@ from boardpack.api import KPI, Unavailable
 from boardpack.api import KPIContext
 from boardpack.api.periods import Window
 from boardpack.api.commercial import customer_of, euros, euros_by, issued_in, require_filled, sale_invoices
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["CAFactures", "CAParClient", "CAParOffre"]
 

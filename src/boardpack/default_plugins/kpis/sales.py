@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from decimal import Decimal
 
 from boardpack.api import hookimpl
 from boardpack.api.commercial import latest_crm_month
 from boardpack.api import KPI, Thresholds, Unavailable
 from boardpack.api import KPIContext
 from boardpack.api.periods import Window
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["PipelinePondere", "TauxTransformation"]
 

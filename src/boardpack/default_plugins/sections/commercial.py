@@ -7,9 +7,7 @@ Invoices follow :mod:`boardpack.api.commercial`: figures over a window need invo
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import PackContext, Section, Unavailable, hookimpl
 from boardpack.api.commercial import (
@@ -22,6 +20,13 @@ from boardpack.api.commercial import (
 from boardpack.api.periods import Window
 
 from .helpers import pl_value, counterparty, invoices_cover, money, others_label, ranked, share, variation
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["AGE_BUCKETS", "AgedBalanceSection", "RevenueMixSection", "TopPartiesSection", "age_bucket"]
 

@@ -4,17 +4,22 @@ thousands, the counterparty of an invoice, the closed fiscal years."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP
 
-import pandas as pd
-
 from boardpack.api import KPIResult, PackContext, Unavailable
 from boardpack.api.periods import Month, Window
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money",

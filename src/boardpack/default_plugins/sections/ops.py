@@ -4,10 +4,7 @@ delays and inventory turnover."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
-
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import KPI, PackContext, Section, Unavailable, hookimpl
 from boardpack.api.commercial import (
@@ -23,6 +20,13 @@ from boardpack.api.periods import Month, Window
 
 from .helpers import bilan_value, kpi_row, kpi_trend, series_data, variation
 from .layouts import line_label
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "CYCLE_STEPS", "CycleDelaysSection", "InventorySection", "OpsFlowsSection", "PipelineSection", "cycle_steps",

@@ -12,14 +12,12 @@ also name one workbook whose sheets are the datasets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 from boardpack.api import DataSource, Loaded, LoadRequest, hookimpl
 from boardpack.api.datasets import DatasetSchema, LineNumbers
@@ -28,6 +26,17 @@ from boardpack.api.errors import ConfigError, DataError, SourceError
 from .correspondences import Correspondences, read_correspondences
 from .datasets import budget_lines
 from .tables import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, cell_of, decode, read_workbook, settle_day_month
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+else:
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
+    pa_csv = lazy_module("pyarrow.csv")
 
 __all__ = ["CsvSource", "DemoSource", "DEMO_DATA"]
 

@@ -7,14 +7,21 @@ rates are fractions (0.25 for 25 %) unless the unit says ``%``.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from decimal import Decimal
 
 from boardpack.api.errors import DataError
 from boardpack.api import hookimpl
 from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES
 from boardpack.api.datasets import Column, DatasetSchema, line_of
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["ENTRIES", "INVOICES", "DEALS", "OPS_METRICS", "BUDGET", "LOANS", "MARKETING"]
 

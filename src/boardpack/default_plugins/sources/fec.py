@@ -11,10 +11,9 @@ date order; every row keeps its file (column ``source_file``) and its line in th
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from pathlib import Path
 
 from boardpack.api.errors import ConfigError, DataError, SourceError
 from boardpack.api.fec import (
@@ -29,6 +28,15 @@ from boardpack.api.fec import (
 from boardpack.api import DataSource, Loaded, LoadRequest, hookimpl
 from boardpack.api.datasets import DatasetSchema
 from boardpack.api.periods import Month
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["FecSource"]
 

@@ -21,15 +21,20 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api import remote as http
 from boardpack.api.errors import SourceError
 from boardpack.api.remote import ApiClient, Provider
 
 from .deals import COLUMNS, Pipeline, Stage
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")
 
 __all__ = [
     "AUTH_HINT",

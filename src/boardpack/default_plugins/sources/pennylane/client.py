@@ -38,10 +38,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
-
-import httpx
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Self
 
 from boardpack.api.periods import Month
 from boardpack.api.remote import LOOKBACK_YEARS, MARGIN, ApiClient, ApiError, Provider
@@ -58,6 +55,15 @@ from .mapping import (
     payment_dates,
     trial_balance_gaps,
 )
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+    import pandas as pd
+else:
+    httpx = lazy_module("httpx")
+    pd = lazy_module("pandas")
 
 __all__ = ["API", "BY_ID", "PRODUCTION", "SORTS", "PennylaneClient", "PennylaneData", "fetch", "provider"]
 

@@ -10,12 +10,17 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api.remote import ApiError, cents
 from boardpack.api.remote import amount_text as euros
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 #: path prefix of the Company API v2
 API = "/api/external/v2"

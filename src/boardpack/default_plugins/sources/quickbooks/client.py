@@ -14,15 +14,20 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from boardpack.api.errors import ConfigError
 from boardpack.api.periods import Month
 from boardpack.api.remote import MARGIN, ApiClient, ApiError, Provider, describe_body
 
 from .reports import Report
+
+from boardpack.api.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx")
 
 __all__ = ["AUTH_HINT", "MAX_RESULTS", "MINOR_VERSION", "PRODUCTION_URL", "REPORT_MONTHS", "SANDBOX_URL", "Finding",
            "QuickBooksClient", "describe_fault", "report_spans"]

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from boardpack.api.errors import ConfigError, DataError
 from boardpack.api import DataSource, Loaded, LoadRequest, hookimpl
 from boardpack.api.periods import Month, fiscal_year_start
+
+from boardpack.api.lazy import lazy_module
 
 if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, not at registration
     import httpx
@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the connector (httpx) is imported when the source is used, 
     from .client import Finding, QuickBooksClient
     from .mapping import Account
     from .reports import Report
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["QuickBooksSource"]
 
