@@ -191,14 +191,15 @@ def test_budget_overrun_within_tolerance_or_favourable_is_quiet(small_datasets: 
 
 
 #: Open sale invoices at 28/02/2026: 1 200 + 2 400 + 600 + 15 800 = 20 000 € TTC.
-#: Client Un: 1 200 issued 15/10/2025, 136 days old (16 + 30 + 31 + 31 + 28), and 2 400 from
-#: January (44 days). Client Deux: 600 issued 01/11/2025 (119 days), paid only in March.
+#: Lateness is counted from the due date (issue 13): Client Un: 1 200 due 14/11/2025, 106 days
+#: past due (16 + 31 + 31 + 28), and 2 400 due 14/02/2026 (14 days). Client Deux: 600 issued
+#: and due 01/11/2025 (119 days past due), paid only in March.
 #: Client Trois paid in time; Client Quatre owes 15 800 from February; a purchase and a
 #: cancelled invoice do not count.
 RECEIVABLES = [
     ("sale", "FA-1", "Client Un", "15/10/2025", "14/11/2025", "", "1000", "1200", "issued"),
     ("sale", "FA-2", "Client Un", "15/01/2026", "14/02/2026", "", "2000", "2400", "issued"),
-    ("sale", "FA-3", "Client Deux", "01/11/2025", "01/12/2025", "10/03/2026", "500", "600", "paid"),
+    ("sale", "FA-3", "Client Deux", "01/11/2025", "01/11/2025", "10/03/2026", "500", "600", "paid"),
     ("sale", "FA-4", "Client Trois", "01/09/2025", "01/10/2025", "01/12/2025", "5000", "6000", "paid"),
     ("sale", "FA-5", "Client Quatre", "10/02/2026", "12/03/2026", "", "13000", "15800", "issued"),
     ("purchase", "FF-1", "Fournisseur", "01/06/2025", "01/07/2025", "", "9000", "9000", "issued"),
@@ -226,9 +227,10 @@ def test_late_payers_critical_above_share_and_warning_below() -> None:
     first = found[0]
     assert first.audiences == ("daf", "banquier", "dirigeant")
     assert first.figures["amount"] == f"1{NNBSP}200{NBSP}€" and first.figures["share"] == f"6,0{NBSP}%"
-    assert first.figures["oldest_days"] == "136 j" and first.figures["open_receivables"] == f"20{NNBSP}000{NBSP}€"
+    assert first.figures["oldest_days"] == "106 j" and first.figures["open_receivables"] == f"20{NNBSP}000{NBSP}€"
     assert first.message["fr"].startswith(
-        f"Client Un : 1{NNBSP}200{NBSP}€ TTC impayés depuis plus de 90 jours à fin février 2026 (1 facture"
+        f"Client Un : 1{NNBSP}200{NBSP}€ TTC échus depuis plus de 30 jours à fin février 2026 (1 facture, "
+        "la plus ancienne échue depuis 106 jours)"
     )
 
 
@@ -241,15 +243,16 @@ def test_late_payers_grouped_when_several_are_below_the_share() -> None:
         "Client Un": f"1{NNBSP}200{NBSP}€ (1 facture, 6,0{NBSP}%)",
         "Client Deux": f"600{NBSP}€ (1 facture, 3,0{NBSP}%)",
     }
-    assert f"2 clients ont 1{NNBSP}800{NBSP}€ TTC impayés" in found[0].message["fr"]
+    assert f"2 clients ont 1{NNBSP}800{NBSP}€ TTC échus" in found[0].message["fr"]
     assert f"9,0{NBSP}%" in found[0].message["fr"]
 
 
 def test_late_payers_delay_setting() -> None:
-    """At 120 days only Client Un's 136-day invoice is late (Client Deux's is 119 days old)."""
+    """At 110 days only Client Deux's invoice, 119 days past due, is late (Client Un's is 106 days past
+    due although issued 136 days before: lateness runs from the due date)."""
     engine = engine_of(datasets={"invoices": receivables()})
-    found = alerts.LatePayers().evaluate(engine, FEB_2026, {**DEFAULTS, "late_payment_days": 120})
-    assert [a.figures["customer"] for a in found] == ["Client Un"]
+    found = alerts.LatePayers().evaluate(engine, FEB_2026, {**DEFAULTS, "late_payment_days": 110})
+    assert [a.figures["customer"] for a in found] == ["Client Deux"]
 
 
 # ---------------------------------------------------------------- bfr_vs_revenue
@@ -272,7 +275,9 @@ def test_bfr_growing_faster_than_revenue_is_a_warning() -> None:
     ]
     assert found[0].figures["bfr_growth_pct"] == f"+20,0{NBSP}%"
     assert found[0].figures["revenue_growth_pct"] == f"+10,0{NBSP}%"
-    assert "la croissance consomme de la trésorerie" in found[0].message["fr"]
+    # never « la croissance consomme de la trésorerie »: revenue growth does not explain the BFR (issue 13)
+    assert "le BFR absorbe de la trésorerie au-delà de l'activité" in found[0].message["fr"]
+    assert "croissance consomme" not in found[0].message["fr"]
 
 
 def test_bfr_growing_slower_than_revenue_is_quiet() -> None:

@@ -124,7 +124,7 @@ def test_raw_material_rate_rises_in_2026(entries: list[dict]) -> None:
 @pytest.mark.parametrize("fiscal_year", [2023, 2024, 2025, 2026])
 def test_loan_schedules_agree_with_the_ledger(entries: list[dict], fiscal_year: int) -> None:
     """Principal and interest in loans.csv equal the debits of 164000 and 661100."""
-    rows = [r for r in read("loans.csv") if r["period"].startswith(str(fiscal_year))]
+    rows = [r for r in read("loans.csv") if r["period"].startswith(str(fiscal_year)) and r["period"] <= "2026-10"]
     lines = [r for r in entries if r["day"].year == fiscal_year]
     for column, account in (("principal_due", "164000"), ("interest_due", "661100")):
         expected = sum((amount(r[column]) for r in rows), Decimal(0))

@@ -62,7 +62,7 @@ def test_a_young_company_gets_short_labelled_windows() -> None:
     assert (ltm.start, ltm.end, ltm.length, ltm.short) == (Month(2026, 2), Month(2026, 6), 5, True)
     assert Formatter("fr").window_kind(ltm) == "depuis févr. 26 (5\u00a0mois)"
     assert Formatter("en").window_kind(ltm) == "since Feb 26 (5 months)"
-    assert Formatter("fr").window_kind(calendar.window("ltm", Month(2027, 6))) == "12 derniers mois"
+    assert Formatter("fr").window_kind(calendar.window("ltm", Month(2027, 6))) == "12 mois glissants"
     assert Window.ending("fy", Month(2026, 6), 1) == Window("fy", Month(2026, 1), Month(2026, 12))
 
 
@@ -100,3 +100,18 @@ def test_config_fiscal_year_start_contradicting_the_fec_is_an_error(tmp_path: Pa
     # the right month is accepted
     config = load_config(fec_config(tmp_path, "0000000001FEC20220831.txt", "fiscal_year_start = 9"))
     assert load_inputs(config).calendar.start_month == 9
+
+
+def test_negative_year_shifts_move_forward() -> None:
+    """shift_years(-1) is the next fiscal year (a 13-month year included), and -2 the one after."""
+    from boardpack.periods import FiscalCalendar, Month
+
+    calendar = FiscalCalendar(1, ((Month(2022, 4), Month(2023, 4)),))
+    fy = calendar.window("fy", Month(2022, 6))
+    assert (fy.start, fy.end) == (Month(2022, 4), Month(2023, 4))
+    following = fy.shift_years(-1)
+    assert (following.start, following.end) == (Month(2023, 5), Month(2024, 4))
+    assert fy.shift_years(-2).start == Month(2024, 5)
+    assert following.shift_years(1) == fy
+    plain = FiscalCalendar(1).window("fy", Month(2026, 10))
+    assert (plain.shift_years(-1).start, plain.shift_years(-1).end) == (Month(2027, 1), Month(2027, 12))

@@ -304,9 +304,10 @@ def test_dio_without_cost_of_sales(engine: KPIEngine) -> None:
 
 
 def test_rotation_stocks_by_hand(engine: KPIEngine) -> None:
-    """Coût des ventes / stock moyen: LTM 33 000 / ((20 000 + 23 000) / 2); February 3 000 / 23 000."""
+    """Coût des ventes / stock moyen, a year's worth: LTM 33 000 / ((20 000 + 23 000) / 2);
+    February 3 000 / 23 000 × 12 (annualised, issue 13)."""
     assert value(engine, "rotation_stocks", "ltm") == four(33000 * 2, 43000)
-    assert value(engine, "rotation_stocks", "month") == four(3000, 23000)
+    assert value(engine, "rotation_stocks", "month") == four(3000 * 12, 23000)
     # FY 2025 starts from the à-nouveaux stock 20 000 (the bilan before the first month)
     assert value(engine, "rotation_stocks", "fy", DEC_2025) == four(33000 * 2, 43000)
 

@@ -319,14 +319,15 @@ def test_delai_encaissement(ctx: CompanyData) -> None:
 
 
 def test_clients_plus_90j(ctx: CompanyData) -> None:
-    """Open TTC at 31/03: FA0 600 (136 days) + FA3 1 080 (49 days); at 28/02 FA0, FA2, FA3, FA4 open."""
+    """Open TTC at 31/03: FA0 600 (due 15/12/2025: 106 days past due) + FA3 1 080 (19 days past due);
+    lateness runs from the due date (issue 13), not the issue date."""
     assert value(ctx, "clients_plus_90j", MAR) == four(600, 600 + 1080, 100)
-    # 28/02: FA0 600 (105 days) over 600 + 2 400 + 1 080 + 3 600 = 7 680 → 7,8125 %
-    assert value(ctx, "clients_plus_90j", FEB) == Decimal("7.8125")
-    # 31/01: FA0 is 77 days old, FA1 and FA2 recent → 0 % (a true zero: receivables are known)
+    # 28/02: FA0 is 75 days past due (105 days after issue): not over 90 days → 0 %
+    assert value(ctx, "clients_plus_90j", FEB) == 0
+    # 31/01: FA0 is 47 days past due, FA1 and FA2 recent → 0 % (a true zero: receivables are known)
     assert value(ctx, "clients_plus_90j", JAN) == 0
     assert split(ctx, "clients_plus_90j", MAR) == {"Delta": Decimal(600)}
-    assert "aucune créance de plus de 90 jours" in str(
+    assert "aucune créance échue depuis plus de 90 jours" in str(
         pytest.raises(Unavailable, KPIS["clients_plus_90j"].breakdown, ctx, JAN).value)
 
 
@@ -334,7 +335,7 @@ def test_clients_plus_90j_status(ctx: CompanyData) -> None:
     """Thresholds warn 5 / alert 10 (lower is better): 7,8 % is to watch, 35,7 % an alert, 0 ok."""
     engine = KPIEngine(KPIS, ctx)
     kpi = KPIS["clients_plus_90j"]
-    assert engine.status(kpi, value(ctx, "clients_plus_90j", FEB)) == "warn"
+    assert engine.status(kpi, Decimal("7.8125")) == "warn"
     assert engine.status(kpi, value(ctx, "clients_plus_90j", MAR)) == "alert"
     assert engine.status(kpi, value(ctx, "clients_plus_90j", JAN)) == "ok"
 

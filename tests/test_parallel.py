@@ -81,7 +81,7 @@ def rendered_here(computed: Any, audience: Any) -> Any:
 @needs_two_cpus
 def test_packs_are_rendered_where_they_are_laid_out(small_company: SmallCompany, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """With forked workers, each pack is rendered (sections, charts) in the worker that lays it out,
+    """With ``render_in_workers``, each pack is rendered (sections, charts) in the worker that lays it out,
     and the build still hands back every pack's HTML, context and timings, in config order."""
     from boardpack.render.pdf import forks_workers
 
@@ -90,7 +90,7 @@ def test_packs_are_rendered_where_they_are_laid_out(small_company: SmallCompany,
     monkeypatch.setattr(boardpack.build.run, "html_to_pdf", pid_pdf)
     monkeypatch.setattr(boardpack.build.run, "render_pack", rendered_here)
     config = load_config(small_company.config)
-    result = build(config, out_dir=tmp_path / "workers")
+    result = build(config, out_dir=tmp_path / "workers", render_in_workers=True)
     assert list(result.paths) == list(result.html) == list(result.packs) == ["dirigeant", "daf"]
     for key, path in result.paths.items():
         worker = path.read_bytes().decode().removeprefix("%PDF-pid ")

@@ -30,7 +30,7 @@ SECTION_TITLES = {
     "daf": ["Commentaire du mois", "Tableau de bord des indicateurs",
             "Compte de résultat par soldes intermédiaires de gestion", "Compte de résultat mensuel", "Bilan",
             "Trésorerie et besoin en fonds de roulement", "Capacité d'autofinancement et tableau de flux",
-            "Cascade de trésorerie", "Chiffre d'affaires et marges par produit et par client",
+            "Cascade de trésorerie", "Chiffre d'affaires par produit et par client",
             "Principaux clients et fournisseurs", "Balance âgée clients et fournisseurs",
             "Alertes et points d'attention", "Qualité des données"],
     "operations": ["Flux opérationnels", "Pipeline commercial", "Délais du cycle commercial", "Stocks et rotation",

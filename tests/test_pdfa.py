@@ -166,3 +166,10 @@ def test_pdfa_pack_keeps_its_content(reader: PdfReader, pdfa_build: BuildResult)
     total = len(reader.pages)
     assert f"Page 2 / {total}" in " ".join(reader.pages[1].extract_text().split())
     assert not [p for p in Path(pdfa_build.paths["dirigeant"]).parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_pdfa_pack_is_tagged_too(reader: PdfReader) -> None:
+    """PDF/A-3b and tagged at once: structure tree, /MarkInfo /Marked true, /Lang fr, charts with /Alt."""
+    root = catalog(reader)
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/Lang"] == "fr"

@@ -18,6 +18,7 @@ import pytest
 from boardpack import api, hookimpl, hookspecs, testing
 from boardpack.api import KPI, AlertRule, Channel, Chart, DataSource, QualityCheck, Section
 from boardpack.api.datasets import Column, DatasetSchema
+from boardpack.api.forecast import ForecastDriver
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
 
@@ -151,6 +152,14 @@ class _Rule(AlertRule):
         return []
 
 
+class _Driver(ForecastDriver):
+    name = "essai_driver"
+    label = {"fr": "Essai", "en": "Test"}
+
+    def project(self, inputs: Any) -> list[Any]:
+        return []
+
+
 def _theme(folder: Path) -> Path:
     theme = folder / "essai_theme"
     theme.mkdir()
@@ -170,6 +179,7 @@ HOOK_ITEMS: dict[str, tuple[Callable[[Path], Any], str, str]] = {
     "register_channels": (lambda _: _Channel, "channels", "essai_channel"),
     "register_quality_checks": (lambda _: _Check(), "quality_checks", "essai_check"),
     "register_alert_rules": (lambda _: _Rule(), "alert_rules", "essai_rule"),
+    "register_forecast_drivers": (lambda _: _Driver(), "forecast_drivers", "essai_driver"),
 }
 
 

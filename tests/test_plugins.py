@@ -25,7 +25,8 @@ BUILTIN_SECTIONS = {
     "tresorerie_bfr", "tableau_flux", "commentaire", "qualite_donnees", "compte_resultat_mensuel",
     "cascade_tresorerie", "marges_produits_clients", "clients_fournisseurs", "balance_agee", "delais_cycle",
     "rotation_stocks", "note_de_synthese", "presentation", "etats_3_exercices", "ratios_bancaires", "echeancier",
-    "flux_operationnels", "pipeline",
+    "flux_operationnels", "pipeline", "plan_tresorerie", "backtest_tresorerie", "analyse_financiere",
+    "demande_financement",
 }
 
 KPI_PLUGIN = '''
@@ -80,7 +81,7 @@ def test_builtin_plugins_register_everything_through_hooks(no_entry_points: None
 def test_providers_name_the_builtin_modules(no_entry_points: None) -> None:
     """Each registered item records which built-in plugin module provided it."""
     registry = plugins.get_registry()
-    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis.finance"
+    assert registry.providers[("KPI", "dscr")] == "boardpack.default_plugins.kpis.debt_service"
     assert registry.providers[("dataset", "entries")] == "boardpack.default_plugins.sources.datasets"
     assert registry.providers[("source", "csv")] == "boardpack.default_plugins.sources.csv"
     assert registry.providers[("channel", "folder")] == "boardpack.default_plugins.channels.folder"
@@ -248,7 +249,7 @@ def test_describe_plugins_lists_hooks(no_entry_points: None) -> None:
     described = {p["name"]: p for p in plugins.describe_plugins(True)}
     finance = described["boardpack.default_plugins.kpis.finance"]
     assert finance["hooks"] == ["register_kpis"]
-    assert "dscr" in finance["provides"]["KPI"]
+    assert "dso" in finance["provides"]["KPI"]
     assert finance["version"]
     assert plugins.describe_plugins(False) == []
 

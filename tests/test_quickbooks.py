@@ -43,7 +43,8 @@ from boardpack.connectors.oauth import (
     write_tokens,
 )
 from boardpack.default_plugins.sources.quickbooks.client import Finding, QuickBooksClient
-from boardpack.default_plugins.sources.quickbooks.mapping import account_amounts, accounts_by_id
+from boardpack.default_plugins.sources.quickbooks.mapping import (account_amounts, accounts_by_id, journal_flows,
+                                                                  ledger_entries)
 from boardpack.default_plugins.sources.quickbooks.reports import Report
 from boardpack.default_plugins.sources.quickbooks.source import QuickBooksSource
 from boardpack.errors import ConfigError, DataError
@@ -647,7 +648,8 @@ def test_alphanumeric_chart_loads_without_stopping(emulator: QuickBooksEmulator,
 
 def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
     """The entries hold the demo ledger's opening balances and each account's net per month; receivables
-    and payables show the month's invoiced amounts as their debit/credit flows."""
+    and payables show the month's invoiced amounts as their debit/credit flows, and the accounts the
+    journal entries settle within the month (net pay 421, VAT 4457/4456) keep their flows."""
     source, datasets, _ = loaded
     entries = datasets["entries"]
     ours = entries.assign(date=entries["date"].dt.strftime("%Y-%m-%d"), net=entries["debit"] - entries["credit"])
@@ -658,11 +660,50 @@ def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dic
     pd.testing.assert_frame_equal(ours[ours["net"] != 0].sort_values(key).reset_index(drop=True),
                                   expected.sort_values(key).reset_index(drop=True), check_dtype=False)
     demo = demo_datasets()["entries"]
-    for account, side in (("411000", "debit"), ("401000", "credit"), ("404000", "credit")):
+    for account, side in (("411000", "debit"), ("401000", "credit"), ("404000", "credit"), ("421000", "credit"),
+                          ("421000", "debit"), ("431000", "credit"), ("445710", "credit"), ("445660", "debit"),
+                          ("445620", "debit"), ("445510", "credit"), ("310000", "debit")):
         flows = [frame[frame["account"] == account].groupby(frame["date"].dt.to_period("M"))[side].sum()
                  for frame in (entries[entries["journal"] == "QBO"], demo[demo["journal"] != "AN"])]
         pd.testing.assert_series_equal(flows[0][flows[0] != 0], flows[1][flows[1] != 0], check_names=False)
     assert datasets.fiscal_years[0] == (Month(2023, 1), Month(2023, 12)) and list(datasets.findings) == []
+
+
+def test_journal_entries_split_the_monthly_movement() -> None:
+    """Hand-computed: payroll of 1 000 gross, 780 net, 470 contributions (220 + 250 employer) booked
+    by a JournalEntry; net pay paid in the month (421 nets to 0), contributions the month after.
+    421 shows 780 at credit and 780 at debit; 431 shows its 470 credit; 641/645 their charges; the
+    bank only its net movement; a line without posting type stops the source naming the entry."""
+    chart = accounts_by_id([
+        {"Id": "1", "Name": "Banque", "AcctNum": "512000", "AccountType": "Bank", "Classification": "Asset"},
+        {"Id": "2", "Name": "Rémunérations dues", "AcctNum": "421000", "AccountType": "Other Current Liability",
+         "Classification": "Liability"},
+        {"Id": "3", "Name": "Urssaf", "AcctNum": "431000", "AccountType": "Other Current Liability",
+         "Classification": "Liability"},
+        {"Id": "4", "Name": "Salaires", "AcctNum": "641000", "AccountType": "Expense", "Classification": "Expense"},
+        {"Id": "5", "Name": "Charges sociales", "AcctNum": "645000", "AccountType": "Expense", "Classification": "Expense"},
+        {"Id": "6", "Name": "Capital", "AcctNum": "101000", "AccountType": "Equity", "Classification": "Equity"},
+    ], findings=[])
+
+    def line(posting: str, account: str, amount: str) -> dict[str, Any]:
+        return {"Amount": Decimal(amount), "DetailType": "JournalEntryLineDetail",
+                "JournalEntryLineDetail": {"PostingType": posting, "AccountRef": {"value": account}}}
+
+    payroll = {"Id": "7", "DocNumber": "PAIE-10", "TxnDate": "2026-10-31", "Line": [
+        line("Debit", "4", "1000.00"), line("Debit", "5", "250.00"), line("Credit", "2", "780.00"),
+        line("Credit", "3", "470.00")]}
+    journals = journal_flows([payroll], chart)
+    assert journals == {Month(2026, 10): {"4": (100000, 0), "5": (25000, 0), "2": (0, 78000), "3": (0, 47000)}}
+    september, october = Month(2026, 9), Month(2026, 10)
+    balances = {september: {"1": 500000, "6": -500000}, october: {"1": 422000, "3": -47000, "6": -500000}}
+    pl = {october: {"4": 100000, "5": 25000}}
+    rows = ledger_entries(pl, balances, {september: 0, october: -125000}, chart, [october], None, journals)
+    moves = [(r["account"], r["debit"], r["credit"]) for r in rows if r["journal"] == "QBO"]
+    assert moves == [("421000", "0.00", "780.00"), ("421000", "780.00", "0.00"), ("431000", "0.00", "470.00"),
+                     ("512000", "0.00", "780.00"), ("641000", "1000.00", "0.00"), ("645000", "250.00", "0.00")]
+    with pytest.raises(DataError, match="PAIE-10 du 2026-10-31"):
+        journal_flows([{**payroll, "Line": [{**line("Debit", "4", "1.00"), "JournalEntryLineDetail": {
+            "AccountRef": {"value": "4"}}}]}], chart)
 
 
 def test_invoices_equal_the_demo_invoices(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
@@ -774,7 +815,8 @@ datasets = {json.dumps(OTHERS)}
     from_api = _kpis(qbo)
     from_csv = _kpis(_config(tmp_path, "demo", '[sources.demo]\ntype = "demo"\n'))
     # The ledger is monthly (one movement per account and month) but every KPI reads
-    # monthly figures, and the receivable/payable flows are split by the invoices: all match.
+    # monthly figures, the receivable/payable flows are split by the invoices and those of
+    # the accounts settled within the month (421, 4457, 4456) by the journal entries: all match.
     assert from_api == from_csv
     assert {kpi for kpi, _ in from_api} >= {"chiffre_affaires", "ebe", "dso", "dpo", "tresorerie_nette", "dscr"}
     packs = build(load_config(qbo), period=Month(2026, 10), write=False)
@@ -782,6 +824,46 @@ datasets = {json.dumps(OTHERS)}
     result = build(load_config(qbo), period=Month(2026, 10), audiences=["dirigeant"], out_dir=tmp_path / "out",
                    parallel=False)
     assert result.paths["dirigeant"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_plan_without_journal_entries_says_what_it_assumes(emulator: QuickBooksEmulator, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
+    """A company whose payroll and VAT returns are not journal entries: 421 and the VAT accounts have
+    no flows in the monthly ledger. The plan still pays net pay and VAT: net pay at the default share
+    and the VAT rates at their default, both said to be defaults, the VAT owed taken from the balance
+    sheet and said so; never a 0 % rate nor a line dropped."""
+    from boardpack.api.forecast import cash_plans
+
+    emulator.entities = {**emulator.entities, "JournalEntry": []}  # this emulator only
+    path = token_file(emulator, tmp_path / "hors-depot")
+    monkeypatch.setenv("QBO_CLIENT_ID", emulator.client_id)
+    monkeypatch.setenv("QBO_CLIENT_SECRET", emulator.client_secret)
+    qbo = _config(tmp_path, "qbo", f"""
+[sources.compta]
+type = "quickbooks"
+realm_id = "{emulator.realm}"
+client_id = {{ env = "QBO_CLIENT_ID" }}
+client_secret = {{ env = "QBO_CLIENT_SECRET" }}
+token_file = "{path}"
+base_url = "{emulator.base_url}"
+token_url = "{emulator.base_url}/oauth2/v1/tokens/bearer"
+until = "2026-10"
+
+[sources.demo]
+type = "demo"
+datasets = {json.dumps(OTHERS)}
+""")
+    data = load_inputs(load_config(qbo)).context()
+    assert data.ledger.flows(("421",), data.window("ltm", Month(2026, 10)), "credit") == 0
+    base = cash_plans(data, Month(2026, 10))[0]
+    lines = {line.key: line for line in base.lines}
+    assert "78 % (par défaut)" in lines["salaires_nets"].basis["fr"]
+    assert sum(lines["salaires_nets"].amounts.values()) < 0
+    assert "20,0\u00a0% (par défaut)" in lines["achats_charges_externes"].basis["fr"]
+    owed = -data.ledger.balances(Month(2026, 10))[lambda s: s.index.get_level_values(0).str.startswith("4455")].sum()
+    assert owed > 0 and lines["tva"].amounts[Month(2026, 11)] <= -owed
+    assert "TVA due au bilan à fin 2026-10" in lines["tva"].basis["fr"]
+    assert sum(lines["tva"].amounts.values()) < 0
 
 
 def test_kpis_from_entries_alone(emulator: QuickBooksEmulator, tmp_path: Path, waits: list[float]) -> None:

@@ -397,7 +397,8 @@ def test_revenue_mix_small_company_by_hand(registry: Registry, small: PackContex
     assert pieces["discount_rate"] == FR.percent(Decimal(100) / 1100 * 100)  # 100 / (1 000 + 100)
     assert pieces["n1"] == FR.money(4000) and outillage["n1"] == FR.money(0)
     assert [(r["label"], r["raw"], r["n1_delta"]) for r in ctx["customers"]] == [
-        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "—"), ("C3", Decimal(300), "—"),
+        # new customers: no %, the amount gained (issue 13)
+        ("Alpha", Decimal(3000), FR.percent(-25)), ("Beta", Decimal(400), "+400\u00a0€"), ("C3", Decimal(300), "+300\u00a0€"),
         ("Total", Decimal(3700), FR.percent(Decimal("-7.5")))]
     assert ctx["ledger_revenue"] == FR.money(22000)
 
@@ -515,7 +516,11 @@ def test_inventory_small_company_by_hand(registry: Registry, small: PackContext)
     assert abs(raw["dio"][Month(2026, 2)] - Decimal(23000 * 365) / 33000) < Decimal("0.0001")
     assert abs(raw["rotation"][Month(2026, 2)] - Decimal(33000) / 21500) < Decimal("0.0001")
     assert ctx["figures"][0]["value"] == FR.money(23000)
-    assert len(ctx["rows"]) == 8 and len(ctx["charts"]) == 2
+    # quarter ends (March… December) over two years, oldest first, then the period (issue 13)
+    assert [r["month"] for r in ctx["rows"]] == ["mars 2024", "juin 2024", "septembre 2024", "décembre 2024",
+                                               "mars 2025", "juin 2025", "septembre 2025", "décembre 2025",
+                                               "février 2026"]
+    assert len(ctx["charts"]) == 2
 
 
 def test_inventory_without_the_dio_kpi_says_so(registry: Registry, tmp_path: Path) -> None:
@@ -558,7 +563,8 @@ def test_credit_summary_small_company_by_hand(registry: Registry, small: PackCon
 
 
 def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> None:
-    """The CA change of FY 2025 on FY 2024 from the entries; the loans schedule has no month after 2026-10."""
+    """The CA change of FY 2025 on FY 2024 from the entries; the next 12 months' debt service is the
+    sum of loans.csv's rows from 2026-11 to 2027-10 (the demo's schedules run to their end)."""
     entries = demo_entries()
     ca_2025 = revenue(entries, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     ca_2024 = revenue(entries, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -567,11 +573,18 @@ def test_credit_summary_on_the_demo(registry: Registry, demo: PackContext) -> No
     assert ctx["raw"]["chiffre_affaires"] == (ca_2025, ca_2024)
     assert ctx["strengths"][0]["text"].startswith(
         f"Chiffre d'affaires en hausse de {FR.percent(change)}")
-    assert ctx["debt"] == {"available": False, "reason": (
-        "l'échéancier des emprunts s'arrête en 2026-10 : le service de la dette des 12 prochains mois "
-        "n'est pas dans les données")}
+    import csv
+
+    from boardpack.demo.generate import DATA_DIR
+
+    with (DATA_DIR / "loans.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter=";") if "2026-11" <= r["period"] <= "2027-10"]
+    principal = sum(Decimal(r["principal_due"].replace(",", ".")) for r in rows)
+    interest = sum(Decimal(r["interest_due"].replace(",", ".")) for r in rows)
+    assert ctx["debt"]["available"] is True and ctx["debt"]["incomplete"] == []
+    assert ctx["debt"]["raw"] == {"principal": principal, "interest": interest}
     assert [r["id"] for r in ctx["ratios"]] == [
-        "dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
+        "dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe"]
     assert all(r["status"] for r in ctx["ratios"])
 
 

@@ -299,15 +299,15 @@ def test_refresh_writes_a_new_snapshot(crm: CrmEmulator, tmp_path: Path) -> None
 def test_build_refresh_from_the_command_line(crm: CrmEmulator, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """``build --refresh`` passes refresh down to the session (the PDF stage is stubbed)."""
-    import boardpack.cli.packs as cli_module
+    import boardpack.build as build_package  # the command imports build from it when it runs
 
     seen: dict[str, Any] = {}
 
     def fake_build(config: Any, *args: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
-        return types.SimpleNamespace(paths={}, combined=None, issues=[])
+        return types.SimpleNamespace(paths={}, combined=None, issues=[], workbooks={})
 
-    monkeypatch.setattr(cli_module, "build", fake_build)
+    monkeypatch.setattr(build_package, "build", fake_build)
     config = remote_config(tmp_path, crm.base_url)
     assert CliRunner().invoke(cli, ["build", str(config), "--refresh", "--quiet"]).exit_code == 0
     assert seen["refresh"] is True

@@ -16,7 +16,7 @@ from babel.numbers import format_currency, format_decimal
 
 from .periods import Month, Window
 
-__all__ = ["LOCALES", "WINDOW_NAMES", "Formatter"]
+__all__ = ["LOCALES", "WINDOW_NAMES", "Formatter", "de", "relative_change"]
 
 #: Babel locale used for each pack language.
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -25,7 +25,7 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 WINDOW_NAMES = {
     "month": ("mois", "month"),
     "ytd": ("cumul exercice", "year to date"),
-    "ltm": ("12 derniers mois", "last 12 months"),
+    "ltm": ("12 mois glissants", "last 12 months"),
     "fy": ("exercice", "fiscal year"),
 }
 
@@ -33,6 +33,29 @@ _UNITS = {
     "fr": {"days": "j", "ratio": "", "count": "", "years": "ans"},
     "en": {"days": "days", "ratio": "", "count": "", "years": "years"},
 }
+
+
+_VOWELS = set("aeiouyàâäéèêëîïôöûüœæhAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒÆH")
+#: Words starting with an aspirated h, which take no elision (« de huit »).
+_ASPIRATED = ("huit", "hausse", "haut", "hors", "honte")
+
+
+def de(text: str) -> str:
+    """The French preposition « de » before ``text``, elided before a vowel or a mute h:
+    ``de("octobre 2026")`` → « d'octobre 2026 », ``de("mars")`` → « de mars », « de huit »."""
+    word = text.lstrip()
+    if word and word[0] in _VOWELS and not word.lower().startswith(_ASPIRATED):
+        return f"d'{word}"
+    return f"de {word}"
+
+
+def relative_change(current: Decimal | None, reference: Decimal | None) -> Decimal | None:
+    """The change from ``reference`` to ``current`` in %, only where a percentage means something:
+    both on the positive side (reference above zero, current not below). A signed flow (cash
+    flows, a result turning to a loss) has no percentage: ``None``, compare it in amounts."""
+    if current is None or reference is None or reference <= 0 or current < 0:
+        return None
+    return (current - reference) / reference * 100
 
 
 def _round(value: Any, digits: int) -> Decimal:
@@ -92,7 +115,10 @@ class Formatter:
         return f"{sign}{symbol}{digits_text}{suffix}"
 
     def percent(self, value: Any, digits: int = 1) -> str:
-        """A percentage given in points (12.5 → ``12,5 %``)."""
+        """A percentage given in points (12.5 → ``12,5 %``); from 1 000 % on, without decimals
+        (``4 595 %``: the decimal of such a figure says nothing and overflows its column)."""
+        if abs(Decimal(str(value))) >= 1000:
+            digits = 0
         text = self.number(value, digits)
         return f"{text}\u00a0%" if self.language == "fr" else f"{text}%"
 
@@ -121,9 +147,29 @@ class Formatter:
     def delta(self, value: Any, unit: str) -> str:
         """A signed variation in the KPI's unit: ``+120 k€``, ``−2,1 pts``, ``+3 j``."""
         if unit == "percent":
-            points = "pts" if self.language == "fr" else "pts"
-            return self.signed(f"{self.number(value, 1)}\u00a0{points}", value)
+            digits = 0 if abs(Decimal(str(value))) >= 100 else 1
+            return self.signed(f"{self.number(value, digits)}\u00a0pts", value)
         return self.signed(self.value(value, unit, short=True), value)
+
+    def change(self, current: Any, reference: Any, unit: str) -> str:
+        """How ``current`` moved from ``reference``, the one way every page writes it: points for a
+        percent KPI (``−2,1 pts``), a relative % for positive amounts (``+2,0 %``), the difference in
+        the KPI's unit for signed flows and values crossing zero (``−45 k€``); « — » if either is missing."""
+        if current is None or reference is None:
+            return "—"
+        current, reference = Decimal(str(current)), Decimal(str(reference))
+        if unit == "percent":
+            return self.delta(current - reference, "percent")
+        change = relative_change(current, reference)
+        if change is None:
+            if current == reference:
+                return self.delta(0, unit) if unit != "money" else self.money_short(0)
+            return self.delta(current - reference, unit)
+        return self.signed(self.percent(change), change)
+
+    def of_month(self, month: Month | dt.date) -> str:
+        """``d'octobre 2026``, ``de mars 2026`` / ``of October 2026``: the month after « de »."""
+        return de(self.month(month)) if self.language == "fr" else f"of {self.month(month)}"
 
     def month(self, month: Month | dt.date) -> str:
         """``octobre 2026`` / ``October 2026``."""

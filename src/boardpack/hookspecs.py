@@ -10,7 +10,7 @@ The host calls the hooks once per process, when it first needs the registry
 (:func:`boardpack.plugins.get_registry`), in this order: ``register_datasets``,
 ``register_sources``, ``register_kpis``, ``register_charts``, ``register_sections``,
 ``register_themes``, ``register_channels``, ``register_quality_checks``,
-``register_alert_rules``.
+``register_alert_rules``, ``register_forecast_drivers``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .api.charts import Chart
     from .api.checks import QualityCheck
     from .api.datasets import DatasetSchema
+    from .api.forecast import ForecastDriver
     from .api.kpis import KPI
     from .api.sections import Section
     from .api.sources import DataSource
@@ -140,4 +141,17 @@ def register_alert_rules() -> list[AlertRule]:
     :return: a list of :class:`boardpack.api.AlertRule` instances, each with a
         unique ``name``. The host passes the KPI engine, the period and the config's
         ``[alerts]`` table, and routes each alert to its ``audiences``.
+    """
+
+
+@hookspec
+def register_forecast_drivers() -> list[ForecastDriver]:
+    """Declare forecast drivers: the lines of the 12-month cash plan.
+
+    Called once when the registry is built, after ``register_alert_rules``.
+
+    :return: a list of :class:`boardpack.api.forecast.ForecastDriver` instances, each with a
+        unique ``name``. For each scenario the host runs them in ``order`` from the opening
+        cash, each seeing the lines of those before it; a driver without data raises
+        ``Unavailable`` and the plan says so.
     """

@@ -239,8 +239,9 @@ class FiscalCalendar:
         return self.year_before(window, 1)
 
     def year_before(self, window: Window, years: int = 1) -> Window:
-        """The same period ``years`` fiscal years earlier: the same months for a month or an LTM,
-        the same number of months from the opening for a YTD, the fiscal year for a FY."""
+        """The same period ``years`` fiscal years earlier (later when ``years`` is negative): the
+        same months for a month or an LTM, the same number of months from the opening for a YTD,
+        the fiscal year for a FY."""
         if window.kind in ("month", "ltm"):
             end = window.end.shift(-12 * years)
             if window.kind == "month":
@@ -250,8 +251,8 @@ class FiscalCalendar:
                 start = self.opened
             return Window("ltm", start, end, self)
         start, end = self.year_of(window.start)
-        for _ in range(years):
-            start, end = self.year_of(start.shift(-1))
+        for _ in range(abs(years)):  # negative ``years``: fiscal years later
+            start, end = self.year_of(start.shift(-1) if years > 0 else end.shift(1))
         if window.kind == "ytd":
             return Window("ytd", start, min(start.shift(window.end - window.start), end), self)
         return Window(window.kind, start, end, self)

@@ -35,6 +35,7 @@ from .api.alerts import AlertRule
 from .api.channels import Channel
 from .api.charts import Chart
 from .api.checks import QualityCheck
+from .api.forecast import ForecastDriver
 from .api.kpis import KPI
 from .api.sections import Section
 from .api.settings import Setting, SettingsTable
@@ -232,6 +233,7 @@ class Registry:
     channels: dict[str, type[Channel]] = field(default_factory=dict)
     quality_checks: dict[str, QualityCheck] = field(default_factory=dict)
     alert_rules: dict[str, AlertRule] = field(default_factory=dict)
+    forecast_drivers: dict[str, ForecastDriver] = field(default_factory=dict)
     providers: dict[tuple[str, str], str] = field(default_factory=dict)
     #: plugins set aside because they are broken: name → reason
     broken: dict[str, str] = field(default_factory=dict)
@@ -275,6 +277,7 @@ _KINDS: tuple[tuple[str, str, str, Callable[[Any], str]], ...] = (
     ("register_channels", "channels", "channel", lambda o: o.name),
     ("register_quality_checks", "quality_checks", "quality check", lambda o: o.name),
     ("register_alert_rules", "alert_rules", "alert rule", lambda o: o.name),
+    ("register_forecast_drivers", "forecast_drivers", "forecast driver", lambda o: o.name),
 )
 
 
@@ -330,7 +333,7 @@ HOST_SETTINGS = {
 def settings_tables(registry: Registry) -> dict[str, SettingsTable]:
     """Every config table the registered plugins declare, each key once with who declared it.
 
-    The ``settings`` of KPIs, sections, quality checks and alert rules are merged by table
+    The ``settings`` of KPIs, sections, quality checks, alert rules and forecast drivers are merged by table
     name (``quality`` and ``alerts`` always exist, with the host's ``ignore`` key).
 
     :raises PluginError: when two plugins declare one key differently (kind or default), or
@@ -340,7 +343,7 @@ def settings_tables(registry: Registry) -> dict[str, SettingsTable]:
         name: {s.name: (s, "boardpack") for s in host} for name, host in HOST_SETTINGS.items()}
     shapes: dict[str, tuple[bool, str]] = {name: (False, "boardpack") for name in HOST_SETTINGS}
     for kind, attribute in (("KPI", "kpis"), ("section", "sections"), ("quality check", "quality_checks"),
-                            ("alert rule", "alert_rules")):
+                            ("alert rule", "alert_rules"), ("forecast driver", "forecast_drivers")):
         for item_name, item in getattr(registry, attribute).items():
             who = f"{registry.providers[(kind, item_name)]} ({kind} {item_name})"
             for table in getattr(item, "settings", ()):

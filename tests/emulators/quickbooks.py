@@ -5,7 +5,8 @@ ledger an ``Account`` (``AcctNum`` = the PCG number; account 616000 archived, 40
 sub-account of 401000, class 6/7 accounts under parent accounts nested up to three deep),
 the demo's à-nouveaux the balances at 31/12/2022, the monthly reports computed from the
 demo entries, and the demo invoices ``Invoice``/``Bill`` with ``Payment``/``BillPayment``
-(several invoices per payment, some paid in two instalments).
+(several invoices per payment, some paid in two instalments), and the demo's miscellaneous
+entries (journal OD: payroll, VAT returns, depreciation, stock) ``JournalEntry`` objects.
 
 Reproduced from connectors.md §2 and §4 (QuickBooks Online):
 
@@ -399,6 +400,24 @@ class QuickBooksEmulator(Emulator):
         self.entities: dict[str, list[dict[str, Any]]] = {"Account": self.accounts, "CreditMemo": [],
                                                            "VendorCredit": []}
         self._documents(data["invoices"])
+        self._journal_entries(entries[entries["journal"] == "OD"])
+
+    def _journal_entries(self, moves: pd.DataFrame) -> None:
+        """The demo's miscellaneous entries (payroll, VAT returns, depreciation, stock) as
+        ``JournalEntry`` objects, the way an accountant books them in a French QuickBooks company."""
+        journal = []
+        for number, (entry_id, lines) in enumerate(moves.groupby("entry_id", sort=True), start=1):
+            journal.append({
+                "Id": str(500000 + number), "SyncToken": "0", "DocNumber": str(entry_id),
+                "TxnDate": f"{lines['date'].iloc[0]:%Y-%m-%d}", "CurrencyRef": {"value": "EUR", "name": "Euro"},
+                "Line": [{"Id": str(index), "Description": str(line.label), "Amount": _num(int(line.debit or line.credit)),
+                          "DetailType": "JournalEntryLineDetail",
+                          "JournalEntryLineDetail": {"PostingType": "Debit" if line.debit else "Credit",
+                                                     "AccountRef": {"value": self.by_number[line.account]["Id"],
+                                                                    "name": self.by_number[line.account]["Name"]}}}
+                         for index, line in enumerate(lines.itertuples(index=False)) if line.debit or line.credit],
+            })
+        self.entities["JournalEntry"] = journal
 
     @staticmethod
     def _account(ident: str, name: str, number: str, kind: str, subtype: str, parent: str | None) -> dict[str, Any]:

@@ -134,6 +134,22 @@ def test_section_in_french() -> None:
     assert "Total (5 clients)" in text
     assert "1 client(s) au chiffre d&#39;affaires net nul ou négatif" in text
     assert 'src="data:image/svg+xml;base64,' in text
+    # the chart's text alternative, built by ParetoChart.describe from the bars
+    assert ("Chiffre d&#39;affaires par client et part cumulée, Alpha : 50\u202f000\u00a0€ (50,0\u00a0% cumulé) ; "
+            "Beta : 20\u202f000\u00a0€ (70,0\u00a0% cumulé)") in text
+
+
+def test_section_describes_its_table_for_the_workbook() -> None:
+    """The customers, their revenue and shares are described as values (pack.table) for build --xlsx."""
+    from boardpack.testing import build_pack
+
+    with registered(plugin):
+        pack = build_pack({"invoices": invoices()}, sections=["concentration_clients"], period="2026-03")
+    ((section, table),) = pack.tables
+    assert (section, table.title) == ("Concentration du chiffre d'affaires", "Concentration clients")
+    assert [column.unit for column in table.columns] == ["count", "text", "money", "percent", "percent"]
+    assert table.rows[0] == (1, "Alpha", Decimal(50000), Decimal(50), Decimal(50))
+    assert table.rows[-1][4] == Decimal(100)
 
 
 def test_section_in_english() -> None:

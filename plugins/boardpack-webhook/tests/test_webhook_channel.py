@@ -257,7 +257,7 @@ def test_token_from_env_through_the_config(delivery: Delivery, waits: list[float
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """``token = { env = "…" }`` is resolved by the host when it builds the channel from the config."""
     monkeypatch.setenv("BOARDPACK_TEST_WEBHOOK_TOKEN", TOKEN)
-    with Hook() as hook, registered(plugin) as registry:
+    with Hook() as hook, registered(plugin):
         config = make_config(channels={"hook": {"type": "webhook", "url": hook.url,
                                                  "token": {"env": "BOARDPACK_TEST_WEBHOOK_TOKEN"}}})
         built = configured(config, "channels.hook")

@@ -29,6 +29,8 @@ One module per plugin kind, and the helpers built-in plugins share:
 * :mod:`~boardpack.api.formatting` — :class:`Formatter`, :func:`euros`
 * :mod:`~boardpack.api.accounts` — PCG statement lines and account classes
 * :mod:`~boardpack.api.accounting` — CAF, tableau de flux, net cash
+* :mod:`~boardpack.api.forecast` — :class:`ForecastDriver` and the cash plan, loans, functional
+  balance sheet and backtest the forecast sections read
 * :mod:`~boardpack.api.commercial` — the invoice and deal rules (sale invoices, customer of
   an invoice, issued in a window, open invoices, payment delays)
 * :mod:`~boardpack.api.lazy` — :func:`lazy_module`: a heavy library (pandas, matplotlib…)
@@ -49,7 +51,7 @@ from ..hookspecs import hookimpl
 if TYPE_CHECKING:
     from .alerts import Alert, AlertRule
     from .channels import Channel, Delivery, DeliveryFailure, Notice
-    from .charts import Chart, ChartStyle
+    from .charts import Chart, ChartStyle, describe_series
     from .checks import CheckRun, Issue, QualityCheck
     from .datasets import Column, DatasetSchema, LineNumbers
     from .errors import (
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         SourceError,
         Unavailable,
     )
+    from .forecast import ForecastDriver
     from .formatting import Formatter, euros
     from .kpis import (
         KPI,
@@ -78,6 +81,7 @@ if TYPE_CHECKING:
     from .periods import WINDOW_KINDS, FiscalCalendar, Month, Window, WindowKind
     from .records import Audience, Company, Thresholds
     from .sections import HumanCommentary, PackContext, Section
+    from .tables import TABLE_UNITS, Table, TableColumn
     from .settings import REQUIRED, Configurable, Setting, SettingsTable
     from .sources import DataSource, LoadRequest, Loaded
 
@@ -85,12 +89,12 @@ if TYPE_CHECKING:
 _HOME = {
     "Alert": "alerts", "AlertRule": "alerts",
     "Channel": "channels", "Delivery": "channels", "DeliveryFailure": "channels", "Notice": "channels",
-    "Chart": "charts", "ChartStyle": "charts",
+    "Chart": "charts", "ChartStyle": "charts", "describe_series": "charts",
     "CheckRun": "checks", "Issue": "checks", "QualityCheck": "checks",
     "Column": "datasets", "DatasetSchema": "datasets", "LineNumbers": "datasets",
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
     "PluginError": "errors", "RenderError": "errors", "SourceError": "errors", "Unavailable": "errors",
-    "Formatter": "formatting", "euros": "formatting",
+    "Formatter": "formatting", "euros": "formatting", "ForecastDriver": "forecast",
     "KPI": "kpis", "STATUS_LABELS": "kpis", "Comparison": "kpis", "Estimated": "kpis", "Figures": "kpis",
     "KPIContext": "kpis",
     "KPIResult": "kpis", "Ledger": "kpis", "Statements": "kpis",
@@ -99,6 +103,7 @@ _HOME = {
     "WindowKind": "periods",
     "Audience": "records", "Company": "records", "Thresholds": "records",
     "HumanCommentary": "sections", "PackContext": "sections", "Section": "sections",
+    "TABLE_UNITS": "tables", "Table": "tables", "TableColumn": "tables",
     "REQUIRED": "settings", "Configurable": "settings", "Setting": "settings", "SettingsTable": "settings",
     "DataSource": "sources", "LoadRequest": "sources", "Loaded": "sources",
 }
@@ -126,6 +131,7 @@ __all__ = [
     "Estimated",
     "Figures",
     "FiscalCalendar",
+    "ForecastDriver",
     "Formatter",
     "HumanCommentary",
     "Issue",
@@ -158,6 +164,10 @@ __all__ = [
     "euros",
     "hookimpl",
     "status_label",
+    "describe_series",
+    "TABLE_UNITS",
+    "Table",
+    "TableColumn",
 ]
 
 

@@ -9,6 +9,9 @@ Invoices (dataset ``invoices``):
   ``counterparty_id`` when the name is empty (:func:`customer_of`);
 * an invoice is *open* at a date when it was issued by then and not paid at that date: paid
   later, or with neither a paid date nor the ``paid`` status (:func:`open_at`);
+* an open invoice's *lateness* is counted in days past its due date (its issue date when it
+  has none): the aged balance, the receivables over 90 days and the late-payer alert all
+  read :func:`days_past_due`;
 * a *payment delay* is the days from issue to payment of an invoice of positive amount, and
   counts in the window where the payment falls (:func:`payment_delays`);
 * a figure over a window needs invoices reaching it: a window ending after the last month of
@@ -43,6 +46,7 @@ __all__ = [
     "crm_deals",
     "customer_of",
     "days_between",
+    "days_past_due",
     "euros",
     "euros_by",
     "invoice_span",
@@ -218,6 +222,13 @@ def open_at(invoices: pd.DataFrame, day: Any) -> pd.DataFrame:
     issued = invoices[invoices["issue_date"] <= day]
     unpaid = (issued["paid_date"].isna() & (issued["status"] != "paid")) | (issued["paid_date"] > day)
     return issued[unpaid]
+
+
+def days_past_due(invoices: pd.DataFrame, day: Any) -> pd.Series:
+    """Days from each invoice's due date (its issue date when the due date is missing) to ``day``;
+    negative or zero while not yet due."""
+    due = invoices["due_date"].fillna(invoices["issue_date"]) if "due_date" in invoices else invoices["issue_date"]
+    return (day - due).dt.days
 
 
 def payment_delays(invoices: pd.DataFrame, window: Window) -> tuple[pd.DataFrame, list[Decimal]]:

@@ -5,7 +5,8 @@ lists them per audience. For each pack the host calls :meth:`Section.context` wi
 :class:`PackContext` and renders the section's Jinja template with what it returns (the
 template also receives ``pack``). A section computes nothing the engine already computed: it
 quotes :class:`~boardpack.api.kpis.KPIResult`\\ s and statement lines; it asks the host for
-charts (``pack.chart``) and never reads or writes files.
+charts (``pack.chart``) and never reads or writes files. It describes its tables as values
+(``pack.table``, :class:`~boardpack.api.tables.Table`) for the pack's workbook.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..periods import Month, WindowKind
 from .kpis import KPI, Figures, KPIContext, KPIResult
 from .records import Alert, Audience, CheckRun, Company, Issue
 from .settings import SettingsTable
+from .tables import Table
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -89,6 +91,14 @@ class PackContext(Protocol):
     def value(self, result: KPIResult, short: bool = False) -> str:
         """A KPI result's value formatted, or « non disponible »."""
 
+    def reason(self, reason: KPIResult | str | None) -> str | None:
+        """Why a figure is unavailable (a result's ``reason``, or an :class:`Unavailable`'s
+        message), in the pack's language: built-in French reasons read from the message
+        catalogue in an English pack; ``None`` for none."""
+    def table(self, table: Table) -> Table:
+        """Describe one of the section's tables, as values, for the pack's workbook (``build
+        --xlsx``); returns ``table``. Tables of a section that turns out unavailable are dropped."""
+
     def alerts_for_audience(self) -> list[Alert]:
         """The period's alerts meant for this audience."""
 
@@ -118,3 +128,10 @@ class Section(ABC):
     @abstractmethod
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Return the template context; raise :class:`~boardpack.api.Unavailable` to show the section as unavailable."""
+
+    def attachments(self, pack: PackContext) -> list[tuple[str, bytes, str]]:
+        """Files the section adds to the pack's PDF/A (``build --pdfa``): ``(file name, content,
+        description)``, CSV in the conventions of :mod:`boardpack.render.archive`, so a reader can
+        recompute what the section shows. None by default; :class:`~boardpack.api.Unavailable`
+        adds nothing."""
+        return []

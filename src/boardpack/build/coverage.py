@@ -64,6 +64,11 @@ HINTS: Mapping[str, tuple[str, str, str, str]] = {
         "marketing.csv or marketing.xlsx (month, channel, spend, leads, new customers) in the « csv » "
         "source's folder",
     ),
+    "[financing]": (
+        "Financement demandé", "Financing request",
+        "une table [financing] dans la configuration (amount, purpose, duration, rate, deferral, amortisation)",
+        "a [financing] table in the config (amount, purpose, duration, rate, deferral, amortisation)",
+    ),
     "[investments]": (
         "Projets d'investissement", "Investment projects",
         "une table [investments.<id>] dans la configuration (label, rate, outlay, cash_flows)",

@@ -18,9 +18,11 @@ from markupsafe import Markup
 from ..api.kpis import KPI, KPIContext, KPIResult
 from ..api.records import Alert, Audience, CheckRun, Company, Issue
 from ..api.sections import HumanCommentary
+from ..api.tables import Table
 from ..config import Config
 from ..errors import Unavailable
 from ..formatting import Formatter
+from ..i18n import translate
 from ..periods import Month, WindowKind
 from ..render.charts import ChartRenderer
 from .engine import KPIEngine
@@ -43,6 +45,10 @@ class Pack:
     commentary: HumanCommentary | None = None
     #: the audiences the registered KPIs name (``dirigeant``, ``daf``…)
     addressed: frozenset[str] = frozenset()
+    #: the tables the sections described (``table``), each with its section's title, in order
+    tables: list[tuple[str, Table]] = field(default_factory=list)
+    #: the title of the section being rendered (set by the host)
+    current_section: str = ""
 
     @property
     def company(self) -> Company:
@@ -129,6 +135,19 @@ class Pack:
     def chart(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
         """Ask the host to draw chart ``name``; returns the markup to place in the template."""
         return self.charts.img(name, data, width_cm, height_cm, alt)
+
+    def reason(self, reason: KPIResult | str | None) -> str | None:
+        """Why a figure is unavailable, in the pack's language (English from the catalogue)."""
+        text = reason.reason if isinstance(reason, KPIResult) else reason
+        if text is None:
+            return None
+        return translate(str(text), self.language)
+    def table(self, table: Table) -> Table:
+        """Keep one of the current section's tables for the pack's workbook; returns it."""
+        if not isinstance(table, Table):
+            raise TypeError(f"pack.table attend un boardpack.api.Table, pas {type(table).__name__}")
+        self.tables.append((self.current_section, table))
+        return table
 
     def value(self, result: KPIResult, short: bool = False) -> str:
         """A KPI result's value formatted, or « non disponible »."""

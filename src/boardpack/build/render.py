@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,15 @@ class RenderedPack:
     html_seconds: float = 0.0
     #: the sections and KPIs left out for want of data (listed on the closing page)
     gaps: tuple[Gap, ...] = ()
+    #: the rendered sections (``name``, ``title``, ``body``, ``page``), for the combined PDF
+    sections: tuple[dict[str, Any], ...] = ()
+    #: the theme chain's look: CSS variables' colours and fonts, CSS files (parents first),
+    #: logo URI, and the template folders searched before the built-ins
+    colours: dict[str, Any] = field(default_factory=dict)
+    fonts: dict[str, Any] = field(default_factory=dict)
+    stylesheets: tuple[Path, ...] = ()
+    logo: str | None = None
+    search: tuple[Path, ...] = ()
 
 
 def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
@@ -73,6 +82,7 @@ def chart_style(chain: Sequence[Theme], fmt: Formatter) -> tuple[ChartStyle, lis
         money=fmt.money_short,
         number=fmt.number,
         month=fmt.month_short,
+        value=fmt.value,
     )
     return style, [t.mplstyle for t in reversed(chain) if t.mplstyle is not None]
 
@@ -105,10 +115,12 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     gaps: list[Gap] = []
     for name in audience.sections:
         section = registry.sections[name]
+        pack.current_section, described = pack.label(section.title), len(pack.tables)
         try:
             context = _section_context(section, pack, registry.providers.get(("section", name), ""))
             body = Markup(_render(env, section.template, f"section « {name} »", pack=pack, **context))
         except Unavailable as exc:  # left out, and said on the closing page
+            del pack.tables[described:]
             gaps.append(Gap("section", pack.label(section.title), str(exc), needs_of(exc), name))
             continue
         sections.append({
@@ -125,27 +137,35 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
                                    pack=pack, **context)),
             "page": "portrait", "unavailable": None,
         })
+    css = tuple(css for theme in reversed(chain) for css in theme.css)
+    logo = next((t.logo.as_uri() for t in chain if t.logo), None)
     html = _render(
         env, "pack.html", "le dossier",
         pack=pack,
         sections=sections,
         colours=dict(style.colours),
         fonts=_merged(chain, "fonts"),
-        stylesheets=[css.as_uri() for theme in reversed(chain) for css in theme.css],
-        logo=next((t.logo.as_uri() for t in chain if t.logo), None),
+        stylesheets=[path.as_uri() for path in css],
+        logo=logo,
     )
     elapsed = time.perf_counter() - started
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
-    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps))
+    return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps),
+                        tuple(sections), dict(style.colours), _merged(chain, "fonts"), css, logo,
+                        tuple(_search(computed, chain)))
+
+
+def _search(computed: Computed, chain: Sequence[Theme]) -> list[Path]:
+    """The template folders of a pack before the built-ins: user folder → theme chain → plugins' folders."""
+    config, registry = computed.inputs.config, computed.inputs.registry
+    section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
+    user_dir = config.base_dir / "templates"
+    return ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
 
 
 def _environment(computed: Computed, chain: Sequence[Theme], fmt: Formatter) -> jinja2.Environment:
     """The Jinja environment of a pack: user folder → theme chain → plugins' folders → built-ins."""
-    config, registry = computed.inputs.config, computed.inputs.registry
-    section_dirs = [s.templates_dir for s in registry.sections.values() if s.templates_dir]
-    user_dir = config.base_dir / "templates"
-    search = ([user_dir] if user_dir.is_dir() else []) + [t.templates for t in chain if t.templates] + section_dirs
-    return make_environment(search, fmt)
+    return make_environment(_search(computed, chain), fmt)
 
 
 def warm_up(computed: Computed, audiences: Sequence[Audience]) -> None:

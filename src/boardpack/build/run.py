@@ -4,14 +4,15 @@
 attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
 function of its own module, taking immutable values and returning one: :func:`prepare`
 (load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
-out in worker processes (:class:`~boardpack.render.pdf.Layouts`). Where workers are forked
-(Linux), they start once the figures are computed, with a copy of them: each worker renders
-its pack, draws its charts and lays it out, the packs with most sections first, so that only
-load, validate and compute run one after the other. Elsewhere, and for ``combined``, packs are
-rendered here and each goes to a worker as soon as its HTML is ready. Stage timings are kept
-in :attr:`BuildResult.timings` for ``benchmarks/build_demo.py``; with workers, ``pdf`` is the
-time spent waiting for them (after the last HTML; with forked workers, while they render and
-lay out), plus writing, and ``charts`` and ``html`` are the seconds the workers spent on them.
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`): packs are rendered here and
+each goes to a worker as soon as its HTML is ready. With ``render_in_workers`` (where workers
+are forked, Linux), the workers start once the figures are computed, with a copy of them, and
+each renders its pack, draws its charts and lays it out, the packs with most sections first:
+only load, validate and compute are serial, but what packs compute lazily is computed again
+in each worker (see :func:`build`). Stage timings are kept in :attr:`BuildResult.timings` for
+``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them (after
+the last HTML; with ``render_in_workers``, while they render and lay out), plus writing, and
+then ``charts`` and ``html`` are the seconds the workers spent on them.
 """
 
 from __future__ import annotations
@@ -32,19 +33,10 @@ from ..config import Config
 from ..errors import ConfigError, RenderError
 from ..periods import Month
 from ..render.archive import pack_files
-from ..render.pdf import (
-    Binding,
-    Layouts,
-    PdfJob,
-    bound_pdf,
-    forks_workers,
-    html_to_pdf,
-    pdfs_and_bound,
-    picklable,
-    remove_stale_parts,
-    write_together,
-)
+from ..render.pdf import Layouts, PdfJob, forks_workers, html_to_pdf, picklable, remove_stale_parts, write_together
 from ..render.templates import BUILTIN_TEMPLATES
+from ..render.workbook import workbook_bytes
+from .combined import combined_html
 from .compute import Computed, compute, make_engine
 from .gates import blocking
 from .inputs import Inputs, given_inputs, load_inputs
@@ -76,6 +68,8 @@ class BuildResult:
     paths: dict[str, Path] = field(default_factory=dict)
     #: the PDF binding every selected audience's pack (``combined=True``)
     combined: Path | None = None
+    #: each pack's companion workbook (``xlsx=True``), by audience id
+    workbooks: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     html: dict[str, str] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)
@@ -112,6 +106,8 @@ def build(
     hold: bool = False,
     inputs: Inputs | None = None,
     on_pack: PackProgress | None = None,
+    xlsx: bool = False,
+    render_in_workers: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -120,7 +116,8 @@ def build(
     :param strict: the sources' warnings (FEC checks) become errors.
     :param pdfa: write PDF/A-3b, the pack's figures attached as CSV files.
     :param combined: also write ``<company>_<period>_complet.pdf``, every selected pack in
-        config order, with one top-level bookmark per audience.
+        config order after one cover and one table of contents, page numbers running through,
+        one top-level bookmark per audience.
     :param parallel: lay the PDFs out in up to one worker process per audience (at most one
         per CPU); ``False`` lays them out in this process.
     :param refresh: fetch the remote sources live and write a new snapshot instead of
@@ -130,6 +127,14 @@ def build(
     :param inputs: the config's data already loaded (the delivery runner reads it once).
     :param on_pack: told as each pack is rendered (``html``) and laid out (``pdf``): the
         command line draws a progress bar per pack with it.
+    :param xlsx: also write ``<audience>_<period>.xlsx`` beside each PDF: every table the
+        pack's sections described (:class:`~boardpack.api.Table`), a sheet per table.
+    :param render_in_workers: with ``parallel`` where workers are forked (Linux), fork them
+        once the figures are computed and render each pack (sections, charts) in the worker
+        that lays it out, so that only load, validate and compute are serial. Off by default:
+        what the packs compute lazily (histories, the cash plan) is then computed again in
+        each worker that needs it, about 2 s more CPU on the demo (16 s against 14 s), which
+        costs more than it saves on a busy 2-CPU machine (benchmarks/build_demo.py).
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
@@ -147,21 +152,24 @@ def build(
         result.held = blocking(result.issues)
         if result.held:
             return result
-    # Forked workers start with this process's memory, the computed figures included: each
-    # renders its pack (sections, charts) and lays it out, so nothing but ``prepare`` is serial.
+    # With ``render_in_workers``, forked workers start with this process's memory, the computed
+    # figures included: each renders its pack (sections, charts) and lays it out.
     # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
-    forked = write and parallel and not combined and forks_workers() and picklable(html_to_pdf)
+    forked = (render_in_workers and write and parallel and not combined and forks_workers()
+              and picklable(html_to_pdf))
+    books: dict[str, bytes] = {}  # the companion workbooks (xlsx), by audience
     with Layouts(len(selected) if write and parallel else 1,
                  *((_adopt, (computed,)) if forked else ())) as layouts:
         if forked and layouts.parallel:
             say("mise en page des dossiers")
             with _timed(timings, "pdf"):
-                documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step), None
+                documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step, books, xlsx), None
         else:
             rendered = _render_here(layouts, computed, selected, result, say, step,
                                     submit=write and not combined, pdfa=pdfa)
             if not write:
                 return result
+            books.update((key, _workbook(pack)) for key, pack in rendered.items() if xlsx)
             with _timed(timings, "pdf"):
                 if layouts.parallel:
                     say("mise en page PDF")
@@ -177,6 +185,9 @@ def build(
     if whole is not None:
         result.combined = out / f"{_slug(config.company.name)}_{result.period}_complet.pdf"
         files[result.combined] = whole
+    for key, book in books.items():  # written with the PDFs, all or none
+        result.workbooks[key] = out / f"{key}_{result.period}.xlsx"
+        files[result.workbooks[key]] = book
     with _timed(timings, "pdf"):
         remove_stale_parts(out, started)
         try:
@@ -198,22 +209,26 @@ def _adopt(computed: Computed) -> None:
     _ADOPTED["computed"] = computed
 
 
-def _render_and_lay_out(key: str, pdfa: bool) -> tuple[bytes, str, float, float]:
+def _render_and_lay_out(key: str, pdfa: bool, xlsx: bool = False) -> tuple[bytes, str, float, float, bytes | None]:
     """(In a forked worker) render audience ``key``'s pack, its charts drawn here, and lay it
-    out: its PDF, its HTML, and the seconds spent drawing charts and rendering the rest."""
+    out: its PDF, its HTML, the seconds spent drawing charts and rendering the rest, and its
+    companion workbook if ``xlsx``."""
     computed = _ADOPTED["computed"]
     audience = next(a for a in computed.inputs.config.audiences if a.key == key)
     rendered = render_pack(computed, audience)
-    return layout_pdf(rendered, pdfa), rendered.html, rendered.chart_seconds, rendered.html_seconds
+    return (layout_pdf(rendered, pdfa), rendered.html, rendered.chart_seconds, rendered.html_seconds,
+            _workbook(rendered) if xlsx else None)
 
 
 def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], pdfa: bool,
-                result: BuildResult, step: PackProgress) -> dict[Hashable, bytes]:
+                result: BuildResult, step: PackProgress, books: dict[str, bytes],
+                xlsx: bool = False) -> dict[Hashable, bytes]:
     """Render and lay out every pack in the forked workers, the longest first (most sections),
-    so that the last to start is a short one; fills ``result``; the PDFs in ``selected`` order."""
+    so that the last to start is a short one; fills ``result`` and ``books`` (the workbooks, if
+    ``xlsx``); the PDFs in ``selected`` order."""
     warm_up(computed, selected)
     for audience in sorted(selected, key=lambda a: -len(a.sections)):
-        layouts.submit(audience.key, _render_and_lay_out, audience.key, pdfa)
+        layouts.submit(audience.key, _render_and_lay_out, audience.key, pdfa, xlsx)
 
     def laid_out(key: Hashable) -> None:
         step(str(key), "html")
@@ -222,8 +237,10 @@ def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], 
     made = layouts.results(laid_out)
     documents: dict[Hashable, bytes] = {}
     for audience in selected:
-        pdf, html, chart_seconds, html_seconds = made[audience.key]
+        pdf, html, chart_seconds, html_seconds, book = made[audience.key]
         documents[audience.key] = pdf
+        if book is not None:
+            books[audience.key] = book
         result.html[audience.key] = html
         result.packs[audience.key] = make_pack(computed, audience)[0]
         result.timings["charts"] += chart_seconds
@@ -328,24 +345,29 @@ def layout_pdf(rendered: RenderedPack, pdfa: bool = False) -> bytes:
 
 def _bound(layouts: Layouts, rendered: Mapping[str, RenderedPack], pdfa: bool,
            laid_out: Callable[[Hashable], None] | None = None) -> tuple[dict[Hashable, bytes], bytes]:
-    """Each pack's PDF and the bound one, packs in config order (laid out first in a worker:
-    it takes the longest)."""
+    """Each pack's PDF and the combined one (:mod:`.combined`: one cover, one table of contents,
+    page numbers running through), packs in config order; the combined one is laid out first
+    (in a worker: it takes the longest)."""
     order = [a.key for a in next(iter(rendered.values())).pack.config.audiences]
     keys = sorted(rendered, key=order.index)
-    jobs = {key: _pdf_job(rendered[key], pdfa) for key in keys}
-    packs = [rendered[key].pack for key in keys]
-    first = packs[0]
-    title = f"{first.t('Dossier complet', 'Complete pack')} — {first.config.company.name} — {first.fmt.month(first.period)}"
-    binding = Binding(tuple(jobs.values()), tuple(p.audience.title for p in packs), title,
-                      first.period.last_day, pdfa, pack_files(packs) if pdfa else ())
-    if not layouts.parallel:
-        singles, whole = pdfs_and_bound(binding)
-        return dict(zip(jobs, singles)), whole
-    layouts.submit(_BOUND, bound_pdf, binding)
-    for key, job in jobs.items():
+    packs = [rendered[key] for key in keys]
+    html, allowed = combined_html(packs)
+    first = packs[0].pack
+    whole = PdfJob(html, BUILTIN_TEMPLATES, tuple(allowed), first.period.last_day, pdfa,
+                   pack_files([p.pack for p in packs]) if pdfa else ())
+    layouts.submit(_BOUND, html_to_pdf, *_pdf_args(whole), **_pdf_options(whole))
+    for key in keys:
+        job = _pdf_job(rendered[key], pdfa)
         layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
     documents = layouts.results(laid_out)
     return documents, documents.pop(_BOUND)
+
+
+def _workbook(rendered: RenderedPack) -> bytes:
+    """The pack's companion workbook: the tables its sections described."""
+    pack = rendered.pack
+    title = f"{pack.audience.title} — {pack.company.name} — {pack.fmt.month(pack.period)}"
+    return workbook_bytes(pack.tables, title, pack.language, pack.company.currency, pack.period.last_day)
 
 
 def _slug(name: str) -> str:

@@ -30,11 +30,12 @@ STANDARD_AUDIENCES = (
     ("daf", "Détail DAF",
      ("commentaire", "kpi_table", "compte_resultat", "compte_resultat_mensuel", "bilan", "tresorerie_bfr",
       "tableau_flux", "cascade_tresorerie", "marges_produits_clients", "clients_fournisseurs", "balance_agee",
-      "alertes", "qualite_donnees")),
+      "plan_tresorerie", "backtest_tresorerie", "alertes", "qualite_donnees")),
     ("operations", "Vue opérationnelle",
      ("flux_operationnels", "pipeline", "delais_cycle", "rotation_stocks", "kpi_table")),
     ("banquier", "Dossier banquier",
-     ("note_de_synthese", "presentation", "etats_3_exercices", "tableau_flux", "ratios_bancaires", "echeancier")),
+     ("note_de_synthese", "presentation", "etats_3_exercices", "tableau_flux", "ratios_bancaires", "echeancier",
+      "analyse_financiere", "plan_tresorerie", "demande_financement")),
 )
 #: What init suggests adding when absent, in this order.
 SUGGESTED = ("budget", "loans", "deals", "ops_metrics", "invoices", "marketing")

@@ -61,6 +61,9 @@ def validate(config: Config, registry: Registry) -> None:
         if channel is not None:
             channel.check_audiences([a.key for a in config.audiences])
     check_ignored(config, registry)
+    from ..forecast.settings import check_tables as check_forecast_tables
+
+    check_forecast_tables(config.tables, name)
 
 
 def check_ignored(config: Config, registry: Registry) -> None:

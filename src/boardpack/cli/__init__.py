@@ -11,7 +11,7 @@ then start in a few tenths of a second; ``tests/test_startup.py`` checks every m
 ``import boardpack.cli`` loads, including commands added later.
 """
 
-from . import batch, delivery, packs, plugins, sources, starter  # noqa: F401  (register the commands)
+from . import batch, delivery, forecast, packs, plugins, sources, starter  # noqa: F401  (register the commands)
 from .app import DEMO_CONFIG, cli, main
 
 __all__ = ["DEMO_CONFIG", "cli", "main"]

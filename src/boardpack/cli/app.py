@@ -18,7 +18,6 @@ import click
 from .. import __version__
 from ..errors import BoardpackError, ConfigError
 from ..periods import Month
-from ..plugins import get_registry
 
 __all__ = ["DEMO_CONFIG", "PackBars", "cli", "handle_errors", "main", "parse_period", "progress"]
 
@@ -122,6 +121,8 @@ class PackBars:
 @handle_errors
 def cli(plugins_dir: tuple[Path, ...]) -> None:
     """boardpack : des dossiers de pilotage PDF à partir de la comptabilité, du CRM et des opérations."""
+    from ..plugins import get_registry
+
     for name, reason in get_registry(plugins_dir).broken.items():
         click.echo(f"plugin « {name} » ignoré : {reason}", err=True)
 

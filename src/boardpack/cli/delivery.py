@@ -6,16 +6,20 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..build.configured import instantiate
-from ..config import Config, load_config
-from ..delivery import DeliveryLog, Runner, next_runs, period_for
-from ..delivery.runner import local_time
+from ..config import load_config
 from ..errors import BoardpackError, ConfigError, DataError, DeliveryError
 from .app import cli, handle_errors, parse_period
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..delivery import DeliveryLog
+
+# The delivery runner (and the build it drives) is imported by the commands that use it:
+# ``boardpack --help`` does not pay for it (see the package's docstring).
 
 __all__ = ["deliver_command", "deliveries_command", "delivery_log", "echo_reports", "schedule_list_command",
            "schedule_run_command"]
@@ -42,6 +46,8 @@ def delivery_log(config: Config, create: bool = True) -> DeliveryLog:
     With ``create=False`` (a dry run) a log that does not exist yet is an empty one in
     memory: looking creates no file.
     """
+    from ..delivery import DeliveryLog
+
     if not create and not config.delivery.log.exists():
         return DeliveryLog(Path(":memory:"))
     return DeliveryLog(config.delivery.log)
@@ -55,6 +61,7 @@ def _channels_ready(config: Config) -> None:
     """Build every channel with its secrets, and check the output folder, before the delivery log
     is opened: a config mistake (no channel, a secret not found, ``[build] out`` naming a file)
     stops the command without leaving a log behind."""
+    from ..build.configured import instantiate
     from ..build.run import ready_output
     from ..plugins import get_registry
 
@@ -69,6 +76,7 @@ def _channels_ready(config: Config) -> None:
 def echo_reports(reports: list[Any], notes: list[str], quiet: bool = False) -> None:
     """Print each job's outcomes (stdout) and notes (stderr, unless ``quiet``); raise on failures,
     held packs, errors, and on deliveries left ``unknown`` or ``sending``."""
+    from ..delivery.runner import local_time
 
     for note in notes if not quiet else ():
         click.echo(note, err=True)
@@ -123,6 +131,7 @@ def deliver_command(config_path: Path, due: bool, period: str | None, schedule_i
     CONFIG peut être un portefeuille (boardpack batch) : chaque société est livrée, le journal
     des envois du portefeuille les distingue ; codes de sortie 0, 8 (certaines en échec), 9 (aucune).
     """
+    from ..delivery import Runner
 
     if due and (period or audience or schedule_ids or force or dry_run):
         raise ConfigError("--due choisit seul planning, période et audiences : sans --period, --schedule, "
@@ -201,6 +210,9 @@ def schedule_group() -> None:
 @handle_errors
 def schedule_list_command(config_path: Path, count: int, quiet: bool, now_text: str | None) -> None:
     """Les plannings de CONFIG, leurs prochaines échéances (heure locale et UTC) et leur dernier passage."""
+    from ..delivery import next_runs, period_for
+    from ..delivery.runner import local_time
+
     config = load_config(config_path)
     if not config.schedules:
         raise _no_schedule(config_path)
@@ -232,6 +244,7 @@ def schedule_list_command(config_path: Path, count: int, quiet: bool, now_text: 
 @handle_errors
 def schedule_run_command(config_path: Path, interval: int, quiet: bool) -> None:
     """Reste actif et livre chaque échéance des plannings de CONFIG (comme deliver --due en boucle)."""
+    from ..delivery import Runner, next_runs
 
     config = load_config(config_path)
     if not config.schedules:  # nothing would ever be due: say so once instead of at every check
@@ -264,6 +277,8 @@ def schedule_run_command(config_path: Path, interval: int, quiet: bool) -> None:
 def deliveries_command(config_path: Path, schedule_id: str | None, period: str | None, output: str) -> None:
     """Le journal des envois de CONFIG (ou d'un portefeuille) : un envoi par planning, période, audience,
     canal et destinataire."""
+    from ..delivery import DeliveryLog
+
     if _is_portfolio(config_path):  # the portfolio's log: schedules are <company>/<schedule>
         from ..batch import load_portfolio
 

@@ -6,42 +6,43 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..accounting.report import fiscal_years, year_report
-from ..api.records import Issue
-from ..accounting.text_report import render_year
-from ..build import build, load_inputs, load_statements, make_engine, select_audiences, validate
-from ..build.compute import compute
-from ..catalogue import catalogue
-from ..catalogue import markdown as catalogue_markdown
-from ..config import Config, load_config
-from ..delivery import Runner
-from ..delivery.packs import built_from
+from ..config import load_config
 from ..errors import BoardpackError, ConfigError, DataError
 from ..formatting import Formatter
-from ..build.gates import SOURCE_CHECK, blocking
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS
-from ..plugins import get_registry
 from .app import DEMO_CONFIG, PackBars, cli, handle_errors, parse_period
 from .delivery import delivery_log, echo_reports
 
-__all__ = ["build_command", "check_command", "demo_command", "kpis_command", "report_issues", "statements_command"]
+if TYPE_CHECKING:
+    from ..api.records import Issue
+    from ..config import Config
+
+# The build, the delivery runner and the accounting reports are imported by the commands that
+# use them: ``boardpack --help`` does not pay for them (see the package's docstring).
+
+__all__ = ["build_command", "check_command", "check_packs", "demo_command", "kpis_command", "report_issues",
+           "statements_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _build_command(config: Config, period: str | None, audience: tuple[str, ...], out: Path | None,
                    quiet: bool, deliver_packs: bool, strict: bool = False, pdfa: bool = False,
-                   combined: bool = False, refresh: bool = False) -> None:
+                   combined: bool = False, refresh: bool = False, xlsx: bool = False) -> None:
+    from ..build import build, select_audiences
+    from ..delivery import Runner
+    from ..delivery.packs import built_from
+
     keys = [a.key for a in select_audiences(config, audience)] + (["complet"] if combined else [])
     bars = PackBars(keys, quiet)
     try:
         session_result = build(config, parse_period(period), audience, out, bars.say, strict=strict,
-                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step)
+                               pdfa=pdfa, combined=combined, refresh=refresh, on_pack=bars.step, xlsx=xlsx)
     finally:
         bars.close()
     report_issues(session_result.issues)
@@ -49,6 +50,8 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
         click.echo(f"{key}\t{path}")
     if session_result.combined is not None:
         click.echo(f"complet\t{session_result.combined}")
+    for key, path in session_result.workbooks.items():
+        click.echo(f"{key}\t{path}")
     if deliver_packs:  # through the delivery log, as boardpack deliver: never twice
         built = built_from(config, session_result, audience)
         with delivery_log(config) as log:
@@ -59,6 +62,8 @@ def _build_command(config: Config, period: str | None, audience: tuple[str, ...]
 def report_issues(issues: Sequence[Issue], shown: int = 5) -> None:
     """Say on stderr what the build found in the data: every blocking issue, the sources' warnings
     (the FEC checks), and how many other points to check (``boardpack check`` lists them)."""
+    from ..build.gates import SOURCE_CHECK, blocking
+
     stopping = blocking(issues)
     for issue in stopping:
         click.echo(f"qualité (bloquant) : {issue.message['fr']}", err=True)
@@ -83,7 +88,9 @@ _build_options = [
     click.option("--pdfa", is_flag=True,
                  help="PDF/A-3b d'archivage, les chiffres joints en CSV (indicateurs, compte de résultat, bilan)."),
     click.option("--combined", is_flag=True,
-                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf)."),
+                 help="Aussi un PDF unique de toutes les audiences choisies (<société>_<période>_complet.pdf) : une couverture, un sommaire, une pagination continue."),
+    click.option("--xlsx", is_flag=True,
+                 help="Aussi un classeur .xlsx par dossier, à côté du PDF : chaque tableau du dossier sur sa feuille, en nombres."),
 ]
 
 
@@ -97,10 +104,10 @@ def _with_build_options(function: F) -> F:
 @_with_build_options
 @handle_errors
 def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None, quiet: bool,
-                 pdfa: bool, combined: bool) -> None:
+                 pdfa: bool, combined: bool, xlsx: bool) -> None:
     """Construit les dossiers de la société de démonstration (sans réseau ni identifiants)."""
     _build_command(load_config(DEMO_CONFIG), period, audience, out or Path("out"), quiet, False,
-                   pdfa=pdfa, combined=combined)
+                   pdfa=pdfa, combined=combined, xlsx=xlsx)
 
 
 @cli.command("build")
@@ -112,11 +119,11 @@ def demo_command(period: str | None, audience: tuple[str, ...], out: Path | None
               help="Relire les sources distantes en direct (nouvel instantané) au lieu du dernier instantané.")
 @handle_errors
 def build_command(config_path: Path, period: str | None, audience: tuple[str, ...], out: Path | None,
-                  quiet: bool, pdfa: bool, combined: bool, deliver_packs: bool, strict: bool,
+                  quiet: bool, pdfa: bool, combined: bool, xlsx: bool, deliver_packs: bool, strict: bool,
                   refresh: bool) -> None:
     """Construit un PDF par audience de CONFIG."""
     _build_command(load_config(config_path), period, audience, out, quiet, deliver_packs, strict,
-                   pdfa=pdfa, combined=combined, refresh=refresh)
+                   pdfa=pdfa, combined=combined, refresh=refresh, xlsx=xlsx)
 
 
 @cli.command("kpis")
@@ -128,6 +135,12 @@ def build_command(config_path: Path, period: str | None, audience: tuple[str, ..
 @handle_errors
 def kpis_command(config_path: Path | None, period: str | None, output: str, list_only: bool) -> None:
     """Calcule les indicateurs de CONFIG pour un mois, avec leurs comparaisons ; --list : le catalogue."""
+    from ..build import load_inputs, validate
+    from ..build.compute import compute
+    from ..catalogue import catalogue
+    from ..catalogue import markdown as catalogue_markdown
+    from ..plugins import get_registry
+
     if list_only:
         registry = get_registry()
         if output == "markdown":
@@ -176,13 +189,53 @@ def kpis_command(config_path: Path | None, period: str | None, output: str, list
         click.echo(f"{kpi.label['fr']:<36} " + "  ".join(cells) + (f"  [{status}]" if status else ""))
 
 
+def check_packs(config: Config, folder: Path) -> int:
+    """Read back every pack of ``config``'s audiences built in ``folder`` (``<audience>_<AAAA-MM>.pdf``)
+    and print each contradiction found (one KPI × window with two values or statuses, a sentence
+    contradicting its figure, text of the other language); returns how many were found."""
+    from ..build.consistency import check_pdf
+    from ..plugins import get_registry
+
+    if not folder.is_dir():
+        raise ConfigError(f"--packs : le dossier {folder} n'existe pas")
+    kpis = list(get_registry().kpis.values())
+    found = read = 0
+    for audience in config.audiences:
+        for path in sorted(folder.glob(f"{audience.key}_*.pdf")):
+            read += 1
+            findings = check_pdf(path, audience.language, kpis)
+            found += len(findings)
+            for finding in findings:
+                click.echo(f"  incohérence ({finding.kind}) : {finding.message}")
+    if not read:
+        raise ConfigError(f"--packs : aucun dossier des audiences de {config.path.name} dans {folder} "
+                          "(fichiers <audience>_<AAAA-MM>.pdf)")
+    click.echo(f"  {read} dossier(s) relu(s) dans {folder} : "
+               + (f"{found} incohérence(s)" if found else "aucune incohérence"))
+    return found
+
+
 @cli.command("check")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Les avertissements deviennent des erreurs (code de sortie non nul).")
+@click.option("--packs", "packs_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Relit les dossiers PDF déjà construits dans ce dossier (au lieu des données) et signale leurs incohérences "
+                   "(un indicateur avec deux valeurs ou deux statuts, une phrase qui contredit son chiffre, "
+                   "du texte de l'autre langue) ; code de sortie non nul s'il y en a.")
 @handle_errors
-def check_command(config_path: Path, strict: bool) -> None:
-    """Vérifie la configuration et les données de CONFIG (sans produire de PDF)."""
+def check_command(config_path: Path, strict: bool, packs_dir: Path | None) -> None:
+    """Vérifie la configuration et les données de CONFIG (sans produire de PDF) et, avec --packs,
+    la cohérence des dossiers déjà construits."""
+    from ..build import load_inputs, make_engine, validate
+    from ..build.compute import compute
+    from ..build.gates import SOURCE_CHECK, blocking
+
     config = load_config(config_path)
+    if packs_dir is not None:
+        found = check_packs(config, packs_dir)
+        if found:
+            raise DataError(f"{found} incohérence(s) dans les dossiers de {packs_dir}")
+        return
     inputs = load_inputs(config, strict=strict)
     datasets = inputs.datasets
     validate(config, inputs.registry)
@@ -236,6 +289,10 @@ def statements_command(source: Path, fiscal_year: int | None, output: str, stric
 
     SOURCE est un fichier FEC ou une configuration TOML.
     """
+    from ..accounting.report import fiscal_years, year_report
+    from ..accounting.text_report import render_year
+    from ..build import load_statements
+
     statements = load_statements(source, strict=strict)
     years = fiscal_years(statements)
     if fiscal_year is not None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..plugins import describe_plugins
 from ..scaffold import KINDS, scaffold_plugin
 from .app import cli, handle_errors
 
@@ -21,6 +20,8 @@ def plugins_command(include_defaults: bool) -> None:
     """Liste les plugins chargés (nom du point d'entrée, distribution à donner à pip install / uninstall,
     version, hooks, ce qu'ils fournissent) en JSON, et les plugins
     cassés avec la raison (« error »)."""
+    from ..plugins import describe_plugins
+
     click.echo(json.dumps(describe_plugins(include_defaults), ensure_ascii=False, indent=2))
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..build.configured import instantiate
-from ..build.period import load_request
-from ..build.remote import fetch
-from ..build.snapshots import latest_snapshot, list_snapshots, snapshots_dir
-from ..config import Config, load_config
+from ..config import load_config
 from ..errors import BoardpackError, SourceError
-from ..plugins import get_registry
 from .app import cli, handle_errors, parse_period, progress
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+# The build's modules are imported by the commands that use them: ``boardpack --help`` does not
+# pay for them (see the package's docstring).
 
 __all__ = ["fetch_command", "snapshots_command", "sources_check_command"]
 
@@ -26,6 +29,10 @@ __all__ = ["fetch_command", "snapshots_command", "sources_check_command"]
 def fetch_command(config_path: Path, period: str | None, quiet: bool) -> None:
     """Lit les sources distantes de CONFIG et en écrit un instantané local (Parquet + manifeste) ;
     « boardpack snapshots CONFIG » les liste."""
+    from ..build.period import load_request
+    from ..build.remote import fetch
+    from ..plugins import get_registry
+
     config = load_config(config_path)
     registry = get_registry()
     request = load_request(config, registry.datasets, parse_period(period))
@@ -42,6 +49,8 @@ def snapshots_command(config_path: Path) -> None:
 
 
 def _list_snapshots(config: Config) -> None:
+    from ..build.snapshots import latest_snapshot, list_snapshots, snapshots_dir
+
     folder = snapshots_dir(config)
     found = list_snapshots(folder)
     if not found:
@@ -65,6 +74,9 @@ def sources_group() -> None:
 @handle_errors
 def sources_check_command(config_path: Path) -> None:
     """Teste chaque source de CONFIG (connexion, fichiers) : une ligne par source ; code 4 si l'une échoue."""
+    from ..build.configured import instantiate
+    from ..plugins import get_registry
+
     config = load_config(config_path)
     registry = get_registry()
     failed = 0

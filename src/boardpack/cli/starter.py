@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..build.coverage import HINTS
 from ..errors import ConfigError
 from ..formatting import Formatter
 from .app import DEMO_CONFIG, cli, handle_errors
@@ -43,6 +42,7 @@ def init_command(path: Path, fec: Path | None, csv_dir: Path | None, xlsx: Path 
         raise ConfigError(f"--csv : {data} n'est pas un dossier (pour un classeur : --xlsx)")
     if kind == "xlsx" and data.suffix.lower() not in (".xlsx", ".xlsm", ".ods"):
         raise ConfigError(f"--xlsx : {data} n'est pas un classeur .xlsx ou .ods")
+    from ..build.coverage import HINTS
     from ..build.starter import starter_config
 
     click.echo(f"lecture de {data}…", err=True)

@@ -1199,10 +1199,11 @@ def deal_rows(deals: list[Deal]) -> list[list[str]]:
 
 
 def loan_rows(schedules: list[list[Instalment]]) -> list[list[str]]:
-    """Return the loan schedules up to the last month."""
+    """Return the whole loan schedules, past the last month too (a bank's schedule gives every
+    instalment to the end: the debt service ahead is read from it)."""
     return [[s.loan.code, s.loan.lender, period(s.month), fmt_money(s.principal),
              fmt_money(s.interest), fmt_money(s.outstanding)]
-            for schedule in schedules for s in schedule if s.month <= LAST_MONTH]
+            for schedule in schedules for s in schedule]
 
 
 def marketing_rows(plan: dict[tuple[Month, str], tuple[Decimal, int, int]]) -> list[list[str]]:

@@ -19,6 +19,10 @@ and no thousands separator; amounts are in euros with their cents; an empty cell
     one row per bilan line then per total. Columns: ``id;label;side``, then the balance at
     the end of the period and at the end of the previous fiscal year, each column named by
     its month (``2026-10;2025-12``).
+
+Sections add their own files (:meth:`boardpack.api.Section.attachments`): the forecast
+sections attach ``plan_tresorerie.csv``, ``echeancier_emprunts.csv``, ``ratios_donnees.csv`` and
+``backtest_tresorerie.csv`` (see :mod:`boardpack.forecast.export`).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ if TYPE_CHECKING:
     from ..api.kpis import Figures
     from ..api.sections import PackContext
 
-__all__ = ["INDICATORS_HEADER", "bilan_csv", "indicators_csv", "pack_files", "pl_csv"]
+__all__ = ["INDICATORS_HEADER", "bilan_csv", "indicators_csv", "pack_files", "pl_csv", "section_files"]
 
 INDICATORS_HEADER = ("id", "label", "window", "period", "value", "unit", "status", "n1", "budget",
                      "reason", "formula")
@@ -62,12 +66,33 @@ def pack_files(packs: Sequence[PackContext]) -> tuple[EmbeddedFile, ...]:
     try:
         statements = first.engine.ctx.statements
     except Unavailable:
-        return tuple(files)
+        return tuple(files) + section_files(packs)
     files.append(EmbeddedFile("compte_de_resultat.csv", pl_csv(statements, first.period, language),
                               f"Compte de résultat mensuel de l'exercice en cours ({_FORMAT})"))
     files.append(EmbeddedFile("bilan.csv", bilan_csv(statements, first.period, language),
                               f"Bilan à la fin de la période et de l'exercice précédent ({_FORMAT})"))
-    return tuple(files)
+    return tuple(files) + section_files(packs)
+
+
+def section_files(packs: Sequence[PackContext]) -> tuple[EmbeddedFile, ...]:
+    """The files the packs' sections attach (:meth:`boardpack.api.Section.attachments`), each
+    name once, in the order of the sections."""
+    from ..plugins import get_registry
+
+    sections = get_registry().sections
+    files: dict[str, EmbeddedFile] = {}
+    for pack in packs:
+        for name in pack.audience.sections:
+            section = sections.get(name)
+            if section is None:
+                continue
+            try:
+                attached = section.attachments(pack)
+            except Unavailable:
+                continue
+            for file_name, content, description in attached:
+                files.setdefault(file_name, EmbeddedFile(file_name, content, f"{description} ({_FORMAT})"))
+    return tuple(files.values())
 
 
 def indicators_csv(engine: Figures, kpis: Iterable[KPI], period: Month, language: str = "fr") -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from markupsafe import Markup, escape
 from ..api.charts import Chart, ChartStyle
 from ..api.lazy import lazy_module
 from ..errors import RenderError, Unavailable
+from ..i18n import translate
 
 if TYPE_CHECKING:
     import matplotlib
@@ -113,6 +115,13 @@ class ChartRenderer:
         self.seconds += time.perf_counter() - started
         return buffer.getvalue()
 
+    def alt(self, name: str, data: Mapping[str, Any], alt: str = "") -> str:
+        """The chart's text alternative: ``alt`` (else the chart's title), then what its data says
+        (:meth:`Chart.describe`), « Chiffre d'affaires, novembre 2025 à octobre 2026 : entre … »."""
+        what = alt or str(data.get("title") or "")
+        said = re.sub(r"[ \t\r\n]+", " ", self.charts[name].describe(data, self.style)).strip()  # no-break spaces stay
+        return ", ".join(part for part in (what, said) if part)
+
     def _settings(self) -> dict[str, Any]:
         """The matplotlib settings of every chart of the pack: the theme's, its font and palette."""
         font = chart_font(self.style.font)
@@ -144,17 +153,18 @@ class ChartRenderer:
             figure.savefig(io.StringIO(), format="svg", metadata={"Date": None, "Creator": None})
 
     def img(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
-        """An ``<img>`` tag embedding the chart; a framed notice if the chart is unavailable."""
+        """An ``<img>`` tag embedding the chart, its text alternative built from its data
+        (:meth:`alt`); a framed notice if the chart is unavailable."""
         try:
             svg = self.svg(name, data, width_cm, height_cm)
         except Unavailable as exc:
             return Markup(
                 f'<div class="chart-unavailable" style="height:{height_cm}cm">'
                 f"{escape(alt)} — {'non disponible' if self.style.language == 'fr' else 'not available'} : "
-                f"{escape(str(exc))}</div>"
+                f"{escape(translate(str(exc), self.style.language))}</div>"
             )
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup(
-            f'<img class="chart" alt="{escape(alt)}" style="width:{width_cm}cm;height:{height_cm}cm" '
+            f'<img class="chart" alt="{escape(self.alt(name, data, alt))}" style="width:{width_cm}cm;height:{height_cm}cm" '
             f'src="data:image/svg+xml;base64,{encoded}">'
         )

@@ -1,4 +1,4 @@
-"""HTML to PDF with WeasyPrint: restricted fetching, PDF/A-3b, bound packs, worker processes.
+"""HTML to PDF with WeasyPrint: restricted fetching, tagged PDFs, PDF/A-3b, worker processes.
 
 WeasyPrint may read ``data:`` URIs and files inside the allowed folders (the theme chain);
 anything else is refused, so a template cannot pull a remote resource into a board pack.
@@ -6,15 +6,15 @@ The PDFs are written to temporary files beside their targets and renamed when al
 complete (:func:`write_together`), so an interrupted build never leaves a half-written pack
 that looks finished, nor some packs of a run without the others.
 
-A pack may be written as PDF/A-3b with files embedded (its figures as CSV, see
-:mod:`boardpack.render.archive`), and several packs may be bound in one PDF whose top-level
-bookmarks are the packs. :class:`Layouts` lays packs out in worker processes; only plain
-data (:class:`PdfJob`, :class:`Binding`) crosses to them, and they return PDF bytes.
+Every PDF is tagged for assistive technologies (PDF/UA-1, or PDF/A-3b with tags). A pack
+may be written as PDF/A-3b with files embedded (its figures as CSV, see
+:mod:`boardpack.render.archive`); the combined PDF of several packs is one more HTML document
+(:mod:`boardpack.build.combined`). :class:`Layouts` lays packs out in worker processes; only
+plain data (:class:`PdfJob`) crosses to them, and they return PDF bytes.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
 import io
@@ -37,13 +37,15 @@ from urllib.parse import unquote, urlparse
 from ..errors import BoardpackError, RenderError
 
 __all__ = [
-    "PDFA_VARIANT", "Binding", "EmbeddedFile", "Layouts", "PdfJob", "bind", "bound_pdf", "fsync_folder",
-    "default_mode", "forks_workers", "html_to_pdf", "lay_out", "pdfs_and_bound", "picklable", "pool_context", "remove_stale_parts",
+    "PDFA_VARIANT", "PDFUA_VARIANT", "EmbeddedFile", "Layouts", "PdfJob", "fsync_folder",
+    "default_mode", "forks_workers", "html_to_pdf", "lay_out", "picklable", "pool_context", "remove_stale_parts",
     "restricted_fetcher", "write_atomically", "write_document", "write_together",
 ]
 
 #: The WeasyPrint variant of ``--pdfa``: PDF/A-3, level B (visual), files may be embedded.
 PDFA_VARIANT = "pdf/a-3b"
+#: The WeasyPrint variant of every other pack: PDF/UA-1 (tagged, document language and title shown).
+PDFUA_VARIANT = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -64,18 +66,6 @@ class PdfJob:
     html: str
     base_url: Path
     allowed: tuple[Path, ...]
-    created: dt.date | None = None
-    pdfa: bool = False
-    attachments: tuple[EmbeddedFile, ...] = ()
-
-
-@dataclass(frozen=True)
-class Binding:
-    """Several packs in one PDF, each under a top-level bookmark ``titles[i]``."""
-
-    jobs: tuple[PdfJob, ...]
-    titles: tuple[str, ...]
-    title: str
     created: dt.date | None = None
     pdfa: bool = False
     attachments: tuple[EmbeddedFile, ...] = ()
@@ -151,7 +141,10 @@ def _midnight(created: dt.date | None) -> dt.datetime:
 
 
 def _variant(pdfa: bool) -> dict[str, Any]:
-    return {"pdf_variant": PDFA_VARIANT} if pdfa else {}
+    """Every PDF is tagged (structure tree, reading order, ``/Lang``, text alternatives of
+    images): PDF/UA-1 by default. WeasyPrint declares one variant per PDF, so a PDF/A-3b pack
+    is tagged too (``pdf_tags``) but declares PDF/A only."""
+    return {"pdf_variant": PDFA_VARIANT, "pdf_tags": True} if pdfa else {"pdf_variant": PDFUA_VARIANT}
 
 
 def lay_out(job: PdfJob) -> Any:
@@ -203,47 +196,6 @@ def html_to_pdf(html: str, base_url: Path, allowed: Iterable[Path], created: dt.
     """
     job = PdfJob(html, base_url, tuple(allowed), created, pdfa, tuple(attachments))
     return write_document(lay_out(job), created, pdfa, attachments)
-
-
-def bind(documents: Sequence[Any], binding: Binding) -> bytes:
-    """Write laid-out documents as one PDF: each under its title, its bookmarks one level down.
-
-    Anchors are renamed per document so that each table of contents links to its own pack.
-    """
-    pages = [page for index, document in enumerate(documents)
-             for page in _nested(document.pages, binding.titles[index], f"{index}-")]
-    whole = documents[0].copy(pages)
-    whole.metadata = copy.copy(documents[0].metadata)
-    whole.metadata.title = binding.title
-    whole.metadata.description = binding.title
-    whole.metadata.attachments = []
-    return write_document(whole, binding.created, binding.pdfa, binding.attachments)
-
-
-def _nested(pages: Sequence[Any], title: str, prefix: str) -> list[Any]:
-    out = []
-    for number, page in enumerate(pages):
-        clone = copy.copy(page)
-        clone.bookmarks = [(level + 1, label, point, state) for level, label, point, state in page.bookmarks]
-        if number == 0:
-            clone.bookmarks.insert(0, (1, title, (0, 0), "open"))
-        clone.anchors = {prefix + name: point for name, point in page.anchors.items()}
-        clone.links = [(kind, prefix + target if kind == "internal" else target, rectangle, box)
-                       for kind, target, rectangle, box in page.links]
-        out.append(clone)
-    return out
-
-
-def bound_pdf(binding: Binding) -> bytes:
-    """Lay out every pack of ``binding`` and write them as one PDF (a worker's task)."""
-    return bind([lay_out(job) for job in binding.jobs], binding)
-
-
-def pdfs_and_bound(binding: Binding) -> tuple[list[bytes], bytes]:
-    """Each pack's PDF and the bound PDF, laying every pack out once (in this process)."""
-    documents = [lay_out(job) for job in binding.jobs]
-    singles = [write_document(d, j.created, j.pdfa, j.attachments) for d, j in zip(documents, binding.jobs)]
-    return singles, bind(documents, binding)
 
 
 class Layouts:

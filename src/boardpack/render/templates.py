@@ -27,7 +27,8 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from ..errors import RenderError
-from ..formatting import Formatter
+from ..formatting import Formatter, de
+from ..i18n import gettext
 from ..api.kpis import STATUS_LABELS
 from .columns import ENTRY_GAP_MM, second_column_start
 
@@ -124,6 +125,8 @@ def make_environment(search_path: Iterable[Path], fmt: Formatter) -> jinja2.Envi
         month_short=fmt.month_short,
         date=fmt.date,
         status_label=lambda status: STATUS_LABELS[status][language_index] if status else "",
+        # « de » elided before a vowel: {{ "octobre 2026"|de }} → « d'octobre 2026 »
+        de=de,
     )
 
     def second_column(entries: Iterable[Any], term: str, definition: str, font: str,
@@ -134,4 +137,6 @@ def make_environment(search_path: Iterable[Path], fmt: Formatter) -> jinja2.Envi
         return second_column_start(pairs, font, gap_mm)
 
     env.globals["second_column"] = second_column
+    # {{ _("Texte français") }}: the built-in template strings, from the message catalogue
+    env.globals["_"] = lambda text: gettext(text, fmt.language)
     return env

@@ -12,6 +12,7 @@ from markupsafe import escape
 from .. import plugins
 from ..api.kpis import Figures, KPIResult
 from ..api.records import Alert, Issue
+from ..api.tables import Table
 from ..build import layout_pdf, prepare, render_pack, select_audiences
 from ..config import Config
 from ..periods import Month
@@ -40,6 +41,9 @@ class PackResult:
     issues: list[Issue] = field(default_factory=list)
     #: the sections left out of the pack (their data is absent), with the reason, by name
     left_out: dict[str, str] = field(default_factory=dict)
+    #: the tables the sections described for the workbook (``pack.table``), each with its
+    #: section's title, in the pack's order
+    tables: list[tuple[str, Table]] = field(default_factory=list)
 
     @property
     def kpis(self) -> dict[str, KPIResult]:
@@ -101,7 +105,8 @@ def build_pack(
     rendered = render_pack(computed, target)
     document = layout_pdf(rendered) if pdf else None
     return PackResult(rendered.html, document, computed.engine, computed.period, list(computed.alerts),
-                      list(computed.issues), {g.key: g.reason for g in rendered.gaps if g.kind == "section"})
+                      list(computed.issues), {g.key: g.reason for g in rendered.gaps if g.kind == "section"},
+                      list(rendered.pack.tables))
 
 
 def render_section(

@@ -37,6 +37,15 @@ class ParetoChart(Chart):
     name = "pareto"
     description = "Diagramme de Pareto : CA par client décroissant et part cumulée."
 
+    def describe(self, data: Mapping[str, Any], style: ChartStyle) -> str:
+        """The text alternative: each bar's customer, revenue and cumulated share
+        (« Client A : 1 121 130 € (15,7 % cumulé) ; … »)."""
+        fr = style.language == "fr"
+        parts = [f"{label}{' :' if fr else ':'} {style.value(value, 'money')} "
+                 f"({style.value(share, 'percent')} {'cumulé' if fr else 'cumulative'})"
+                 for label, value, share in zip(data.get("x", []), data.get("values", []), data.get("cumulative", []))]
+        return (" ; " if fr else "; ").join(parts)
+
     def draw(self, figure: Figure, data: Mapping[str, Any], style: ChartStyle) -> None:
         """Bars, the cumulated line with its markers, the threshold and the Pareto point."""
         from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator

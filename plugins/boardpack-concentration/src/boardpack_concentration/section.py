@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from boardpack.api import Section, Unavailable
+from boardpack.api import Section, Table, TableColumn, Unavailable
 from boardpack.api.commercial import customer_of, issued_in
 from boardpack.api import KPIContext
 from boardpack.api import PackContext
@@ -66,6 +66,13 @@ class ConcentrationSection(Section):
         measures = concentration(revenue)
         fmt = pack.fmt
         pareto = measures.pareto_count()
+        cumulative = measures.cumulative()
+        pack.table(Table(pack.t("Concentration clients", "Customer concentration"), (  # for the pack's workbook
+            TableColumn(pack.t("Rang", "Rank"), "count"), TableColumn(pack.t("Client", "Customer")),
+            TableColumn(pack.t("CA HT", "Revenue"), "money"), TableColumn(pack.t("Part", "Share"), "percent"),
+            TableColumn(pack.t("Part cumulée", "Cumulated share"), "percent"),
+        ), [(rank, name, _euros(cents), measures.share(cents), cumulative[rank - 1])
+            for rank, (name, cents) in enumerate(measures.customers, start=1)], note=span))
         return {
             "span": span,
             "total": fmt.money(_euros(measures.total)),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from boardpack.api import KPI, STATUS_LABELS, Alert, AlertRule, Figures, Issue, Unavailable, hookimpl
 from boardpack.api.accounts import PL_LINES, SIG_LINES, StatementLine
-from boardpack.api.commercial import customer_of, open_at, select_invoices
+from boardpack.api.commercial import customer_of, days_past_due, open_at, select_invoices
 from boardpack.api.periods import Month, Window
 from boardpack.api.settings import Setting, SettingsTable
 
@@ -50,8 +50,8 @@ Severity = Literal["info", "warning", "critical"]
 #: The keys of ``[alerts]`` the built-in rules read, with their defaults.
 BUDGET_OVERRUN_PCT = Setting("budget_overrun_pct", "number", 5,
                              "écart au budget toléré, en % du budget, avant une alerte", minimum=0)
-LATE_PAYMENT_DAYS = Setting("late_payment_days", "number", 90,
-                            "jours après l'émission au-delà desquels une facture impayée est en retard", minimum=0)
+LATE_PAYMENT_DAYS = Setting("late_payment_days", "number", 30,
+                            "jours après l'échéance au-delà desquels une facture impayée est en retard", minimum=0)
 LATE_PAYMENT_SHARE_PCT = Setting("late_payment_share_pct", "number", 5,
                                  "part des créances ouvertes au-delà de laquelle un client en retard est critique",
                                  minimum=0)
@@ -182,13 +182,14 @@ class BudgetOverrun(AlertRule):
 
 
 class LatePayers(AlertRule):
-    """Customers whose sale invoices are unpaid more than ``late_payment_days`` days after issue."""
+    """Customers whose sale invoices are unpaid more than ``late_payment_days`` days after their due
+    date (as the aged balance counts them)."""
 
     name = "late_payers"
     settings = (SettingsTable("alerts", (LATE_PAYMENT_DAYS, LATE_PAYMENT_SHARE_PCT)),)
     description = {
-        "fr": "clients dont des factures restent impayées au-delà du délai fixé",
-        "en": "customers with invoices unpaid beyond the set delay",
+        "fr": "clients dont des factures restent impayées au-delà du délai fixé après leur échéance",
+        "en": "customers with invoices unpaid beyond the set delay after their due date",
     }
     audiences = ("daf", "banquier", "dirigeant")
 
@@ -198,14 +199,14 @@ class LatePayers(AlertRule):
         invoices = engine.ctx.datasets.get("invoices")
         if invoices is None or invoices.empty:
             return []
-        days = int(settings.get("late_payment_days", 90))
+        days = int(settings.get("late_payment_days", 30))
         share_limit = Decimal(str(settings.get("late_payment_share_pct", 5)))
         end = pd.Timestamp(period.last_day)
         open_ = open_at(select_invoices(invoices, "sale"), end)
         total = Decimal(int(open_["amount_incl_tax"].sum())).scaleb(-2)
         if total <= 0:
             return []
-        age = (end - open_["issue_date"]).dt.days
+        age = days_past_due(open_, end)
         late = open_[age > days]
         customer = customer_of(late)
         table = pd.DataFrame({"amount": late["amount_incl_tax"].astype("int64"), "oldest": age[age > days],
@@ -231,12 +232,12 @@ class LatePayers(AlertRule):
                   severity: Severity, kpis: tuple[str, ...]) -> Alert:
         name, amount, count, oldest = row
         share = pct(amount, total)
-        fr = (f"{name} : {FR.money(amount)} TTC impayés depuis plus de {days} jours à fin "
-              f"{FR.month(period)} ({count} facture{'s' if count > 1 else ''}, la plus ancienne émise il y a "
+        fr = (f"{name} : {FR.money(amount)} TTC échus depuis plus de {days} jours à fin "
+              f"{FR.month(period)} ({count} facture{'s' if count > 1 else ''}, la plus ancienne échue depuis "
               f"{oldest} jours), soit {FR.percent(share)} des créances clients ouvertes ({FR.money(total)}).")
-        en = (f"{name}: {EN.money(amount)} incl. VAT unpaid for more than {days} days at the end of "
-              f"{EN.month(period)} ({count} invoice{'s' if count > 1 else ''}, the oldest issued {oldest} "
-              f"days ago), {EN.percent(share)} of open receivables ({EN.money(total)}).")
+        en = (f"{name}: {EN.money(amount)} incl. VAT more than {days} days past due at the end of "
+              f"{EN.month(period)} ({count} invoice{'s' if count > 1 else ''}, the oldest {oldest} days "
+              f"past due), {EN.percent(share)} of open receivables ({EN.money(total)}).")
         figures = {"customer": name, "amount": FR.money(amount), "invoices": FR.number(count),
                    "oldest_days": f"{FR.number(oldest)} j", "share": FR.percent(share),
                    "open_receivables": FR.money(total)}
@@ -247,9 +248,9 @@ class LatePayers(AlertRule):
                kpis: tuple[str, ...]) -> Alert:
         amount = sum((r[1] for r in rows), Decimal(0))
         names = ", ".join(r[0] for r in rows)
-        fr = (f"{len(rows)} clients ont {FR.money(amount)} TTC impayés depuis plus de {days} jours à fin "
+        fr = (f"{len(rows)} clients ont {FR.money(amount)} TTC échus depuis plus de {days} jours à fin "
               f"{FR.month(period)}, soit {FR.percent(pct(amount, total))} des créances clients ouvertes : {names}.")
-        en = (f"{len(rows)} customers owe {EN.money(amount)} incl. VAT unpaid for more than {days} days at "
+        en = (f"{len(rows)} customers owe {EN.money(amount)} incl. VAT more than {days} days past due at "
               f"the end of {EN.month(period)}, {EN.percent(pct(amount, total))} of open receivables: {names}.")
         figures = {
             name: f"{FR.money(value)} ({count} facture{'s' if count > 1 else ''}, {FR.percent(pct(value, total))})"
@@ -299,14 +300,23 @@ class BfrVsRevenue(AlertRule):
             severity = "critical" if status == "alert" else "warning"
         b, r = growth(bfr_growth), growth(revenue_growth)
         grew = bfr_growth > 0
+        driver = _bfr_driver(engine, before, period)
+        if not grew:
+            tail_fr, tail_en = "le BFR baisse moins vite que l'activité.", "working capital falls more slowly than activity."
+        elif driver is not None:
+            (name_fr, name_en), moved = driver
+            tail_fr = (f"le BFR absorbe de la trésorerie au-delà de l'activité, d'abord par {name_fr} "
+                       f"({FR.delta(moved, 'money')}).")
+            tail_en = f"working capital absorbs cash beyond activity, first through {name_en} ({EN.delta(moved, 'money')})."
+        else:
+            tail_fr = "le BFR absorbe de la trésorerie au-delà de l'activité."
+            tail_en = "working capital absorbs cash beyond activity."
         fr = (f"BFR de {FR.money(bfr_then)} fin {FR.month(before)} à {FR.money(bfr_now)} fin {FR.month(period)} "
               f"({b[0]}), quand le chiffre d'affaires sur 12 mois glissants passait de {FR.money(revenue_then)} "
-              f"à {FR.money(revenue_now)} ({r[0]}) : "
-              + ("la croissance consomme de la trésorerie." if grew else "le BFR baisse moins vite que l'activité."))
+              f"à {FR.money(revenue_now)} ({r[0]}) : " + tail_fr)
         en = (f"Working capital from {EN.money(bfr_then)} at the end of {EN.month(before)} to {EN.money(bfr_now)} "
               f"at the end of {EN.month(period)} ({b[1]}), while LTM revenue went from {EN.money(revenue_then)} "
-              f"to {EN.money(revenue_now)} ({r[1]}): "
-              + ("growth is consuming cash." if grew else "working capital falls more slowly than activity."))
+              f"to {EN.money(revenue_now)} ({r[1]}): " + tail_en)
         figures_fr = {
             "bfr": FR.money(bfr_now), "bfr_previous": FR.money(bfr_then), "bfr_growth_pct": b[0],
             "revenue_ltm": FR.money(revenue_now), "revenue_ltm_previous": FR.money(revenue_then),
@@ -316,6 +326,28 @@ class BfrVsRevenue(AlertRule):
                  "en": "Working capital growing faster than revenue"}
         return [Alert(self.name, severity, title, {"fr": fr, "en": en}, figures_fr, ("dirigeant", "daf"),
                       _kpis_of(engine, "bfr", "chiffre_affaires", BFR_GROWTH_KPI))]
+
+
+#: The BFR's parts an alert can name as its driver: (bilan line, sign in the BFR, French, English).
+_BFR_PARTS = (
+    ("creances_clients", 1, "les créances clients", "customer receivables"),
+    ("stocks", 1, "les stocks", "inventories"),
+    ("dettes_fournisseurs", -1, "la baisse des dettes fournisseurs", "lower supplier payables"),
+)
+
+
+def _bfr_driver(engine: Figures, before: Month, period: Month) -> tuple[tuple[str, str], Decimal] | None:
+    """The part of the BFR that grew most over the twelve months, and by how much (its effect on
+    the BFR); ``None`` when the bilan is not there or none grew."""
+    moves = []
+    for line, sign, fr, en in _BFR_PARTS:
+        try:
+            moved = (engine.ctx.bilan(line, period) - engine.ctx.bilan(line, before)) * sign
+        except Unavailable:
+            return None
+        moves.append(((fr, en), moved))
+    best = max(moves, key=lambda item: item[1])
+    return best if best[1] > 0 else None
 
 
 class Covenant(AlertRule):

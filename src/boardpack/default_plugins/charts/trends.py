@@ -258,6 +258,14 @@ class HorizontalBarsChart(Chart):
         ax.set_ylim(-0.6, len(labels) - 0.4)
         title(figure, data, style)
 
+    def describe(self, data: Mapping[str, Any], style: ChartStyle) -> str:
+        """Each category with its value, in the bars' order (« Client A : 120 300 € ; … »)."""
+        unit = str(data.get("unit", "count"))
+        values = (data.get("series") or [{}])[0].get("values") or []
+        parts = [f"{label}{' :' if style.language == 'fr' else ':'} {style.value(value, unit)}"
+                 for label, value in zip(data.get("x", []), values) if value is not None]
+        return (" ; " if style.language == "fr" else "; ").join(parts)
+
 
 class SparklineChart(Chart):
     """A small line without axes for KPI tiles; the last point is marked."""

@@ -104,6 +104,19 @@ class WaterfallChart(Chart):
                        linewidth=matplotlib.rcParams["axes.linewidth"], zorder=1)
         title(figure, data, style)
 
+    def describe(self, data: Mapping[str, Any], style: ChartStyle) -> str:
+        """Each bar in order, steps signed (« Trésorerie d'ouverture : 120 000 € ; Encaissements : +80 000 € ; … »)."""
+        unit = str(data.get("unit", "money"))
+        values = list((data.get("series") or [{}])[0].get("values") or [])
+        kinds = list(data.get("kinds") or ["total"] + ["delta"] * (len(values) - 2) + ["total"])
+        parts = []
+        for label, value, kind in zip(data.get("x", []), values, kinds):
+            text = style.value(value, unit)
+            if kind == "delta" and value is not None and value > 0:
+                text = "+" + text
+            parts.append(f"{label}{' :' if style.language == 'fr' else ':'} {text}")
+        return (" ; " if style.language == "fr" else "; ").join(parts)
+
 
 @hookimpl
 def register_charts() -> list[Chart]:

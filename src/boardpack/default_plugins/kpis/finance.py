@@ -1,4 +1,5 @@
-"""Financial KPIs from the ledger: revenue, margins, EBE, net result, cash, BFR, DSO, DSCR.
+"""Financial KPIs from the ledger: revenue, margins, EBE, net result, cash, BFR, DSO (the DSCR
+KPIs are in :mod:`.debt_service`).
 
 Each formula is stated in ``formula`` (shown in the packs and the docs) and computed from
 the statement lines of :mod:`boardpack.accounting.pcg`.
@@ -12,12 +13,11 @@ from boardpack.api import hookimpl
 from boardpack.api import KPI, Thresholds, Unavailable
 from boardpack.api import KPIContext
 from boardpack.api.accounting import cents_to_euros
-from boardpack.api.kpis import Estimated
-from boardpack.api.periods import Window
+from boardpack.api.periods import Month, Window
 
 __all__ = [
     "ChiffreAffaires", "MargeBrute", "TauxMargeBrute", "EBE", "ResultatNet",
-    "TresorerieNette", "BFR", "DSO", "DSCR",
+    "TresorerieNette", "BFR", "DSO", "sales_incl_tax",
 ]
 
 _ALL = ("dirigeant", "daf", "operations", "banquier")
@@ -204,15 +204,51 @@ class BFR(KPI):
 
 
 _RECEIVABLES = ("411", "413", "416", "418")
+#: Revenue accounts whose presence in an entry makes it a sale (or, debited, a credit note).
+_SALES = ("70",)
+
+
+def _sales_by_month(ctx: KPIContext) -> dict[Month, int]:
+    """Sales incl. VAT by month in cents: in every entry (journal + number, à-nouveaux excluded)
+    holding a line on a 70 account, the debits minus the credits of its 411, 413, 416, 418 lines.
+
+    A credit note (70 debited, customer credited) thus counts negative, and an entry moving an
+    amount between customer accounts (411 → 416 client douteux, an effect 413) or a payment (512
+    → 411) counts nothing: neither touches a 70 account.
+    """
+    def compute() -> dict[Month, int]:
+        entries = ctx.dataset("entries")
+        journals = {j.upper() for j in ctx.opening_journals}
+        moving = entries[~entries["journal"].astype(str).str.upper().isin(journals)]
+        accounts = moving["account"].astype(str)
+        keys = [moving["journal"], moving["entry_id"]]
+        is_sale_line = accounts.str.startswith(_SALES)
+        sale_entry = is_sale_line.groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
+        customer = accounts.str.startswith(_RECEIVABLES).to_numpy(dtype=bool)
+        chosen = moving[sale_entry & customer]
+        net = chosen["debit"].astype("int64") - chosen["credit"].astype("int64")
+        months = chosen["date"].dt.year * 12 + chosen["date"].dt.month - 1
+        summed = net.groupby(months).sum()
+        return {Month(int(m) // 12, int(m) % 12 + 1): int(v) for m, v in summed.items()}
+
+    return ctx.memo(("dso_sales_by_month",), compute)
+
+
+def sales_incl_tax(ctx: KPIContext, window: Window) -> Decimal:
+    """Sales invoiced incl. VAT over ``window``, net of credit notes, in euros (see
+    :func:`_sales_by_month`); the DSO's denominator."""
+    ctx.ledger.require(window)
+    by_month = _sales_by_month(ctx)
+    return cents_to_euros(sum(by_month.get(month, 0) for month in window.months))
 
 
 def require_sales_through_receivables(ctx: KPIContext, window: Window) -> None:
     """Refuse a DSO for a company whose sales do not go through its customer accounts (sales
-    booked straight to the bank): under half of the revenue debited to 411, 413, 416, 418."""
+    booked straight to the bank): sales incl. VAT on 411, 413, 416, 418 under half the revenue."""
     revenue = ctx.pl("chiffre_affaires", window)
-    invoiced = ctx.debits(_RECEIVABLES, window)
+    invoiced = sales_incl_tax(ctx, window)
     if revenue > 0 and invoiced * 2 < revenue:
-        share = int(invoiced / revenue * 100)
+        share = max(int(invoiced / revenue * 100), 0)
         raise Unavailable(
             f"les ventes ne passent pas par les comptes clients : {share}\u00a0% seulement du CA est débité "
             "aux comptes 411, 413, 416, 418 sur la période (ventes encaissées directement) ; le délai "
@@ -226,11 +262,14 @@ class DSO(KPI):
     id = "dso"
     label = {"fr": "DSO (délai clients)", "en": "DSO (days sales outstanding)"}
     formula = {
-        "fr": "créances clients TTC en fin de période (soldes débiteurs 411, 413, 416, 418) / "
-        "ventes TTC facturées sur la période (débits des comptes 41, hors à-nouveaux) × "
-        "nombre de jours de la période",
-        "en": "trade receivables incl. VAT at period end / sales invoiced incl. VAT over the "
-        "period (debits on 41 accounts) × days in the period",
+        "fr": "créances clients TTC en fin de période (soldes débiteurs 411, 413, 416, 418) / ventes "
+        "TTC de la période × jours de la période ; ventes TTC = débits − crédits 41x des écritures "
+        "qui mouvementent un compte 70 (hors à-nouveaux) : avoirs déduits, virements entre comptes "
+        "41 (client douteux) et règlements exclus",
+        "en": "trade receivables incl. VAT at period end (debit balances of 411, 413, 416, 418) / "
+        "sales incl. VAT over the period × days in the period; sales incl. VAT = debits − credits "
+        "on 41x of the entries moving a 70 account (opening entries excluded): credit notes "
+        "deducted, moves between 41 accounts (doubtful) and payments excluded",
     }
     unit = "days"
     needs = ("entries",)
@@ -241,71 +280,13 @@ class DSO(KPI):
     headline = "ltm"
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Receivables over the period's invoiced sales, in days."""
+        """Receivables over the period's sales incl. VAT, in days."""
         require_sales_through_receivables(ctx, window)
-        receivables = ctx.split_balance(("411", "413", "416", "418"), window.end, "debit")
-        invoiced = ctx.debits(("411", "413", "416", "418"), window)
-        return _ratio(receivables, invoiced, "montant facturé") * window.days
-
-
-#: Without a ``loans`` schedule, the debt service is estimated from the ledger: principal
-#: repaid = debits of the borrowings (164 établissements de crédit, 167, 168 except the accrued
-#: interest 1688), interest = net charge on 6611 (intérêts des emprunts et dettes).
-LOAN_ACCOUNTS = ("164", "167", "168")
-ACCRUED_INTEREST = ("1688",)
-LOAN_INTEREST = ("6611",)
-_ESTIMATE_BASIS = {
-    "fr": "sans échéancier « loans » : service de la dette estimé d'après les remboursements des comptes "
-    "164, 167 et 168 (hors 1688) et les intérêts 6611 des écritures",
-    "en": "no « loans » schedule: debt service estimated from the repayments on accounts 164, 167 and 168 "
-    "(except 1688) and the interest on 6611 in the ledger",
-}
-
-
-def estimated_debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal]:
-    """Principal repaid and interest paid over ``window`` as the ledger shows them (euros)."""
-    ledger = ctx.ledger
-    ledger.require(window)
-    principal = ledger.flows(LOAN_ACCOUNTS, window, "debit") - ledger.flows(ACCRUED_INTEREST, window, "debit")
-    interest = ledger.flows(LOAN_INTEREST, window, "debit") - ledger.flows(LOAN_INTEREST, window, "credit")
-    return cents_to_euros(principal), cents_to_euros(interest)
-
-
-class DSCR(KPI):
-    """Debt service coverage ratio."""
-
-    id = "dscr"
-    label = {"fr": "DSCR (couverture du service de la dette)", "en": "DSCR (debt service coverage)"}
-    formula = {
-        "fr": "(EBE − impôt sur les bénéfices) / (capital remboursé + intérêts payés) sur la "
-        "période, échéances tirées du jeu « loans » ; sans lui, estimé d'après les remboursements "
-        "des comptes 164, 167, 168 (hors 1688) et les intérêts 6611 des écritures",
-        "en": "(EBITDA − income tax) / (principal repaid + interest paid) over the period, "
-        "from the loans schedule; without it, estimated from the repayments on 164, 167, 168 "
-        "(except 1688) and the interest on 6611",
-    }
-    unit = "ratio"
-    needs = ("entries",)
-    thresholds = Thresholds(warn=Decimal("1.5"), alert=Decimal("1.25"))
-    audiences = ("daf", "banquier")
-    headline = "ltm"
-
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
-        """Cash available for debt service over debt service (estimated without a schedule)."""
-        if "loans" in ctx.datasets:
-            loans = ctx.dataset("loans")
-            months = {str(m) for m in window.months}
-            due = loans[loans["period"].isin(months)]
-            service = Decimal(int(due["principal_due"].sum() + due["interest_due"].sum())).scaleb(-2)
-            if service == 0:
-                raise Unavailable("aucune échéance d'emprunt sur la période")
-            return (ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)) / service
-        principal, interest = estimated_debt_service(ctx, window)
-        if principal + interest <= 0:
-            raise Unavailable("aucun remboursement d'emprunt (débits 164, 167, 168) ni intérêt (6611) dans "
-                              "les écritures de la période, et pas d'échéancier « loans »")
-        available = ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)
-        return Estimated(available / (principal + interest), _ESTIMATE_BASIS)
+        receivables = ctx.split_balance(_RECEIVABLES, window.end, "debit")
+        invoiced = sales_incl_tax(ctx, window)
+        if invoiced <= 0:
+            raise Unavailable("montant facturé nul ou négatif sur la période (avoirs compris)")
+        return receivables / invoiced * window.days
 
 
 @hookimpl
@@ -313,5 +294,5 @@ def register_kpis() -> list[KPI]:
     """Register the financial KPIs."""
     return [
         ChiffreAffaires(), MargeBrute(), TauxMargeBrute(), EBE(), ResultatNet(),
-        TresorerieNette(), BFR(), DSO(), DSCR(),
+        TresorerieNette(), BFR(), DSO(),
     ]

@@ -1,4 +1,4 @@
-"""Receivables KPIs: invoice-to-cash time and customer receivables overdue by more than 90 days.
+"""Receivables KPIs: invoice-to-cash time and customer receivables more than 90 days past due.
 
 Sale invoices, customers and data coverage follow the conventions of
 :mod:`boardpack.default_plugins._commercial_data`.
@@ -18,6 +18,7 @@ from boardpack.api.periods import Window
 from boardpack.api.commercial import (
     customer_of,
     days_between,
+    days_past_due,
     euros,
     euros_by,
     median,
@@ -78,20 +79,18 @@ class DelaiEncaissement(KPI):
 
 
 class ClientsPlus90j(KPI):
-    """Share of open receivables issued more than 90 days before the window's end."""
+    """Share of open receivables more than 90 days past their due date at the window's end."""
 
     id = "clients_plus_90j"
-    label = {"fr": "Créances clients à plus de 90 jours", "en": "Receivables over 90 days"}
+    label = {"fr": "Créances clients échues à plus de 90 jours", "en": "Receivables over 90 days past due"}
     formula = {
-        "fr": "créances TTC ouvertes en fin de période émises plus de 90 jours avant cette date / "
-        "créances TTC ouvertes en fin de période × 100 ; créance ouverte = facture de vente émise "
-        "au plus tard en fin de période et non encaissée à cette date (encaissée après, ou sans "
-        "date d'encaissement ni statut paid ; avoirs en négatif) ; "
-        "ventilation : montant TTC à plus de 90 jours par client",
-        "en": "open receivables incl. VAT at period end issued more than 90 days before it / open "
-        "receivables incl. VAT at period end × 100; open = sale invoice issued by period end and "
-        "unpaid at that date (paid later, or with neither a paid date nor the paid status; credit "
-        "notes negative); split: amount over 90 days by customer",
+        "fr": "créances TTC ouvertes en fin de période échues depuis plus de 90 jours (comptés depuis "
+        "l'échéance, à défaut l'émission) / créances TTC ouvertes × 100 ; ouverte = facture de vente "
+        "émise au plus tard en fin de période, non encaissée à cette date (avoirs en négatif) ; "
+        "ventilation par client",
+        "en": "open receivables incl. VAT at period end more than 90 days past due (counted from the "
+        "due date, else the issue date) / open receivables incl. VAT × 100; open = sale invoice "
+        "issued by period end, unpaid at that date (credit notes negative); split by customer",
     }
     unit = "percent"
     needs = ("invoices",)
@@ -109,7 +108,7 @@ class ClientsPlus90j(KPI):
         open_items = issued[unpaid]
         if open_items["amount_incl_tax"].sum() <= 0:
             raise Unavailable(f"aucune créance client ouverte à fin {window.end}")
-        return open_items, (end - open_items["issue_date"]).dt.days > 90
+        return open_items, days_past_due(open_items, end) > 90
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
         """Over-90-day share of the open receivables at the window's end, in %."""
@@ -122,7 +121,7 @@ class ClientsPlus90j(KPI):
         open_items, late = self._open(ctx, window)
         overdue = open_items[late]
         if overdue.empty:
-            raise Unavailable(f"aucune créance de plus de 90 jours à fin {window.end}")
+            raise Unavailable(f"aucune créance échue depuis plus de 90 jours à fin {window.end}")
         return euros_by(customer_of(overdue), overdue["amount_incl_tax"])
 
 

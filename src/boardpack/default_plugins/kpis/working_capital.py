@@ -108,9 +108,11 @@ class RotationStocks(KPI):
     label = {"fr": "Rotation des stocks", "en": "Inventory turnover"}
     formula = {
         "fr": "coût des ventes de la période / stock moyen ((stock au début + stock en fin de "
-        "période) / 2), en nombre de fois",
-        "en": "cost of sales over the period / average inventory ((opening + closing) / 2), "
-        "in times",
+        "période) / 2) × 12 / nombre de mois de la période : en nombre de fois par an (un mois "
+        "est annualisé, les 12 derniers mois et l'exercice ne changent pas)",
+        "en": "cost of sales over the period / average inventory ((opening + closing) / 2) "
+        "× 12 / months in the period: in times a year (a month is annualised, the last 12 "
+        "months and the fiscal year are unchanged)",
     }
     unit = "ratio"
     needs = ("entries",)
@@ -118,14 +120,14 @@ class RotationStocks(KPI):
     headline = "ltm"
 
     def compute(self, ctx: KPIContext, window: Window) -> Decimal:
-        """Cost of sales over average inventory."""
+        """Cost of sales over average inventory, annualised (times a year)."""
         cost = ctx.pl("cout_des_ventes", window)
         average = (_bilan_before(ctx, "stocks", window) + ctx.bilan("stocks", window.end)) / 2
         if average <= 0:
             raise Unavailable("aucun stock sur la période (stock moyen nul)")
         if cost < 0:
             raise Unavailable("coût des ventes négatif sur la période")
-        return cost / average
+        return cost / average * 12 / len(window.months)
 
 
 class CCC(KPI):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 
-from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
+from boardpack.api import STATUS_LABELS, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 
 from .helpers import closed_years, fy_label, outstanding_by_loan
 from .layouts import BILAN_LAYOUT, SIG_LAYOUT, line_label
@@ -35,6 +35,12 @@ class PresentationSection(Section):
             loans = outstanding_by_loan(pack)
         except Unavailable:
             loans = []
+        pack.table(Table(pack.t("Chiffres clés ", "Key figures ") + fy_label(pack, year), (
+            TableColumn(pack.t("Poste", "Line")), TableColumn(fy_label(pack, year), "money"),
+        ), [(line_label(pack, line), pack.data.pl(line, year))
+            for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net")]
+           + [(line_label(pack, line), pack.data.bilan(line, year.end))
+              for line in ("capitaux_propres", "dettes_financieres", "total_actif")]))
         return {
             "company": company,
             "year_label": fy_label(pack, year),
@@ -57,23 +63,25 @@ class ThreeYearsSection(Section):
         years = closed_years(pack)
         fmt = pack.fmt
 
-        def rows_for(layout: tuple[tuple[str, str], ...], read: Any) -> list[dict[str, Any]]:
-            rows = []
+        def rows_for(layout: tuple[tuple[str, str], ...], read: Any, title: str) -> list[dict[str, Any]]:
+            rows, described = [], []
             for line, style in layout:
                 values = [read(line, year) for year in years]
                 if style != "total" and not any(values):
                     continue
-                change = "—"
-                if len(values) > 1 and values[-2]:
-                    delta = (values[-1] - values[-2]) / abs(values[-2]) * 100
-                    change = fmt.signed(fmt.percent(delta), delta)
+                described.append((line_label(pack, line), *values))
+                change = fmt.change(values[-1], values[-2], "money") if len(values) > 1 else "—"
                 rows.append({"label": line_label(pack, line), "style": style,
                              "values": [fmt.money(v) for v in values], "change": change})
+            pack.table(Table(title, (TableColumn(pack.t("Poste", "Line")),
+                                     *(TableColumn(fy_label(pack, y), "money") for y in years)), described))
             return rows
 
-        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.data.pl(line, year))
+        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.data.pl(line, year),
+                           pack.t("Compte de résultat 3 exercices", "Income statement 3 years"))
         bilan_rows = rows_for(BILAN_LAYOUT["actif"] + BILAN_LAYOUT["passif"],
-                              lambda line, year: pack.data.bilan(line, year.end))
+                              lambda line, year: pack.data.bilan(line, year.end),
+                              pack.t("Bilan 3 exercices", "Balance sheet 3 years"))
         return {"years": [fy_label(pack, y) for y in years], "pl_rows": pl_rows, "bilan_rows": bilan_rows}
 
 
@@ -86,21 +94,27 @@ class BankRatiosSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """One row per banker KPI that has thresholds, over its headline window."""
-        rows = []
+        rows, described, units = [], [], []
         for kpi in pack.kpis_for_audience():
             result = pack.result(kpi.id)
             limits = result.thresholds
             if limits is None:
                 continue
             headroom = result.headroom()
+            side = "≥" if kpi.direction == "up" else "≤"
+            described.append((pack.label(kpi.label), pack.fmt.window(result.window), result.value, limits.warn,
+                              limits.alert, headroom, STATUS_LABELS[result.status][0 if pack.language == "fr" else 1]
+                              if result.status else "", pack.label(kpi.formula)))
+            units.append(kpi.unit)
             rows.append({
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window(result.window),
                 "value": pack.value(result),
-                "reason": result.reason,
-                "alert": "—" if limits.alert is None else pack.fmt.value(limits.alert, kpi.unit),
-                "warn": "—" if limits.warn is None else pack.fmt.value(limits.warn, kpi.unit),
-                "direction": "≥" if kpi.direction == "up" else "≤",
+                "reason": pack.reason(result),
+                # « ≤ 75 j », or « — » alone where the KPI has no such threshold (never « ≤ — »)
+                "alert": "—" if limits.alert is None else f"{side}\u00a0{pack.fmt.value(limits.alert, kpi.unit)}",
+                "warn": "—" if limits.warn is None else f"{side}\u00a0{pack.fmt.value(limits.warn, kpi.unit)}",
+                "direction": side,
                 "headroom": "—" if headroom is None else pack.fmt.value(headroom, kpi.unit),
                 "status": result.status,
                 "status_label": STATUS_LABELS[result.status][0 if pack.language == "fr" else 1] if result.status else "",
@@ -108,6 +122,12 @@ class BankRatiosSection(Section):
             })
         if not rows:
             raise Unavailable(pack.t("aucun ratio avec seuil pour cette audience", "no ratio with thresholds"))
+        pack.table(Table(pack.t("Ratios bancaires", "Banking ratios"), (
+            TableColumn(pack.t("Ratio", "Ratio")), TableColumn(pack.t("Période", "Period")),
+            TableColumn(pack.t("Valeur", "Value"), "row"), TableColumn(pack.t("Seuil de vigilance", "Watch level"), "row"),
+            TableColumn(pack.t("Seuil d'alerte", "Alert level"), "row"), TableColumn(pack.t("Marge", "Headroom"), "row"),
+            TableColumn(pack.t("Statut", "Status")), TableColumn(pack.t("Formule", "Formula")),
+        ), described, row_units=units))
         return {"rows": rows}
 
 
@@ -124,7 +144,7 @@ class DebtScheduleSection(Section):
         dscr = pack.kpi("dscr")
         fy = pack.data.window("fy", pack.period)
         windows = [fy.shift_years(2), fy.shift_years(1), pack.data.window("ytd", pack.period)]
-        rows = []
+        rows, described = [], []
         for window in windows:
             months = {str(m) for m in window.months}
             due = loans[loans["period"].isin(months)]
@@ -133,6 +153,8 @@ class DebtScheduleSection(Section):
             principal = Decimal(int(due["principal_due"].sum())).scaleb(-2)
             interest = Decimal(int(due["interest_due"].sum())).scaleb(-2)
             value, reason = pack.engine.value(dscr, window)
+            described.append((fy_label(pack, window) if window.kind == "fy" else pack.t("Cumul ", "YTD ")
+                              + pack.fmt.window(window), principal, interest, principal + interest, value))
             rows.append({
                 "label": fy_label(pack, window) if window.kind == "fy" else pack.t(
                     "Cumul ", "YTD ") + pack.fmt.window(window),
@@ -142,6 +164,15 @@ class DebtScheduleSection(Section):
                 "status": pack.engine.status(dscr, value),
             })
         outstanding = outstanding_by_loan(pack)
+        pack.table(Table(pack.t("Service de la dette", "Debt service"), (
+            TableColumn(pack.t("Période", "Period")), TableColumn(pack.t("Capital", "Principal"), "money"),
+            TableColumn(pack.t("Intérêts", "Interest"), "money"), TableColumn(pack.t("Service", "Service"), "money"),
+            TableColumn("DSCR", "ratio"),
+        ), described))
+        pack.table(Table(pack.t("Capital restant dû", "Capital outstanding"), (
+            TableColumn(pack.t("Emprunt", "Loan")), TableColumn(pack.t("Prêteur", "Lender")),
+            TableColumn(pack.t("Au", "At"), "date"), TableColumn(pack.t("Capital restant dû", "Outstanding"), "money"),
+        ), [(loan["loan"], loan["lender"], pack.period.last_day, loan["amount"]) for loan in outstanding]))
         return {"rows": rows, "outstanding": outstanding, "date": pack.fmt.date(pack.period.last_day)}
 
 

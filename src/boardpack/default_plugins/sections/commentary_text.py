@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from boardpack.api import Formatter, KPIContext, Unavailable
 from boardpack.api.accounting import cash_flow, cents_to_euros
+from boardpack.api.formatting import translate
 from boardpack.api.periods import Month
 
 __all__ = ["Sentence", "generate"]
@@ -27,9 +28,6 @@ class Sentence:
     sources: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _pct_change(current: Decimal, reference: Decimal) -> Decimal | None:
-    return None if reference == 0 else (current - reference) / abs(reference) * 100
-
 
 class _Writer:
     """Builds the sentences of one pack language."""
@@ -41,8 +39,7 @@ class _Writer:
         return fr if self.fmt.language == "fr" else en
 
     def change(self, current: Decimal, reference: Decimal) -> str:
-        change = _pct_change(current, reference)
-        return "—" if change is None else self.fmt.signed(self.fmt.percent(change), change)
+        return self.fmt.change(current, reference, "money")
 
     def revenue(self) -> Sentence:
         """CA of the month and the year to date against N-1 and the budget."""
@@ -137,10 +134,16 @@ def generate(ctx: KPIContext, period: Month, fmt: Formatter) -> tuple[list[Sente
     writer = _Writer(ctx, period, fmt)
     sentences: list[Sentence] = []
     missing: list[str] = []
-    steps: tuple[Callable[[], Sentence], ...] = (writer.revenue, writer.margin_driver, writer.cash_bridge)
-    for step in steps:
+    # what each sentence would have said, in the reader's words (never the code's docstring)
+    steps: tuple[tuple[Callable[[], Sentence], str, str], ...] = (
+        (writer.revenue, "Chiffre d'affaires", "Revenue"),
+        (writer.margin_driver, "Marge", "Margin"),
+        (writer.cash_bridge, "Trésorerie", "Cash"),
+    )
+    for step, fr, en in steps:
         try:
             sentences.append(step())
         except Unavailable as exc:
-            missing.append(f"{step.__doc__.splitlines()[0] if step.__doc__ else step.__name__} : {exc}")
+            reason = str(exc) if fmt.language == "fr" else translate(str(exc), "en")
+            missing.append(f"{writer.t(fr, en)} : {reason}" if fmt.language == "fr" else f"{en}: {reason}")
     return sentences, missing

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boardpack.api import PackContext, Section, Unavailable, hookimpl
+from boardpack.api import PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.commercial import (
     euros,
     invoices_of,
@@ -35,8 +35,9 @@ class RevenueMixSection(Section):
     """Revenue and discounts by product, revenue by customer (top 10), year to date against N-1."""
 
     name = "marges_produits_clients"
-    title = {"fr": "Chiffre d'affaires et marges par produit et par client",
-             "en": "Revenue and margins by product and customer"}
+    # no margin by product: the data give no cost per product (the page says so)
+    title = {"fr": "Chiffre d'affaires par produit et par client",
+             "en": "Revenue by product and customer"}
     template = "sections/revenue_mix.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
@@ -93,6 +94,15 @@ class RevenueMixSection(Section):
                                    euros(before["amount_excl_tax"].sum()), has_n1) | {"style": "total"})
         top_share = sum((customers_now[k] for k in top), Decimal(0))
 
+        window = pack.fmt.window(ytd)
+        for rows, what, first in ((products, pack.t("CA par produit", "Revenue by product"), pack.t("Produit", "Product")),
+                                  (customers, pack.t("CA par client", "Revenue by customer"), pack.t("Client", "Customer"))):
+            if rows:
+                pack.table(Table(what, (
+                    TableColumn(first), TableColumn(pack.t("CA HT ", "Revenue ") + window, "money"),
+                    TableColumn(pack.t("Part", "Share"), "percent"),
+                    TableColumn(pack.t("CA HT ", "Revenue ") + pack.fmt.window(n1), "money"),
+                ), [(r["label"], r["raw"], r["raw"] / total * 100, r["raw_n1"]) for r in rows]))
         ledger_revenue = pl_value(pack, "chiffre_affaires", ytd)
         margin = pl_value(pack, "marge_brute", ytd)
         charts = []
@@ -101,12 +111,12 @@ class RevenueMixSection(Section):
                 "x": [r["label"] for r in products[:-1]],
                 "series": [{"label": "", "values": [r["raw"] for r in products[:-1]]}],
                 "unit": "money",
-            }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
+            }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par produit", "Revenue by product"))})
         charts.append({"title": pack.t("Dix premiers clients", "Top ten customers"), "chart": pack.chart("hbars", {
             "x": [r["label"] for r in customers[:len(top)]],
             "series": [{"label": "", "values": [r["raw"] for r in customers[:len(top)]]}],
             "unit": "money",
-        }, 8.4, 4.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
+        }, 8.4, 3.6, alt=pack.t("Chiffre d'affaires par client", "Revenue by customer"))})
         return {
             "window": pack.fmt.window(ytd),
             "products": products,
@@ -128,7 +138,7 @@ class RevenueMixSection(Section):
              has_n1: bool) -> dict[str, Any]:
         reference = (n1 or Decimal(0)) if has_n1 else None
         return {
-            "label": label, "style": "base", "raw": value,
+            "label": label, "style": "base", "raw": value, "raw_n1": reference,
             "revenue": pack.fmt.money(value), "share": share(pack, value, total),
             "n1": money(pack, reference), "n1_delta": variation(pack, value, reference, "money"),
         }
@@ -194,6 +204,16 @@ class TopPartiesSection(Section):
             names = ("clients", "customers") if kind == "sale" else ("fournisseurs", "suppliers")
             rows.append(row(others_label(pack, len(rest), *names), rest, "base"))
         rows.append(row(pack.t("Total", "Total"), None, "total"))
+        pack.table(Table(pack.t("Principaux clients", "Top customers") if kind == "sale"
+                         else pack.t("Principaux fournisseurs", "Top suppliers"), (
+            TableColumn(pack.t("Tiers", "Counterparty")),
+            TableColumn(pack.t("Facturé HT ", "Invoiced ") + pack.fmt.window(ytd), "money"),
+            TableColumn(pack.t("Part", "Share"), "percent"),
+            TableColumn(pack.t("Solde ouvert TTC", "Open balance incl. VAT"), "money"),
+            TableColumn(pack.t("dont échu", "of which overdue"), "money"),
+            TableColumn(pack.t("Délai moyen de paiement", "Mean payment delay"), "days"),
+        ), [(r["label"], r["raw"]["invoiced"], None if total <= 0 else r["raw"]["invoiced"] / total * 100,
+             r["raw"]["open"], r["raw"]["overdue"], r["raw"]["delay"]) for r in rows]))
         return {"rows": rows, "top_share": share(pack, sum((invoiced[p] for p in top), Decimal(0)), total),
                 "count": len(invoiced)}
 
@@ -284,8 +304,27 @@ class AgedBalanceSection(Section):
         whole = sum(total["cents"])
         split = ["—" if whole <= 0 else pack.fmt.percent(Decimal(c) / Decimal(whole) * 100) for c in total["cents"]]
         split.append("—" if whole <= 0 else pack.fmt.percent(100))
+        self._describe(pack, kind, rows + [total], items, end)
         return {"rows": rows, "total": total, "split": split, "count": len(items),
                 "parties": len(cents)}
+
+
+    def _describe(self, pack: PackContext, kind: str, rows: list[dict[str, Any]], items: pd.DataFrame,
+                  end: pd.Timestamp) -> None:
+        """The workbook's tables: the aged balance by counterparty, and every open invoice with its dates."""
+        title = pack.t("Clients", "Receivables") if kind == "sale" else pack.t("Fournisseurs", "Payables")
+        party = TableColumn(pack.t("Tiers", "Counterparty"))
+        pack.table(Table(f"{title} {pack.t('par ancienneté', 'by age')}", (
+            party, *(TableColumn(pack.t(fr, en), "money") for _, fr, en, _ in AGE_BUCKETS), TableColumn("Total", "money"),
+        ), [(r["label"], *(euros(c) for c in r["cents"]), euros(sum(r["cents"]))) for r in rows]))
+        ordered = items.sort_values(["due_date", "number"])
+        pack.table(Table(f"{title} {pack.t('factures ouvertes', 'open invoices')}", (
+            party, TableColumn(pack.t("Facture", "Invoice")), TableColumn(pack.t("Émise le", "Issued"), "date"),
+            TableColumn(pack.t("Échéance", "Due"), "date"), TableColumn(pack.t("Jours après échéance", "Days past due"), "days"),
+            TableColumn(pack.t("Montant TTC", "Amount incl. VAT"), "money"),
+        ), [(name, str(number), issued.date(), due.date(), (end - due).days, euros(int(amount)))
+            for name, number, issued, due, amount in zip(ordered["party"], ordered["number"], ordered["issue_date"],
+                                                         ordered["due_date"], ordered["amount_incl_tax"])]))
 
 
 @hookimpl

@@ -22,21 +22,43 @@ else:
     pd = lazy_module("pandas")
 
 __all__ = [
-    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money",
+    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
     "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
 ]
 
 
 def variation(pack: PackContext, current: Decimal | None, reference: Decimal | None, unit: str) -> str:
-    """A variation for a table cell: relative % for amounts, points for rates, '—' if undefined."""
-    if current is None or reference is None:
-        return "—"
-    if unit == "percent":
-        return pack.fmt.delta(current - reference, "percent")
-    if reference == 0:
-        return "—"
-    change = (current - reference) / abs(reference) * 100
-    return pack.fmt.signed(pack.fmt.percent(change), change)
+    """A variation for a table cell (:meth:`Formatter.change`): relative % for positive amounts,
+    points for rates, the difference in amount for signed flows, '—' if undefined."""
+    return pack.fmt.change(current, reference, unit)
+
+
+def quote(pack: PackContext, result: KPIResult) -> str:
+    """A KPI figure quoted in running text, always with its window: « DSO (délai clients)
+    (12 mois glissants) : 76 j » — the form every sentence uses, and the consistency checker reads."""
+    label = pack.label(result.kpi.label)
+    window = pack.fmt.window_kind(result.window)
+    return pack.t(f"{label} ({window}) : {pack.value(result)}", f"{label} ({window}): {pack.value(result)}")
+
+
+def threshold_side(pack: PackContext, result: KPIResult) -> str:
+    """Where a KPI's value stands against the threshold its status rests on: « au-dessus du seuil
+    d'alerte de 75 j » for an alert, the watch threshold for « à surveiller », and for « ok » the
+    watch threshold it stays within (the alert one when it has no other); "" without thresholds."""
+    limits, kpi = result.thresholds, result.kpi
+    if limits is None or result.status is None or kpi.direction is None:
+        return ""
+    alert = result.status == "alert" or limits.warn is None
+    level = limits.alert if alert else limits.warn
+    if level is None:
+        return ""
+    worse = result.status != "ok"
+    above = (kpi.direction == "down") == worse
+    side_fr = "au-dessus du" if above else "sous le"
+    side_en = "above the" if above else "below the"
+    kind_fr, kind_en = ("d'alerte", "alert") if alert else ("de vigilance", "watch")
+    seuil = pack.fmt.value(level, kpi.unit)
+    return pack.t(f"{side_fr} seuil {kind_fr} de {seuil}", f"{side_en} {kind_en} threshold of {seuil}")
 
 
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
@@ -49,7 +71,7 @@ def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
         "label": pack.label(result.kpi.label),
         "formula": pack.label(result.kpi.formula),
         "value": pack.value(result),
-        "reason": result.reason,
+        "reason": pack.reason(result),
         "n1": "—" if n1.value is None else pack.fmt.value(n1.value, unit),
         "n1_delta": variation(pack, result.value, n1.value, unit),
         "budget": "—" if budget.value is None else pack.fmt.value(budget.value, unit),
@@ -69,9 +91,11 @@ def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
 def series_data(
     pack: PackContext, months: list[Month], series: list[tuple[str, list[Any], str]], unit: str
 ) -> dict[str, Any]:
-    """Chart data for monthly ``series`` given as (label, values, kind)."""
+    """Chart data for monthly ``series`` given as (label, values, kind); ``periods`` holds the
+    months in full for the charts' text alternatives."""
     return {
         "x": [pack.fmt.month_short(m) for m in months],
+        "periods": [pack.fmt.month(m) for m in months],
         "series": [{"label": label, "values": values, "kind": kind} for label, values, kind in series],
         "unit": unit,
     }
@@ -96,8 +120,9 @@ def kpi_trend(pack: PackContext, kpi_id: str, width_cm: float, height_cm: float,
     return pack.chart("trend", data, width_cm, height_cm, alt=label)
 
 
-def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
-    """Each loan's lender and capital outstanding after its last instalment up to the period."""
+def outstanding_by_loan(pack: PackContext) -> list[dict[str, Any]]:
+    """Each loan's lender and capital outstanding after its last instalment up to the period
+    (``outstanding`` formatted, ``amount`` the Decimal)."""
     loans = pack.data.dataset("loans")
     out = []
     for loan, group in loans.groupby("loan", sort=True):
@@ -105,10 +130,9 @@ def outstanding_by_loan(pack: PackContext) -> list[dict[str, str]]:
         if upto.empty:
             continue
         last = upto.iloc[-1]
-        out.append({
-            "loan": str(loan), "lender": str(last["lender"]),
-            "outstanding": pack.fmt.money(Decimal(int(last["outstanding"])).scaleb(-2)),
-        })
+        amount = Decimal(int(last["outstanding"])).scaleb(-2)
+        out.append({"loan": str(loan), "lender": str(last["lender"]), "outstanding": pack.fmt.money(amount),
+                    "amount": amount})
     return out
 
 

@@ -23,7 +23,7 @@ SIG_LAYOUT: tuple[tuple[str, str], ...] = (
     ("production_vendue", "base"), ("production_stockee", "base"), ("production_immobilisee", "base"),
     ("production_exercice", "subtotal"),
     ("chiffre_affaires", "subtotal"),
-    ("achats_matieres", "base"), ("variation_stock_matieres", "base"),
+    ("achats_matieres", "base"), ("variation_stock_matieres", "base"), ("achats_consommes", "subtotal"),
     ("autres_achats_charges_externes", "base"),
     ("valeur_ajoutee", "subtotal"),
     ("subventions_exploitation", "base"), ("impots_taxes", "base"),

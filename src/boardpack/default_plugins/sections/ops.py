@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boardpack.api import KPI, PackContext, Section, Unavailable, hookimpl
+from boardpack.api import KPI, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.commercial import (
     days_between,
     invoices_of,
@@ -49,7 +49,7 @@ class OpsFlowsSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Groups of KPI rows by flow, and a 24-month chart per flow."""
-        groups = []
+        groups, described, units = [], [], []
         absent = None
         for flow, fr, en in _FLOWS:
             kpis = [k for k in pack.engine.kpis.values() if k.group == flow]
@@ -65,6 +65,10 @@ class OpsFlowsSection(Section):
                 row["target"] = "—" if limits is None or limits.warn is None else (
                     ("≥ " if kpi.direction == "up" else "≤ ") + pack.fmt.value(limits.warn, kpi.unit))
                 rows.append(row)
+                month = pack.result(kpi.id, "month")
+                described.append((pack.label(kpi.label), pack.t(fr, en), month.value, month.comparisons["n1"].value,
+                                  pack.result(kpi.id, "ltm").value, None if limits is None else limits.warn))
+                units.append(kpi.unit)
             main = kpis[0]
             chart = kpi_trend(pack, main.id, 8.4, 5.2, title=pack.label(main.label))
             groups.append({"title": pack.t(fr, en), "rows": rows, "chart": chart})
@@ -72,6 +76,12 @@ class OpsFlowsSection(Section):
             if absent:
                 raise Unavailable(f"aucune source ne fournit le jeu de données « {absent} »", needs=absent)
             raise Unavailable(pack.t("aucun indicateur opérationnel", "no operational KPI"))
+        pack.table(Table(pack.t("Flux opérationnels", "Operational flows"), (
+            TableColumn(pack.t("Indicateur", "KPI")), TableColumn(pack.t("Flux", "Flow")),
+            TableColumn(pack.fmt.month(pack.period), "row"), TableColumn(pack.t("Mois N-1", "Month N-1"), "row"),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), "row"),
+            TableColumn(pack.t("Seuil de vigilance", "Watch level"), "row"),
+        ), described, row_units=units))
         return {"groups": groups}
 
 
@@ -91,9 +101,11 @@ class PipelineSection(Section):
             open_deals.groupby(["stage", "stage_probability"])["amount"].agg(["count", "sum"])
             .reset_index().sort_values("stage_probability")
         )
-        stage_rows = []
+        stage_rows, described = [], []
         for _, row in stages.iterrows():
             amount = Decimal(int(row["sum"])).scaleb(-2)
+            described.append((str(row["stage"]), Decimal(str(row["stage_probability"])) * 100, int(row["count"]),
+                               amount, amount * Decimal(str(row["stage_probability"]))))
             stage_rows.append({
                 "stage": row["stage"], "probability": pack.fmt.percent(row["stage_probability"] * 100, 0),
                 "count": int(row["count"]), "amount": pack.fmt.money(amount),
@@ -104,6 +116,11 @@ class PipelineSection(Section):
             "series": [{"label": "", "values": [Decimal(int(v)).scaleb(-2) for v in stages["sum"]]}],
             "unit": "money",
         }, 8.4, 4.5, alt=pack.t("Pipeline par étape", "Pipeline by stage")) if len(stages) else None
+        pack.table(Table(pack.t("Pipeline par étape", "Pipeline by stage"), (
+            TableColumn(pack.t("Étape", "Stage")), TableColumn(pack.t("Probabilité", "Probability"), "percent"),
+            TableColumn(pack.t("Affaires", "Deals"), "count"), TableColumn(pack.t("Montant", "Amount"), "money"),
+            TableColumn(pack.t("Montant pondéré", "Weighted amount"), "money"),
+        ), described))
         window = pack.data.window("ltm", pack.period)
         start, end = pd.Timestamp(window.start.first_day), pd.Timestamp(window.end.last_day)
         closed = deals[(deals["status"] != "open") & (deals["close_date"] >= start) & (deals["close_date"] <= end)]
@@ -116,7 +133,17 @@ class PipelineSection(Section):
                     "key": key or pack.t("(non renseigné)", "(not set)"), "closed": len(group), "won": len(won),
                     "rate": pack.fmt.percent(Decimal(len(won)) / Decimal(len(group)) * 100),
                     "won_amount": pack.fmt.money(Decimal(int(won["amount"].sum())).scaleb(-2)),
+                    "raw": (Decimal(len(won)) / Decimal(len(group)) * 100, Decimal(int(won["amount"].sum())).scaleb(-2)),
                 })
+            title, first = {"segment": (pack.t("Transformation par segment", "Conversion by segment"), "Segment"),
+                            "channel": (pack.t("Transformation par canal", "Conversion by channel"),
+                                        pack.t("Canal", "Channel"))}[column]
+            pack.table(Table(title, (
+                TableColumn(first), TableColumn(pack.t("Affaires conclues", "Closed deals"), "count"),
+                TableColumn(pack.t("Gagnées", "Won"), "count"), TableColumn(pack.t("Taux", "Rate"), "percent"),
+                TableColumn(pack.t("Montant gagné", "Amount won"), "money"),
+            ), [(row["key"], row["closed"], row["won"], *row["raw"]) for row in out],
+                note=f"{pack.fmt.month(window.start)} – {pack.fmt.month(window.end)}"))
             return out
 
         return {
@@ -217,6 +244,13 @@ class CycleDelaysSection(Section):
 
         rows = [{"label": segment, "style": "base", "steps": cells(segment)} for segment in segments]
         rows.append({"label": pack.t("Ensemble", "All segments"), "style": "total", "steps": cells(None)})
+        pack.table(Table(pack.t("Délais du cycle commercial", "Sales cycle"), (
+            TableColumn(pack.t("Segment", "Segment")),
+            *(TableColumn(f"{pack.t(fr, en)} {what}", unit) for _, fr, en in CYCLE_STEPS
+              for what, unit in ((pack.t("médiane", "median"), "days"), (pack.t("moyenne", "mean"), "days"),
+                                 (pack.t("nombre", "count"), "count"))),
+        ), [(row["label"], *(cell["raw"][key] for cell in row["steps"] for key in ("median", "mean", "count")))
+            for row in rows]))
         overall = rows[-1]["steps"]
         chart = pack.chart("hbars", {
             "x": [pack.t(fr, en) for _, fr, en in CYCLE_STEPS],
@@ -285,13 +319,23 @@ class InventorySection(Section):
             figure(pack.t("Rotation des stocks (12 mois, en fois)", "Inventory turnover (12 months, times)"),
                    (rotation_by_month[now], rotation_by_month[before]), "ratio"),
         ]
-        quarters = [m for m in months if (pack.period - m) % 3 == 0]
+        # the fiscal quarters' last months (March, June… for a year opening in January), oldest
+        # first, then the period itself when it ends no quarter
+        start = pack.data.calendar.start_month
+        quarters = [m for m in months if (m.month - start + 1) % 3 == 0]
+        if pack.period not in quarters:
+            quarters.append(pack.period)
+        pack.table(Table(pack.t("Stocks et rotation", "Inventories"), (
+            TableColumn(pack.t("Mois", "Month"), "month"), TableColumn(line_label(pack, "stocks"), "money"),
+            TableColumn(pack.t("DIO (12 mois)", "DIO (12 months)"), "days"),
+            TableColumn(pack.t("Rotation (12 mois)", "Turnover (12 months)"), "ratio"),
+        ), [(m, stock_by_month[m], dio_by_month[m], rotation_by_month[m]) for m in quarters]))
         rows = [{
             "month": pack.fmt.month(m),
             "stock": "—" if stock_by_month[m] is None else pack.fmt.money(stock_by_month[m]),
             "dio": "—" if dio_by_month[m] is None else pack.fmt.value(dio_by_month[m], "days"),
             "rotation": "—" if rotation_by_month[m] is None else pack.fmt.value(rotation_by_month[m], "ratio"),
-        } for m in reversed(quarters)]
+        } for m in quarters]
         charts = [{
             "title": line_label(pack, "stocks"),
             "chart": pack.chart("trend", series_data(pack, months, [(line_label(pack, "stocks"), stocks, "line")], "money"),

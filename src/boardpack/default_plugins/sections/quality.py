@@ -21,17 +21,25 @@ class QualitySection(Section):
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Issues with their dataset and lines, and the list of checks."""
         issues = sorted(pack.issues, key=lambda issue: issue.severity != "blocking")
-        checks = [{"name": run.name, "description": pack.label(run.description), "ran": run.ran}
+        # the reader sees what each check looks at, in the pack's language, not its identifier
+        checks = [{"name": run.name, "description": _sentence(pack.label(run.description)), "ran": run.ran}
                   for run in pack.checks]
+        described = {check["name"]: check["description"] for check in checks}
         return {
             "issues": [
-                {"severity": issue.severity, "message": pack.label(issue.message), "check": issue.check,
+                {"severity": issue.severity, "message": pack.label(issue.message),
+                 "check": described.get(issue.check) or pack.t("Contrôle des données", "Data check"),
                  "status": "alert" if issue.severity == "blocking" else "warn"}
                 for issue in issues
             ],
             "blocking": sum(issue.severity == "blocking" for issue in issues),
             "checks": checks,
         }
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter."""
+    return text[:1].upper() + text[1:]
 
 
 @hookimpl

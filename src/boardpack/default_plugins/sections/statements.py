@@ -4,11 +4,10 @@ working capital, tableau de flux and the cash bridge.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 
-from boardpack.api import PackContext, Section, Unavailable, hookimpl
+from boardpack.api import PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.accounting import caf_additive, caf_subtractive, cash_flow, cents_to_euros
 from boardpack.api.accounts import mapping_for
 from boardpack.api.periods import Month, Window
@@ -17,13 +16,6 @@ from .helpers import bilan_value, kpi_trend, pl_value, thousands, variation
 from .layouts import BILAN_LAYOUT, SIG_LAYOUT, budget_of, line_label
 
 __all__ = ["BilanSection", "CashBridgeSection", "CashFlowSection", "CashSection", "IncomeStatementSection", "MonthlyIncomeStatementSection"]
-
-
-def _budget(pack: PackContext, line: str, window: Any) -> Decimal | None:
-    try:
-        return pack.data.budget(line, window)
-    except Unavailable:
-        return None
 
 
 class IncomeStatementSection(Section):
@@ -40,17 +32,20 @@ class IncomeStatementSection(Section):
         ytd = pack.data.window("ytd", pack.period)
         pack.data.ledger.require(ytd)
         fmt = pack.fmt
-        rows = []
+        rows, zeroed, values = [], [], []
         for line, style in SIG_LAYOUT:
+            budget, counted_zero = budget_of(pack, line, ytd)
             figures = {
                 "month": pl_value(pack, line, month),
                 "month_n1": pl_value(pack, line, month.shift_years(1)),
                 "ytd": pl_value(pack, line, ytd),
                 "ytd_n1": pl_value(pack, line, ytd.shift_years(1)),
-                "budget": _budget(pack, line, ytd),
+                "budget": budget,
             }
             if style != "total" and not any(figures.values()):
                 continue
+            zeroed += [z for z in counted_zero if z not in zeroed]
+            values.append((line_label(pack, line), *figures.values()))
             cell = {k: "—" if v is None else fmt.money(v) for k, v in figures.items()}
             cell.update(
                 label=line_label(pack, line), style=style, id=line,
@@ -59,13 +54,24 @@ class IncomeStatementSection(Section):
                 else fmt.signed(fmt.money(figures["ytd"] - figures["budget"]), figures["ytd"] - figures["budget"]),
             )
             rows.append(cell)
+        ytd_label = pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd)
+        pack.table(Table(pack.t("Compte de résultat (SIG)", "Income statement"), (
+            TableColumn(pack.t("Poste", "Line")), TableColumn(fmt.month(pack.period), "money"),
+            TableColumn(fmt.month(pack.period.shift(-12)), "money"), TableColumn(ytd_label, "money"),
+            TableColumn(pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd.shift_years(1)), "money"),
+            TableColumn(pack.t("Budget cumulé", "YTD budget"), "money"),
+        ), values))
         return {
             "rows": rows,
             "month_label": fmt.month(pack.period),
             "month_n1_label": fmt.month(pack.period.shift(-12)),
             "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd),
             "mapping": mapping_for(ytd.start.first_day).name,
+            "zeroed": [line_label(pack, z) for z in zeroed],
         }
+
+
+_SIDES = {"actif": ("actif", "assets"), "passif": ("passif", "liabilities")}
 
 
 class BilanSection(Section):
@@ -82,16 +88,21 @@ class BilanSection(Section):
         dates = [now, previous_close]
         tables = {}
         for side, layout in BILAN_LAYOUT.items():
-            rows = []
+            rows, described = [], []
             for line, style in layout:
                 values = [bilan_value(pack, line, month) for month in dates]
                 if style != "total" and not any(values):
                     continue
+                described.append((line_label(pack, line), *values))
                 rows.append({
                     "label": line_label(pack, line), "style": style,
                     "values": ["—" if v is None else pack.fmt.money(v) for v in values],
                 })
             tables[side] = rows
+            pack.table(Table(pack.t("Bilan ", "Balance sheet ") + pack.t(*_SIDES[side]), (
+                TableColumn(pack.t("Poste", "Line")),
+                *(TableColumn(pack.fmt.date(m.last_day), "money") for m in dates),
+            ), described))
         gap = pack.data.bilan("total_actif", now) - pack.data.bilan("total_passif", now)
         return {
             "tables": tables,
@@ -123,7 +134,7 @@ class CashSection(Section):
                 revenue.append(pack.data.pl("chiffre_affaires", pack.data.window("ltm", month)))
             except Unavailable:
                 revenue.append(None)
-        rows = []
+        rows, described = [], []
         for line, sign in components:
             values = [bilan_value(pack, line, month) for month in dates]
             values = [None if v is None else sign * v for v in values]
@@ -132,6 +143,7 @@ class CashSection(Section):
             days = [
                 None if v is None or not r else v / r * 365 for v, r in zip(values, revenue)
             ]
+            described.append((line_label(pack, line), *values, *days))
             rows.append({
                 "label": line_label(pack, line),
                 "values": ["—" if v is None else pack.fmt.money(v) for v in values],
@@ -143,6 +155,13 @@ class CashSection(Section):
             None if v is None or not r else v / r * 365
             for v, r in zip([bfr[0].value, bfr_n1.value], revenue)
         ]
+        described.append(("BFR", bfr[0].value, bfr_n1.value, *bfr_days))
+        days_of = pack.t("jours de CA", "days of revenue")
+        pack.table(Table(pack.t("Composantes du BFR", "Working capital"), (
+            TableColumn(pack.t("Poste", "Line")),
+            *(TableColumn(pack.fmt.date(m.last_day), "money") for m in dates),
+            *(TableColumn(f"{days_of} {pack.fmt.date(m.last_day)}", "days") for m in dates),
+        ), described))
         return {
             "chart": chart,
             "dates": [pack.fmt.date(m.last_day) for m in dates],
@@ -208,14 +227,19 @@ class CashFlowSection(Section):
         agree = all(
             caf_additive(statements, w)["caf"] == caf_subtractive(statements, w)["caf"] for _, w in windows
         )
-        rows = []
+        rows, described = [], []
         for key, fr, en, style in _FLOW_ROWS:
-            values = []
+            values, amounts = [], []
             for flow in flows:
                 cents = flow.as_dict()[key]
                 cents = -cents if key in _NEGATED else cents
-                values.append(pack.fmt.money(cents_to_euros(cents)))
+                amounts.append(cents_to_euros(cents))
+                values.append(pack.fmt.money(amounts[-1]))
             rows.append({"label": pack.t(fr, en), "style": style, "values": values, "key": key})
+            described.append((pack.t(fr, en), *amounts))
+        pack.table(Table(pack.t("Tableau de flux", "Cash-flow statement"), (
+            TableColumn(pack.t("Poste", "Line")), *(TableColumn(label, "money") for label, _ in windows),
+        ), described))
         return {
             "columns": [label for label, _ in windows],
             "rows": rows,
@@ -256,6 +280,12 @@ class MonthlyIncomeStatementSection(Section):
                 "budget": thousands(pack, budget), "budget_delta": thousands(pack, gap, signed=True),
                 "raw": {"months": monthly, "ytd": total, "ytd_n1": total_n1, "budget": budget},
             })
+        pack.table(Table(pack.t("Compte de résultat mensuel", "Monthly income statement"), (
+            TableColumn(pack.t("Poste", "Line")), *(TableColumn(pack.fmt.month(m), "money") for m in months),
+            TableColumn(pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd), "money"),
+            TableColumn(pack.t("Cumul N-1", "YTD N-1"), "money"), TableColumn(pack.t("Budget cumulé", "YTD budget"), "money"),
+        ), [(row["label"], *row["raw"]["months"], row["raw"]["ytd"], row["raw"]["ytd_n1"], row["raw"]["budget"])
+            for row in rows]))
         one_year = len({m.year for m in months}) == 1
         headers = [pack.fmt.month_short(m).rsplit(" ", 1)[0] if one_year else pack.fmt.month_short(m)
                    for m in months]
@@ -304,10 +334,12 @@ class CashBridgeSection(Section):
             previous = cash_flow(statements, ytd.shift_years(1)).as_dict()
             previous["delta_bfr"] = -previous["delta_bfr"]
         show_gap = bool(flow["ecart"] or (previous and previous["ecart"]))
-        steps, rows = [], []
+        steps, rows, described = [], [], []
         for key, fr, en, chart_fr, chart_en, style in _BRIDGE:
             if key == "ecart" and not show_gap:
                 continue
+            described.append((pack.t(fr, en), cents_to_euros(flow[key]),
+                              None if previous is None else cents_to_euros(previous[key])))
             rows.append({
                 "label": pack.t(fr, en), "style": style, "key": key,
                 "value": pack.fmt.money(cents_to_euros(flow[key])),
@@ -322,6 +354,10 @@ class CashBridgeSection(Section):
             "kinds": [s["kind"] for s in steps],
             "unit": "money",
         }, 17, 8, alt=pack.t("Cascade de trésorerie", "Cash bridge"))
+        pack.table(Table(pack.t("Cascade de trésorerie", "Cash bridge"), (
+            TableColumn(pack.t("Poste", "Line")), TableColumn(pack.fmt.window(ytd), "money"),
+            TableColumn(pack.fmt.window(ytd.shift_years(1)), "money"),
+        ), described))
         opening = pack.fmt.date(ytd.start.shift(-1).last_day)
         return {
             "chart": chart,

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from boardpack.api import hookimpl
-from boardpack.api import Section, Unavailable
+from boardpack.api import Section, Table, TableColumn, Unavailable
 from boardpack.api import KPIResult
 from boardpack.api import PackContext
-from .helpers import kpi_row, kpi_trend, series_data, variation
+from .helpers import closed_years, fy_label, kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
 
@@ -31,18 +31,53 @@ class KpiTilesSection(Section):
                 "label": pack.label(kpi.label),
                 "window": pack.fmt.window_kind(result.window),
                 "value": pack.value(result, short=True),
-                "reason": result.reason,
+                "reason": pack.reason(result),
                 "status": result.status,
                 "n1": variation(pack, result.value, n1.value, kpi.unit),
                 "n1_value": "—" if n1.value is None else pack.fmt.value(n1.value, kpi.unit, short=True),
                 "sparkline": pack.chart(
-                    "sparkline", {"series": [{"label": "", "values": [v for _, v in history]}]},
-                    5.2, 1.1, alt=pack.label(kpi.label),
+                    "sparkline", {"series": [{"label": "", "values": [v for _, v in history]}], "unit": kpi.unit,
+                                  "periods": [pack.fmt.month(m) for m, _ in history]},
+                    5.2, 1.1, alt=f"{pack.label(kpi.label)} — {pack.fmt.window_kind(result.window)}",
                 ) if result.value is not None else None,
             })
         if not tiles:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
-        return {"tiles": tiles, "period": pack.fmt.month(pack.period)}
+        shown = pack.kpis_for_audience()[:12]
+        pack.table(Table(pack.t("Indicateurs clés", "Key indicators"), (
+            TableColumn(pack.t("Indicateur", "KPI")), TableColumn(pack.t("Fenêtre", "Window")),
+            TableColumn(pack.t("Valeur", "Value"), "row"), TableColumn("N-1", "row"),
+            TableColumn(pack.t("Statut", "Status")),
+        ), [_tile_values(pack, kpi.id) for kpi in shown], row_units=[kpi.unit for kpi in shown]))
+        return {"tiles": tiles, "period": pack.fmt.month(pack.period), **_key_figures(pack)}
+
+
+def _key_figures(pack: PackContext) -> dict[str, Any]:
+    """Under the tiles, the amounts that add up over time (revenue, EBE, net result…) over the
+    last closed fiscal year, the year to date against N-1 and the budget, and the last 12 months:
+    the reader sees where the year stands, not only the month."""
+    kpis = [k for k in pack.kpis_for_audience()[:12] if k.unit == "money" and k.nature == "flow"][:4]
+    if not kpis:
+        return {"key_figures": []}
+    try:
+        closed = closed_years(pack, 1)[-1]
+    except Unavailable:
+        closed = None
+    rows = []
+    for kpi in kpis:
+        ytd, ltm = pack.result(kpi.id, "ytd"), pack.result(kpi.id, "ltm")
+        year_value = pack.engine.value(kpi, closed)[0] if closed is not None else None
+        rows.append({
+            "label": pack.label(kpi.label),
+            "year": "—" if year_value is None else pack.fmt.money_short(year_value),
+            "ytd": pack.value(ytd, short=True),
+            "ytd_n1": variation(pack, ytd.value, ytd.comparisons["n1"].value, "money"),
+            "ytd_budget": variation(pack, ytd.value, ytd.comparisons["budget"].value, "money"),
+            "ltm": pack.value(ltm, short=True),
+        })
+    ytd_window = pack.data.window("ytd", pack.period)
+    return {"key_figures": rows, "year_label": fy_label(pack, closed) if closed else pack.t("Exercice clos", "Closed year"),
+            "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd_window)}
 
 
 def _sentence(pack: PackContext, result: KPIResult) -> str | None:
@@ -154,7 +189,7 @@ class AlertsSection(Section):
         for kpi in pack.kpis_for_audience():
             result = pack.result(kpi.id)
             if result.value is None:
-                unavailable.append({"label": pack.label(kpi.label), "reason": result.reason})
+                unavailable.append({"label": pack.label(kpi.label), "reason": pack.reason(result)})
         return {"alerts": alerts, "unavailable": unavailable}
 
 
@@ -166,18 +201,53 @@ class KpiTableSection(Section):
     template = "sections/kpi_table.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
-        """One row per KPI and window."""
-        rows = []
+        """One row per KPI and window; the status is the one of the KPI's headline window (the
+        window its tile and alerts show), shown beside that window's value."""
+        rows, described, units = [], [], []
         for kpi in pack.kpis_for_audience():
             row = kpi_row(pack, pack.result(kpi.id, "month"))
             ytd = kpi_row(pack, pack.result(kpi.id, "ytd"))
             ltm = pack.result(kpi.id, "ltm")
+            headline = pack.result(kpi.id)
+            status_at = headline.window.kind if headline.window.kind in ("month", "ytd", "ltm") else None
+            described.append(_kpi_values(pack, kpi.id))
+            units.append(kpi.unit)
             row.update(ytd_value=ytd["value"], ytd_n1_delta=ytd["n1_delta"], ytd_budget=ytd["budget"],
-                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"])
+                       ytd_budget_delta=ytd["budget_delta"], ltm=pack.value(ltm), ytd_reason=ytd["reason"],
+                       status=headline.status if status_at else None, status_at=status_at)
             rows.append(row)
         if not rows:
             raise Unavailable(pack.t("aucun indicateur pour cette audience", "no KPI for this audience"))
+        pack.table(Table(pack.t("Indicateurs", "KPIs"), (
+            TableColumn(pack.t("Indicateur", "KPI")), TableColumn(pack.fmt.month(pack.period), "row"),
+            TableColumn(pack.t("Mois N-1", "Month N-1"), "row"), TableColumn(pack.t("Budget du mois", "Month budget"), "row"),
+            TableColumn(pack.t("Cumul", "YTD"), "row"), TableColumn(pack.t("Cumul N-1", "YTD N-1"), "row"),
+            TableColumn(pack.t("Budget cumulé", "YTD budget"), "row"),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), "row"), TableColumn(pack.t("Statut", "Status")),
+            TableColumn(pack.t("Formule", "Formula")),
+        ), described, row_units=units))
         return {"rows": rows, "month": pack.fmt.month(pack.period)}
+
+
+def _status(pack: PackContext, status: str | None) -> str:
+    return {"ok": "ok", "warn": pack.t("à surveiller", "watch"), "alert": pack.t("alerte", "alert")}.get(status or "", "")
+
+
+def _tile_values(pack: PackContext, kpi_id: str) -> tuple[Any, ...]:
+    """A tile's row of the workbook: KPI, window, value, N-1, status."""
+    result = pack.result(kpi_id)
+    return (pack.label(result.kpi.label), pack.fmt.window_kind(result.window), result.value,
+            result.comparisons["n1"].value, _status(pack, result.status))
+
+
+def _kpi_values(pack: PackContext, kpi_id: str) -> tuple[Any, ...]:
+    """A KPI's row of the workbook: month, N-1, budget, YTD, N-1, budget, LTM, status, formula."""
+    kpi = pack.kpi(kpi_id)
+    month, ytd, ltm = (pack.result(kpi_id, kind) for kind in ("month", "ytd", "ltm"))
+    status = _status(pack, month.status)
+    return (pack.label(kpi.label), month.value, month.comparisons["n1"].value, month.comparisons["budget"].value,
+            ytd.value, ytd.comparisons["n1"].value, ytd.comparisons["budget"].value, ltm.value, status,
+            pack.label(kpi.formula))
 
 
 @hookimpl

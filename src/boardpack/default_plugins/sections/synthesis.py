@@ -17,14 +17,14 @@ from boardpack.api.commercial import (
 )
 from boardpack.api.periods import Window
 
-from .helpers import closed_years, counterparty, fy_label, variation
+from .helpers import closed_years, counterparty, fy_label, quote, threshold_side, variation
 from .layouts import line_label
 
 __all__ = ["BANK_RATIOS", "CONCENTRATION_PCT", "CreditSummarySection", "DEBT_GROWTH_PCT"]
 
 
 #: Banker ratios shown when registered, in this order.
-BANK_RATIOS = ("dscr", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe")
+BANK_RATIOS = ("dscr", "dscr_flux", "liquidite_generale", "autonomie_financiere", "capacite_remboursement", "dette_nette_ebe")
 
 
 #: Share of the last 12 months' invoiced revenue above which the first customer is a point of attention.
@@ -66,11 +66,14 @@ class CreditSummarySection(Section):
             "caf": pack.t("Capacité d'autofinancement (CAF)", "Cash flow from operations (CAF)"),
             "tresorerie_nette": pack.t("Trésorerie nette", "Net cash"),
         }
+        current = self._current(pack)
         figures = [{
             "id": key,
             "label": names.get(key) or line_label(pack, key),
-            "value": fmt.money(now), "n1": "—" if before is None else fmt.money(before),
+            "value": fmt.money_short(now), "n1": "—" if before is None else fmt.money_short(before),
             "delta": variation(pack, now, before, "money"),
+            "ytd": "—", "ytd_n1": "—", "ytd_budget": "—", "ltm": "—",
+            **current.get(key, {}),
         } for key, (now, before) in figures_raw.items()]
 
         ratios = []
@@ -83,9 +86,9 @@ class CreditSummarySection(Section):
             limits = result.thresholds
             ratios.append({
                 "id": kpi_id, "label": pack.label(kpi.label), "kpi": kpi, "result": result,
-                "year": year_reason if year_value is None else fmt.value(year_value, kpi.unit),
+                "year": pack.reason(year_reason) if year_value is None else fmt.value(year_value, kpi.unit),
                 "year_status": pack.engine.status(kpi, year_value),
-                "value": pack.value(result), "reason": result.reason,
+                "value": pack.value(result), "reason": pack.reason(result),
                 "threshold": "—" if limits is None or limits.alert is None else
                 ("≥ " if kpi.direction == "up" else "≤ ") + fmt.value(limits.alert, kpi.unit),
                 "status": result.status,
@@ -93,7 +96,22 @@ class CreditSummarySection(Section):
             })
 
         strengths, concerns = self._findings(pack, figures_raw, ratios, last)
+        self._current_findings(pack, current, strengths, concerns)
+        checked = self._ratio_page(pack)
+        within = [r for r in checked if r.status == "ok"]
+        if checked:
+            strengths.append({"status": "ok", "text": pack.t(
+                f"Ratios dans leurs seuils : {len(within)} sur {len(checked)} (page « Ratios bancaires »)",
+                f"Ratios within their thresholds: {len(within)} of {len(checked)} (« Banking ratios » page)")})
+        listed = {r["id"] for r in ratios}
+        for result in checked:
+            if result.status != "ok" and result.kpi.id not in listed and result.kpi.id not in ("dso", "clients_plus_90j"):
+                concerns.append({"status": result.status or "warn",
+                                 "text": f"{quote(pack, result)}, {threshold_side(pack, result)}"})
+        ytd = pack.data.window("ytd", pack.period)
         return {
+            "ytd_label": pack.t("Cumul ", "YTD ") + fmt.window(ytd),
+            "ltm_label": pack.t("12 mois glissants", "Last 12 months"),
             "identity": self._identity(pack),
             "year_label": fy_label(pack, last),
             "previous_label": "—" if previous is None else fy_label(pack, previous),
@@ -177,14 +195,9 @@ class CreditSummarySection(Section):
                        f"({fmt.money(capital)}) : article L. 223-42 / L. 225-248 du Code de commerce",
                        f"Equity ({fmt.money(equity)}) below half the share capital ({fmt.money(capital)})"), "alert")
         rated = [r for r in ratios if r["result"].value is not None and r["status"] is not None]
-        within = [r for r in rated if r["status"] == "ok"]
-        if within:
-            good(pack.t(f"Ratios bancaires dans leurs seuils : {len(within)} sur {len(rated)} (tableau ci-dessus)",
-                        f"Banking ratios within their thresholds: {len(within)} of {len(rated)} (table above)"))
         for ratio in rated:
             if ratio["status"] != "ok":
-                bad(pack.t(f"{ratio['label']} de {ratio['value']} (seuil d'alerte {ratio['threshold']})",
-                           f"{ratio['label']} at {ratio['value']} (covenant {ratio['threshold']})"), ratio["status"])
+                bad(f"{quote(pack, ratio['result'])}, {threshold_side(pack, ratio['result'])}", ratio["status"])
         self._receivables(pack, good, bad)
         debt = pack.data.bilan("dettes_financieres", pack.period)
         cash = cents_to_euros(net_cash(pack.data.statements, pack.period))
@@ -198,9 +211,84 @@ class CreditSummarySection(Section):
         return strengths, concerns
 
     @staticmethod
+    def _ratio_page(pack: PackContext) -> list[Any]:
+        """The results the « Ratios bancaires » page shows: every KPI of the audience with
+        thresholds, over its headline window, that has a status."""
+        results = [pack.result(kpi.id) for kpi in pack.kpis_for_audience()]
+        return [r for r in results if r.thresholds is not None and r.status is not None]
+
+    @staticmethod
+    def _current(pack: PackContext) -> dict[str, dict[str, str]]:
+        """The year to date against N-1 and the budget, and the last 12 months, of the flow lines;
+        the period-end value against a year earlier for the balance-sheet lines."""
+        fmt = pack.fmt
+        out: dict[str, dict[str, str]] = {}
+        flows = {"chiffre_affaires": "chiffre_affaires", "ebe": "ebe", "resultat_net": "resultat_net_estime",
+                 "caf": "caf"}
+        for key, kpi_id in flows.items():
+            if kpi_id not in pack.engine.kpis:
+                kpi_id = key if key in pack.engine.kpis else ""
+            if not kpi_id:
+                continue
+            ytd, ltm = pack.result(kpi_id, "ytd"), pack.result(kpi_id, "ltm")
+            n1, budget = ytd.comparisons["n1"].value, ytd.comparisons["budget"].value
+            out[key] = {
+                "ytd": pack.value(ytd, short=True),
+                "ytd_n1": variation(pack, ytd.value, n1, "money"),
+                "ytd_budget": variation(pack, ytd.value, budget, "money"),
+                "ltm": pack.value(ltm, short=True),
+                "ytd_raw": ytd, "ltm_raw": ltm,
+            }
+        for key, kpi_id in (("tresorerie_nette", "tresorerie_nette"),):
+            if kpi_id in pack.engine.kpis:
+                now = pack.result(kpi_id, "month")
+                out[key] = {"ytd": pack.value(now, short=True),
+                            "ytd_n1": variation(pack, now.value, now.comparisons["n1"].value, "money"),
+                            "ytd_budget": "—", "ltm": "—"}
+        for key in ("dettes_financieres", "capitaux_propres"):
+            try:
+                now_value = pack.data.bilan(key, pack.period)
+                before_value = pack.data.bilan(key, pack.period.shift(-12))
+            except Unavailable:
+                continue
+            out[key] = {"ytd": fmt.money_short(now_value), "ytd_n1": variation(pack, now_value, before_value, "money"),
+                        "ytd_budget": "—", "ltm": "—"}
+        return out
+
+    @staticmethod
+    def _current_findings(pack: PackContext, current: dict[str, dict[str, Any]],
+                          strengths: list[dict[str, str]], concerns: list[dict[str, str]]) -> None:
+        """Strengths and concerns of the year to date (against N-1 and the budget) for revenue,
+        EBE and the estimated net result: what a banker reads first in the current year."""
+        for key in ("chiffre_affaires", "ebe", "resultat_net"):
+            figures = current.get(key)
+            if not figures or figures["ytd_raw"].value is None:
+                continue
+            result = figures["ytd_raw"]
+            parts, worst = [], Decimal(0)
+            for kind, fr_ref, en_ref in (("n1", "N-1", "last year"), ("budget", "le budget", "budget")):
+                reference = result.comparisons[kind].value
+                if reference is None or reference <= 0:
+                    continue
+                worst = min(worst, (result.value - reference) / reference * 100) if parts else \
+                    (result.value - reference) / reference * 100
+                moved = pack.fmt.change(result.value, reference, "money")
+                parts.append(pack.t(f"{moved} sur {fr_ref} ({pack.fmt.money_short(reference)})",
+                                    f"{moved} on {en_ref} ({pack.fmt.money_short(reference)})"))
+            if not parts:
+                continue
+            text = pack.t(f"{pack.label(result.kpi.label)} ({pack.fmt.window_kind(result.window)}) : "
+                          f"{pack.value(result, short=True)}, " + ", ".join(parts),
+                          f"{pack.label(result.kpi.label)} ({pack.fmt.window_kind(result.window)}): "
+                          f"{pack.value(result, short=True)}, " + ", ".join(parts))
+            if worst >= 0:
+                strengths.append({"status": "ok", "text": text})
+            elif worst <= -5:
+                concerns.append({"status": "alert" if worst <= -10 else "warn", "text": text})
+
+    @staticmethod
     def _receivables(pack: PackContext, good: Any, bad: Any) -> None:
         """DSO against its thresholds, and overdue receivables, when those KPIs are registered."""
-        fmt = pack.fmt
         for kpi_id in ("dso", "clients_plus_90j"):
             if kpi_id not in pack.engine.kpis:
                 continue
@@ -208,16 +296,11 @@ class CreditSummarySection(Section):
             limits = result.thresholds
             if result.value is None or result.status is None or limits is None or limits.warn is None:
                 continue
-            kpi = result.kpi
-            value = fmt.value(result.value, kpi.unit)
-            seuil = fmt.value(limits.warn, kpi.unit)
-            label = pack.label(kpi.label)
+            text = f"{quote(pack, result)}, {threshold_side(pack, result)}"
             if result.status == "ok":
-                good(pack.t(f"{label} de {value}, sous le seuil de vigilance de {seuil}",
-                            f"{label} at {value}, below the watch level of {seuil}"))
+                good(text)
             else:
-                bad(pack.t(f"{label} de {value}, au-dessus du seuil de vigilance de {seuil}",
-                           f"{label} at {value}, above the watch level of {seuil}"), result.status)
+                bad(text, result.status)
 
     @staticmethod
     def _concentration(pack: PackContext, bad: Any) -> None:
@@ -245,7 +328,7 @@ class CreditSummarySection(Section):
         try:
             loans = pack.data.dataset("loans")
         except Unavailable as exc:
-            return {"available": False, "reason": str(exc)}
+            return {"available": False, "reason": pack.reason(str(exc))}
         future = [str(pack.period.shift(i)) for i in range(1, 13)]
         due = loans[loans["period"].isin(future)]
         last_month = str(loans["period"].max())

@@ -2,7 +2,8 @@
 
 * :func:`ledger_entries` turns the monthly ProfitAndLoss and BalanceSheet into the ``entries``
   dataset: an opening entry (journal ``AN``) from the balance sheet before the first month,
-  then one balanced entry per month (journal ``QBO``). Accounts are the PCG digits that
+  then one balanced entry per month (journal ``QBO``), each account's net movement split
+  into the debits and credits the documents show (:func:`gross_flows`, :func:`journal_flows`). Accounts are the PCG digits that
   ``Account.AcctNum`` starts with (``512BNP`` → ``512``), else taken from :data:`FALLBACK` by
   account type, else the suspense account (a finding names it).
 * :func:`invoice_rows` turns invoices, credit memos, bills and vendor credits, with the
@@ -28,7 +29,7 @@ from .client import Finding
 from .reports import Report
 
 __all__ = ["FALLBACK", "SUSPENSE", "Account", "account_amounts", "accounts_by_id", "gross_flows", "invoice_rows",
-           "ledger_entries", "pcg_digits"]
+           "journal_flows", "ledger_entries", "pcg_digits"]
 
 log = logging.getLogger("boardpack.sources.quickbooks")
 
@@ -207,13 +208,18 @@ def account_amounts(report: Report, accounts: Mapping[str, Account]) -> tuple[di
 
 def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Month, Mapping[str, int]],
                    net_income: Mapping[Month, int], accounts: Mapping[str, Account],
-                   months: list[Month], gross: Mapping[Month, Mapping[str, int]] | None = None) -> list[dict[str, str]]:
+                   months: list[Month], gross: Mapping[Month, Mapping[str, int]] | None = None,
+                   journals: Mapping[Month, Mapping[str, tuple[int, int]]] | None = None) -> list[dict[str, str]]:
     """The ``entries`` rows: an ``AN`` entry from the balances of the month before ``months[0]``,
     then one ``QBO`` entry per month (P&L amounts + balance-sheet movements).
 
     ``gross`` (from :func:`gross_flows`) splits a receivable or payable account's net
     movement into the month's invoiced amount and the rest (payments), on two lines, so
-    that ratios reading the invoiced flow (DSO, DPO) see it.
+    that ratios reading the invoiced flow (DSO, DPO) see it. ``journals`` (from
+    :func:`journal_flows`) does the same with the debits and credits of the month's journal
+    entries (payroll, VAT returns…): an account settled within the month (net pay 421, VAT
+    collected 4457) keeps its flows although its net movement is nil. An account's known
+    debits and credits are written as they are, the rest of its net movement on its side.
 
     QuickBooks moves each closed year's result into its retained-earnings account on the
     first day of the next year; that automatic closing (the drop of the ``NetIncome`` row
@@ -228,14 +234,14 @@ def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Mont
     rows: list[dict[str, str]] = []
 
     def entry(journal: tuple[str, str], entry_id: str, day: dt.date, lines: Mapping[str, int], label: str,
-              invoiced: Mapping[str, int]) -> None:
+              known: Mapping[str, tuple[int, int]]) -> None:
         gap = sum(lines.values())
         if gap:
             raise DataError(f"QuickBooks : l'écriture {entry_id} tirée des rapports ProfitAndLoss et BalanceSheet "
                             f"n'est pas équilibrée (écart {euros(gap)}) ; les rapports ne concordent pas")
         for ident, amount in sorted(lines.items(), key=lambda item: _number(item[0], accounts, re_number)):
             account = accounts.get(ident)
-            for debit, credit in _sides(amount, invoiced.get(ident, 0), account):
+            for debit, credit in _sides(amount, known.get(ident, (0, 0)) if account else (0, 0)):
                 rows.append({
                     "date": day.isoformat(), "journal": journal[0], "journal_label": journal[1], "entry_id": entry_id,
                     "account": account.number if account else re_number,
@@ -257,24 +263,37 @@ def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Mont
             lines[re_id] = lines.get(re_id, 0) + closing
         for ident, amount in pl.get(month, {}).items():
             lines[ident] = lines.get(ident, 0) + amount
-        invoiced = (gross or {}).get(month, {})
-        for ident in invoiced:  # invoiced then paid within the month: no net movement, two flows
+        known = _known(accounts, (gross or {}).get(month, {}), (journals or {}).get(month, {}))
+        for ident in known:  # booked then settled within the month: no net movement, two flows
             lines.setdefault(ident, 0)
-        if any(lines.values()) or invoiced:
-            entry(MONTHLY_JOURNAL, f"QBO-{month}", month.last_day, lines, f"Mouvements QuickBooks de {month}", invoiced)
+        if any(lines.values()) or known:
+            entry(MONTHLY_JOURNAL, f"QBO-{month}", month.last_day, lines, f"Mouvements QuickBooks de {month}", known)
     return rows
 
 
-def _sides(net: int, invoiced: int, account: Account | None) -> list[tuple[int, int]]:
-    """(debit, credit) lines of a net movement; a receivable (payable) shows ``invoiced`` as its debit (credit)."""
-    if invoiced <= 0 or account is None:
+def _known(accounts: Mapping[str, Account], invoiced: Mapping[str, int],
+           journal: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The (debit, credit) a month's documents show on each account: journal entries, plus the
+    invoiced TTC at the debit of a receivable account and the billed TTC at the credit of a payable one."""
+    known = {ident: (debit, credit) for ident, (debit, credit) in journal.items() if ident in accounts and (debit or credit)}
+    for ident, amount in invoiced.items():
+        if amount <= 0 or ident not in accounts:
+            continue
+        debit, credit = known.get(ident, (0, 0))
+        receivable = accounts[ident].account_type == "AccountsReceivable"
+        known[ident] = (debit + amount, credit) if receivable else (debit, credit + amount)
+    return known
+
+
+def _sides(net: int, known: tuple[int, int]) -> list[tuple[int, int]]:
+    """(debit, credit) lines of a net movement: the ``known`` debit and credit, the rest of the
+    net movement added to its side; a single line when nothing is known."""
+    debit, credit = known
+    if not debit and not credit:
         return [(max(net, 0), max(-net, 0))] if net else []
-    if account.account_type == "AccountsReceivable":
-        debit = max(invoiced, net)
-        lines = [(debit, 0), (0, debit - net)]
-    else:
-        credit = max(invoiced, -net)
-        lines = [(0, credit), (credit + net, 0)]
+    rest = net - (debit - credit)
+    debit, credit = debit + max(rest, 0), credit + max(-rest, 0)
+    lines = [(debit, 0), (0, credit)] if known[0] else [(0, credit), (debit, 0)]
     return [line for line in lines if line != (0, 0)]
 
 
@@ -293,6 +312,36 @@ def gross_flows(entities: Mapping[str, list[dict[str, Any]]], accounts: Mapping[
                 continue
             month = Month.of(dt.date.fromisoformat(day))
             flows.setdefault(month, {})[ident] = flows.get(month, {}).get(ident, 0) + _cents(_money(document.get("TotalAmt")))
+    return flows
+
+
+def journal_flows(journal_entries: Iterable[Mapping[str, Any]],
+                  accounts: Mapping[str, Account]) -> dict[Month, dict[str, tuple[int, int]]]:
+    """Debits and credits (cents) per month on each account of the ``JournalEntry`` lines
+    (``JournalEntryLineDetail``: ``PostingType`` and ``AccountRef``).
+
+    :raises DataError: on a line whose posting type is neither ``Debit`` nor ``Credit``, or
+        whose account is not in the chart of accounts, naming the entry.
+    """
+    flows: dict[Month, dict[str, tuple[int, int]]] = {}
+    for item in journal_entries:
+        day = str(item.get("TxnDate") or "")
+        name = str(item.get("DocNumber") or item.get("Id") or "")
+        if not day:
+            raise DataError(f"QuickBooks : l'écriture de journal (JournalEntry) {name} n'a pas de date (TxnDate)")
+        month = Month.of(dt.date.fromisoformat(day))
+        for line in item.get("Line") or []:
+            if line.get("DetailType") != "JournalEntryLineDetail":
+                continue
+            detail = line.get("JournalEntryLineDetail") or {}
+            posting, ident = str(detail.get("PostingType") or ""), _ref(detail, "AccountRef")[0]
+            if posting not in ("Debit", "Credit") or ident not in accounts:
+                raise DataError(f"QuickBooks : l'écriture de journal (JournalEntry) {name} du {day} a une ligne "
+                                f"sans sens Debit/Credit ou sans compte connu (PostingType « {posting or 'absent'} », "
+                                f"AccountRef {ident or 'absent'})")
+            amount = _cents(_money(line.get("Amount")))
+            debit, credit = flows.setdefault(month, {}).get(ident, (0, 0))
+            flows[month][ident] = (debit + amount, credit) if posting == "Debit" else (debit, credit + amount)
     return flows
 
 

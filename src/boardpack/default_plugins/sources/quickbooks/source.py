@@ -2,7 +2,8 @@
 
 The ledger is rebuilt from the monthly ProfitAndLoss and BalanceSheet reports (one
 balanced entry per month, an opening entry from the balance sheet before the first
-month; see :func:`.mapping.ledger_entries`); invoices and bills
+month; see :func:`.mapping.ledger_entries`), each account's movement split into the
+debits and credits the journal entries and invoices show; invoices and bills
 come from the query endpoint with the payments that settle them. CashFlow and the aged
 receivables/payables reports are fetched to cross-check: a disagreement is a finding
 (``boardpack check``; an error with ``--strict``). OAuth tokens live in ``token_file``
@@ -186,7 +187,7 @@ class QuickBooksSource(DataSource):
         method = str(self._option("accounting_method", "Accrual"))
         if method not in ("Accrual", "Cash"):
             raise ConfigError(f"{self._where('accounting_method')} : Accrual ou Cash, pas « {method} »")
-        from .mapping import accounts_by_id, gross_flows, invoice_rows
+        from .mapping import accounts_by_id, gross_flows, invoice_rows, journal_flows
 
         page = self.opts.integer("page_size", MAX_RESULTS, 1, MAX_RESULTS)
         numbers = self.opts.flag("account_numbers", True)
@@ -201,8 +202,10 @@ class QuickBooksSource(DataSource):
             balances: dict[Month, dict[str, int]] = {}
             entities = self._documents(client, since, until, page) if "invoices" in wanted else {}
             if "entries" in wanted:
+                where = f"TxnDate >= '{since.first_day.isoformat()}' AND TxnDate <= '{until.last_day.isoformat()}'"
+                journals = journal_flows(client.query("JournalEntry", where, page), accounts)
                 rows, balances = self._entries(client, accounts, since, until, method, gross_flows(entities, accounts),
-                                              findings)
+                                              journals, findings)
                 raw = pd.DataFrame(rows, columns=_ENTRY_COLUMNS, dtype=object)
                 datasets["entries"] = schemas["entries"].coerce(raw, f"{origin}, écritures")
             if "invoices" in wanted:
@@ -231,6 +234,7 @@ class QuickBooksSource(DataSource):
 
     def _entries(self, client: QuickBooksClient, accounts: Mapping[str, Account], since: Month, until: Month,
                  method: str, gross: Mapping[Month, Mapping[str, int]],
+                 journals: Mapping[Month, Mapping[str, tuple[int, int]]],
                  findings: list[Finding]) -> tuple[list[dict[str, str]], dict[Month, dict[str, int]]]:
         from boardpack.api.remote import amount_text as euros
         from boardpack.api.remote import cents
@@ -247,7 +251,7 @@ class QuickBooksSource(DataSource):
             balances.update(amounts)
             net_income.update(income)
         months = [since.shift(i) for i in range(until - since + 1)]
-        rows = ledger_entries(pl, balances, net_income, accounts, months, gross)
+        rows = ledger_entries(pl, balances, net_income, accounts, months, gross, journals)
         banks = [a.id for a in accounts.values() if a.account_type == "Bank"]
         for report in self._monthly(client, "CashFlow", since, until, method):
             ending = report.find("EndingCash")
