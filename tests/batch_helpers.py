@@ -53,3 +53,16 @@ class InProcess:
         for task in tasks:
             self.ran.append(task.entry.id)
             done(run_company(task))
+
+
+def crash_on_alpha(task: CompanyTask) -> CompanyOutcome:
+    """In a pool worker: kill the process while building alpha (once, or always when the
+    folder holds ``always``), else build as usual."""
+    import os
+
+    assert task.entry.data is not None
+    marker = task.entry.data.parent / "crashed"
+    if task.entry.id == "alpha" and (not marker.exists() or (marker.parent / "always").exists()):
+        marker.touch()
+        os._exit(1)
+    return run_company(task)

@@ -13,6 +13,7 @@ from boardpack.cli import cli
 from boardpack.errors import ConfigError
 
 from batch_helpers import FEC_DIR, FECS, InProcess, write_portfolio
+from conftest import SmallCompany
 
 
 def _portfolio_error(tmp_path: Path, text: str) -> str:
@@ -147,3 +148,35 @@ def test_batch_command_table_and_exit_code(tmp_path: Path, monkeypatch: pytest.M
     assert again.exit_code == EXIT_ALL and "inchangée" in again.stdout
     bad = CliRunner().invoke(cli, ["batch", path.name, "--executor", "ftp://x"])
     assert bad.exit_code == 2 and "Erreur : --executor" in bad.output
+
+
+def test_worker_killed_mid_build_company_retried_alone(tmp_path: Path) -> None:
+    """A worker dies building alpha: alpha and the companies the broken pool held are built again; a
+    company that kills its worker every time fails alone, with why."""
+    from batch_helpers import crash_on_alpha
+
+    portfolio = load_portfolio(write_portfolio(tmp_path, broken=False))
+    report = run_batch(portfolio, LocalExecutor(1, crash_on_alpha))
+    assert [line.status for line in report.lines] == ["ok", "ok"]
+    (tmp_path / "clients" / "always").touch()
+    report = run_batch(portfolio, LocalExecutor(1, crash_on_alpha), force=True)
+    assert [line.status for line in report.lines] == ["failed", "ok"]
+    assert "arrêté brutalement" in report.lines[0].error and report.exit_code == EXIT_SOME
+
+
+def test_own_config_hash_covers_its_files_and_not_remote_sources(small_company: SmallCompany) -> None:
+    """A company's own config: a CSV file changed changes its hash; a remote source gives no hash (always rebuilt)."""
+    from boardpack.batch import CompanyEntry
+    from boardpack.batch.state import company_hash
+    from boardpack.config import load_config
+
+    entry = CompanyEntry("petite", config=small_company.config)
+    before = company_hash(entry, load_config(small_company.config), None)
+    assert before == company_hash(entry, load_config(small_company.config), None)
+    assert before != company_hash(entry, load_config(small_company.config), "2026-02")
+    name = sorted(p.name for p in small_company.data.iterdir())[0]
+    small_company.write(name, (small_company.data / name).read_text(encoding="utf-8") + "\n")
+    assert company_hash(entry, load_config(small_company.config), None) != before
+    text = small_company.config.read_text(encoding="utf-8") + '\n[sources.pl]\ntype = "pennylane"\n'
+    small_company.config.write_text(text, encoding="utf-8")
+    assert company_hash(entry, load_config(small_company.config), None) is None

@@ -52,43 +52,45 @@ class LocalExecutor:
     the host's memory is inherited; each worker imports boardpack afresh). Workers are reused
     from one company to the next but keep nothing of it: each task builds from its files.
 
-    A worker that dies (killed, out of memory) breaks the pool: the companies it had not
-    finished are given to a new pool once; a company that breaks it a second time fails.
+    A worker that dies (killed, out of memory) breaks the pool, and every company not finished
+    with it: those are then built again one at a time, each in a process of its own, so that
+    the company that kills its worker again is the only one to fail.
+
+    :param function: what a worker runs for each task (tests pass one that crashes).
     """
 
     ships_data = False
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, function: Callable[[CompanyTask], CompanyOutcome] = run_company) -> None:
         self.jobs = jobs or default_jobs()
+        self.function = function
         self.description = f"local, {self.jobs} processus"
 
     def run(self, tasks: Sequence[CompanyTask], done: Done) -> None:
         """Run every task in the pool (see the class)."""
-        remaining = list(tasks)
-        tries: dict[str, int] = {}
-        while remaining:
-            remaining = self._round(remaining, done, tries)
+        broken = self._pool(list(tasks), self.jobs, done)
+        for task in broken:  # alone now: a crash is this company's
+            if self._pool([task], 1, done):
+                done(_crashed(task, "le processus de construction de cette société s'est arrêté brutalement "
+                                    "(mémoire épuisée ou processus tué), deux fois"))
 
-    def _round(self, tasks: list[CompanyTask], done: Done, tries: dict[str, int]) -> list[CompanyTask]:
+    def _pool(self, tasks: list[CompanyTask], jobs: int, done: Done) -> list[CompanyTask]:
+        """Run ``tasks`` in a pool of ``jobs`` processes; return those it broke on."""
         context = multiprocessing.get_context("spawn")
-        again: list[CompanyTask] = []
-        with ProcessPoolExecutor(min(self.jobs, len(tasks)), mp_context=context) as pool:
-            futures: dict[Future[CompanyOutcome], CompanyTask] = {pool.submit(run_company, t): t for t in tasks}
+        broken: list[CompanyTask] = []
+        with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+            futures: dict[Future[CompanyOutcome], CompanyTask] = {pool.submit(self.function, t): t for t in tasks}
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    task = futures[future]
                     try:
-                        done(future.result())
+                        outcome = future.result()
                     except BrokenProcessPool:
-                        tries[task.entry.id] = tries.get(task.entry.id, 0) + 1
-                        if tries[task.entry.id] > 1:
-                            done(_crashed(task, "processus de construction arrêté brutalement deux fois "
-                                                "(mémoire épuisée ?)"))
-                        else:
-                            again.append(task)
-        return again
+                        broken.append(futures[future])
+                        continue
+                    done(outcome)
+        return sorted(broken, key=tasks.index)
 
 
 def make_executor(spec: str, jobs: int | None = None) -> Any:

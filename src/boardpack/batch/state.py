@@ -2,11 +2,12 @@
 
 A company's hash covers everything its packs are made from: the boardpack version, its
 portfolio entry, the period asked, its config file (its own or the template), its data
-files (the FEC, every file of a CSV folder, the workbook, or the files its own config's
-sources name by ``path``), its themes folders and its commentary folder. A company whose hash
-is the one recorded after its last successful build, and whose PDFs are all still there, is
-skipped. A company reading a remote source (an API, whose data cannot be hashed) has no hash
-and is always rebuilt.
+files (the FEC, every file of a CSV folder, the workbook, or every file or folder its own
+config's sources name in their options: ``path``, ``mapping``…), its themes folders and its
+commentary folder. A company whose hash is the one recorded after its last successful build,
+and whose PDFs are all still there, is skipped. A company reading a remote source (Pennylane,
+QuickBooks, HubSpot: a source plugin marked ``remote``, whose data cannot be hashed) has no
+hash and is always rebuilt.
 
 The record is a JSON file (``[portfolio] state``, default ``<out>/.boardpack-batch.json``)
 written atomically by the host after each success: a run stopped half-way keeps what it did.
@@ -25,11 +26,7 @@ from ..config import Config
 from ..errors import ConfigError
 from .portfolio import CompanyEntry
 
-__all__ = ["LOCAL_SOURCES", "BatchState", "company_hash"]
-
-#: Source types whose data is only local files (named by a ``path`` option) or shipped with
-#: boardpack (``demo``, covered by the version).
-LOCAL_SOURCES = ("fec", "csv", "demo")
+__all__ = ["BatchState", "company_hash"]
 
 
 def _files(path: Path) -> Iterator[Path]:
@@ -56,11 +53,15 @@ def company_hash(entry: CompanyEntry, config: Config, period: str | None) -> str
     digest.update(json.dumps({"boardpack": __version__, "entry": entry.describe(), "period": period or "latest"},
                              sort_keys=True).encode())
     _add_tree(digest, "config", config.path)
+    from ..plugins import get_registry
+
+    registry = get_registry()
     for source in config.sources:
-        if source.type not in LOCAL_SOURCES:
+        if getattr(registry.sources.get(source.type), "remote", False):
             return None
-        if "path" in source.options:
-            _add_tree(digest, f"source {source.key}", config.base_dir / str(source.options["path"]))
+        for name, value in sorted(source.options.items()):  # path, mapping, workbook…: every file named
+            if isinstance(value, str) and value and (config.base_dir / value).exists():
+                _add_tree(digest, f"source {source.key}.{name}", config.base_dir / value)
     for index, folder in enumerate(config.theme_dirs):
         _add_tree(digest, f"theme {index}", folder)
     if config.commentary_dir is not None:
