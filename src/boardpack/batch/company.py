@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ..build.starter import _siren
+from ..build.starter import siren_of
 from ..config import Config, load_config, parse_config
 from ..errors import ConfigError
 from .portfolio import DATA_KINDS, CompanyEntry
@@ -60,7 +60,7 @@ def company_config(entry: CompanyEntry, template: Path | None, data: Path | None
     parsed = copy.deepcopy(template_text) if template_text is not None else template_data(template)
     data = data or entry.data
     company = dict(parsed.get("company") or {})
-    siren = entry.siren or (_siren(entry.data) if entry.kind == "fec" else "") or str(company.get("siren", ""))
+    siren = entry.siren or (siren_of(entry.data) if entry.kind == "fec" else "") or str(company.get("siren", ""))
     company["name"] = entry.name or (f"Société {siren}" if siren else entry.id)
     if siren:
         company["siren"] = siren

@@ -21,7 +21,7 @@ from .coverage import HINTS
 from .render import render_pack
 from .run import prepare
 
-__all__ = ["STANDARD_AUDIENCES", "Starter", "starter_config"]
+__all__ = ["STANDARD_AUDIENCES", "Starter", "siren_of", "starter_config"]
 
 #: The four standard audiences and every section they may hold, in order.
 STANDARD_AUDIENCES = (
@@ -61,7 +61,9 @@ def _toml(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _siren(data: Path) -> str:
+def siren_of(data: Path) -> str:
+    """The SIREN a FEC's file name gives (``<SIREN>FEC<AAAAMMJJ>``), for a file or the first one of
+    a folder of FECs; ``""`` when no name follows the convention."""
     names = [data.name] if data.is_file() else sorted(p.name for p in data.iterdir()) if data.is_dir() else []
     for name in names:
         found = _FEC_NAME.match(name)
@@ -116,7 +118,7 @@ def starter_config(target: Path, kind: str, data: Path, name: str | None = None)
     """
     source_type = "fec" if kind == "fec" else "csv"
     path = os.path.relpath(data.resolve(), target.resolve().parent)
-    siren = _siren(data) if kind == "fec" else ""
+    siren = siren_of(data) if kind == "fec" else ""
     company = name or (f"Société {siren}" if siren else "Ma société")
     everything = {key: list(sections) for key, _, sections in STANDARD_AUDIENCES}
     described = {"fec": "FEC", "csv": "dossier CSV", "xlsx": "classeur"}[kind] + f" {path}"
