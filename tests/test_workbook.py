@@ -191,7 +191,7 @@ def test_cash_plan_sheets_are_the_forecasts(built: Built) -> None:
     first = base.months[0]
     assert sum(euros(row[2]) for row in lines) == cents(base.flow(first)) == euros(table["Flux net du mois"][2])
     scenarios = rows(built.sheet("daf", "Scénarios de trésorerie"))
-    assert list(scenarios)[:len(plans)] == ["Base", *[plan.scenario.label for plan in plans[1:]]]
+    assert list(scenarios)[:len(plans)] == [plan.scenario.title("fr") for plan in plans]
     for plan, row in zip(plans, scenarios.values()):
         month, cash = plan.lowest
         assert euros(row[4]) == cents(cash) and row[5].value == dt.datetime(month.year, month.month, 1)
