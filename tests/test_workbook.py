@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from boardpack import plugins
+from boardpack.accounting.cashflow import cash_flow
 from boardpack.api import Table, TableColumn
 from boardpack.build import load_inputs, make_engine
 from boardpack.build.engine import KPIEngine
@@ -215,6 +216,12 @@ def test_loan_request_and_analysis_sheets_are_the_engines(built: Built) -> None:
     service, ebe = euros(pro_forma[4]), euros(pro_forma[5])
     assert pro_forma[7].value == pytest.approx(float(ebe / service), rel=1e-6)
     assert pro_forma[7].number_format == "0.00"
+    # the pro-forma's numerators are the DSCR KPIs' (issue 13: one definition per figure), over the last 12 months
+    data = engine().ctx
+    ltm = data.window("ltm", OCTOBER)
+    assert ebe == (data.pl("ebe", ltm) - data.pl("impot_benefices", ltm)).quantize(Decimal("0.01"))
+    interest = data.ledger.flows(("6611",), ltm, "debit") - data.ledger.flows(("6611",), ltm, "credit")
+    assert euros(pro_forma[6]) == cents(cash_flow(data.statements, ltm).fte + interest)
     fb, ratios = forecast()["ratios"]
     balance = rows(built.sheet("banquier", "Bilan fonctionnel"))
     assert euros(balance["FRNG"][1]) == cents(fb.frng)

@@ -1,11 +1,11 @@
 """The pro-forma debt service of a loan request and its coverage, both ways the banks read it::
 
-    DSCR (EBE) = EBE / service de la dette
-    DSCR (FTE) = flux de trésorerie d'exploitation / service de la dette
+    DSCR (EBE) = (EBE − impôt sur les bénéfices) / service de la dette
+    DSCR (FTE) = (flux de trésorerie d'exploitation + intérêts payés) / service de la dette
 
 over a period: the service is the principal and interest due in it on the loans in place and
-on the loan asked for; EBE and the operating cash flow are those of the last twelve months,
-held constant and scaled to the period's length. The repayment capacity after the loan is
+on the loan asked for; the numerators are the two DSCR KPIs' (``dscr``, ``dscr_flux``), those of
+the last twelve months, held constant and scaled to the period's length (the caller passes them). The repayment capacity after the loan is
 (dettes financières + montant demandé) / CAF.
 """
 
@@ -42,12 +42,12 @@ class ProForma:
 
     @property
     def dscr_ebe(self) -> Decimal | None:
-        """EBE / service de la dette."""
+        """(EBE − impôt) / service de la dette."""
         return self._ratio(self.ebe)
 
     @property
     def dscr_fte(self) -> Decimal | None:
-        """Flux de trésorerie d'exploitation / service de la dette."""
+        """(Flux de trésorerie d'exploitation + intérêts) / service de la dette."""
         return self._ratio(self.fte)
 
 

@@ -23,6 +23,14 @@ __all__ = ["FinancingRequestSection", "FunctionalAnalysisSection"]
 DSCR_FLOOR = Decimal("1.25")
 
 
+#: the amortisation kinds in English (their French labels are AMORTISATIONS')
+_AMORTISATIONS_EN = {"annuite_constante": "constant annuities", "amortissement_constant": "constant principal"}
+
+
+def _amortisation(pack: PackContext, kind: str) -> str:
+    """« annuités constantes » / "constant annuities": the amortisation kind in the pack's language."""
+    return pack.t(AMORTISATIONS[kind], _AMORTISATIONS_EN.get(kind, AMORTISATIONS[kind]))
+
 def _e(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
 
@@ -50,7 +58,7 @@ def _describe_request(pack: PackContext, financing: Financing, steps: list[Insta
         (pack.t("Prêteur", "Lender"), terms.lender or pack.t("à définir", "to be chosen")), (pack.t("Durée (mois)", "Term (months)"), terms.months),
         (pack.t("Différé, intérêts seuls (mois)", "Deferral, interest only (months)"), terms.deferral),
         (pack.t("Taux annuel", "Annual rate"), terms.annual_rate * 100),
-        (pack.t("Amortissement", "Amortisation"), AMORTISATIONS[terms.amortisation]),
+        (pack.t("Amortissement", "Amortisation"), _amortisation(pack, terms.amortisation)),
         (pack.t("Déblocage", "Paid out"), financing.disbursement),
         (pack.t("Première échéance", "First instalment"), terms.first),
         (pack.t("Échéance (hors différé)", "Instalment (after deferral)"), _e(amortising.payment)),
@@ -69,13 +77,16 @@ def _describe_request(pack: PackContext, financing: Financing, steps: list[Insta
         TableColumn(pack.t("Période", "Period")), TableColumn(pack.t("Mois", "Months"), "count"),
         TableColumn(pack.t("Emprunts en cours", "Existing loans"), "money"),
         TableColumn(pack.t("Emprunt demandé", "Requested loan"), "money"),
-        TableColumn(pack.t("Service de la dette", "Debt service"), "money"), TableColumn("EBE", "money"),
-        TableColumn(pack.t("Flux de trésorerie d'exploitation", "Operating cash flow"), "money"),
+        TableColumn(pack.t("Service de la dette", "Debt service"), "money"),
+        TableColumn(pack.t("EBE − impôt sur les bénéfices", "EBITDA − income tax"), "money"),
+        TableColumn(pack.t("Flux d'exploitation + intérêts", "Operating cash flow + interest"), "money"),
         TableColumn(pack.t("DSCR (EBE)", "DSCR (EBITDA)"), "ratio"), TableColumn(pack.t("DSCR (FTE)", "DSCR (OCF)"), "ratio"),
     ), pro_forma_rows, note=pack.t(
-        f"EBE et flux d'exploitation des 12 derniers mois, ramenés à la durée de chaque période ; emprunts en cours : "
+        f"EBE, impôt, flux d'exploitation et intérêts des 12 derniers mois, ramenés à la durée de chaque période ; "
+        f"emprunts en cours : "
         f"{existing_note}. Seuil d'alerte du DSCR : {pack.fmt.value(floor, 'ratio')}.",
-        f"LTM EBITDA and operating cash flow, scaled to each period; existing loans: {existing_note}. "
+        f"LTM EBITDA, income tax, operating cash flow and interest, scaled to each period; existing loans: "
+        f"{existing_note}. "
         f"DSCR covenant floor: {pack.fmt.value(floor, 'ratio')}.")))
     pack.table(Table(pack.t("Capacité de remboursement", "Repayment capacity"), (
         TableColumn(""), TableColumn(pack.t("Dettes financières", "Financial debt"), "money"),
@@ -107,8 +118,10 @@ class FinancingRequestSection(Section):
         steps = schedule(terms)
         ltm = data.window("ltm", period)
         data.ledger.require(ltm)
-        ebe = data.pl("ebe", ltm)
-        fte = _e(cash_flow(data.statements, ltm).fte)
+        # the numerators of the two DSCR KPIs (kpis/debt_service.py), so the pro-forma reads like the ratio page
+        ebe = data.pl("ebe", ltm) - data.pl("impot_benefices", ltm)
+        interest_paid = data.ledger.flows(("6611",), ltm, "debit") - data.ledger.flows(("6611",), ltm, "credit")
+        fte = _e(cash_flow(data.statements, ltm).fte) + _e(interest_paid)
         caf = _e(caf_additive(data.statements, ltm)["caf"])
         try:
             debt = debt_of(data, period)
@@ -179,7 +192,7 @@ class FinancingRequestSection(Section):
                  + (pack.t(f" dont {terms.deferral} de différé (intérêts seuls)", f", {terms.deferral} of deferral")
                     if terms.deferral else "")),
                 (pack.t("Taux annuel", "Annual rate"), fmt.percent(terms.annual_rate * 100, 2)),
-                (pack.t("Amortissement", "Amortisation"), AMORTISATIONS[terms.amortisation]),
+                (pack.t("Amortissement", "Amortisation"), _amortisation(pack, terms.amortisation)),
                 (pack.t("Déblocage", "Paid out"), fmt.month(financing.disbursement)),
                 (pack.t("Première échéance", "First instalment"), fmt.month(terms.first)),
                 (pack.t("Échéance (hors différé)", "Instalment (after deferral)"), fmt.money(_e(amortising.payment))),
