@@ -23,18 +23,13 @@ them. Every error names the portfolio file and the key. Reading a portfolio read
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..config.checker import Checker
+from ..config.reader import read_toml
 from ..errors import ConfigError
 
 __all__ = ["DATA_KINDS", "CompanyEntry", "Portfolio", "load_portfolio", "parse_portfolio"]
@@ -102,17 +97,7 @@ def load_portfolio(path: Path | str) -> Portfolio:
     :raises ConfigError: naming the file (and line, for TOML syntax) or the key.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path} : portefeuille introuvable") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} : lecture impossible ({exc.__class__.__name__})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} : TOML invalide ({exc})") from None
-    return parse_portfolio(data, path)
+    return parse_portfolio(read_toml(path, "portefeuille"), path)
 
 
 def parse_portfolio(data: Mapping[str, Any], path: Path) -> Portfolio:

@@ -32,7 +32,7 @@ from .tables import check_tables
 if TYPE_CHECKING:
     from ..plugins import Registry
 
-__all__ = ["HOST_TABLES", "load_config", "parse_config"]
+__all__ = ["HOST_TABLES", "load_config", "parse_config", "read_toml"]
 
 #: The top-level tables the host reads; every other one must be declared by a plugin.
 HOST_TABLES = ("company", "build", "sources", "kpis", "themes", "audiences", "channels",
@@ -53,17 +53,24 @@ def load_config(path: Path | str, registry: Registry | None = None) -> Config:
     :raises ConfigError: naming the file (and line, for TOML syntax) or the key path.
     """
     path = Path(path)
+    return parse_config(read_toml(path, "fichier de configuration"), path, registry)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML table of the file at ``path``, ``what`` naming the file in errors (« portefeuille »).
+
+    :raises ConfigError: the file is missing or unreadable, or not TOML (with the line).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path} : fichier de configuration introuvable") from None
+        raise ConfigError(f"{path} : {what} introuvable") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} : lecture impossible ({exc.__class__.__name__})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} : TOML invalide ({exc})") from None
-    return parse_config(data, path, registry)
 
 
 def parse_config(data: Mapping[str, Any], path: Path, registry: Registry | None = None) -> Config:
