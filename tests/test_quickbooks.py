@@ -648,12 +648,22 @@ def test_alphanumeric_chart_loads_without_stopping(emulator: QuickBooksEmulator,
 
 def test_entries_are_the_monthly_aggregation(loaded: tuple[QuickBooksSource, dict[str, pd.DataFrame], Any]) -> None:
     """The entries hold the demo ledger's opening balances and each account's net per month; receivables
-    and payables show the month's invoiced amounts as their debit/credit flows, and the accounts the
+    and payables show the month's invoiced amounts as their debit/credit flows (the sales in an entry of
+    their own with the revenue and the VAT invoiced), and the accounts the
     journal entries settle within the month (net pay 421, VAT 4457/4456) keep their flows."""
     source, datasets, _ = loaded
     entries = datasets["entries"]
-    ours = entries.assign(date=entries["date"].dt.strftime("%Y-%m-%d"), net=entries["debit"] - entries["credit"])
+    # each month's sales are an entry of their own (QBO-<month>-VT, for the DSO's sales entries): the
+    # month's net per account is the sum of its two entries
+    month_entry = entries["entry_id"].str.removesuffix("-VT")
+    ours = entries.assign(date=entries["date"].dt.strftime("%Y-%m-%d"), net=entries["debit"] - entries["credit"],
+                          entry_id=month_entry)
     ours = ours.groupby(["date", "journal", "entry_id", "account"], as_index=False)["net"].sum()
+    sales = entries[entries["entry_id"].str.endswith("-VT") & (entries["account"] == "411000")]
+    invoiced = datasets["invoices"].query("kind == 'sale'")
+    by_month = invoiced.groupby(invoiced["issue_date"].dt.to_period("M"))["amount_incl_tax"].sum()
+    assert (sales.groupby(sales["date"].dt.to_period("M"))["debit"].sum() == by_month.reindex(
+        sales["date"].dt.to_period("M").unique()).fillna(0)).all()
     expected = restricted_entries()
     expected = expected.assign(net=expected["debit"] - expected["credit"]).drop(columns=["debit", "credit"])
     key = ["entry_id", "account"]

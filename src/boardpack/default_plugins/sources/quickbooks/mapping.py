@@ -266,9 +266,44 @@ def ledger_entries(pl: Mapping[Month, Mapping[str, int]], balances: Mapping[Mont
         known = _known(accounts, (gross or {}).get(month, {}), (journals or {}).get(month, {}))
         for ident in known:  # booked then settled within the month: no net movement, two flows
             lines.setdefault(ident, 0)
+        sales, sales_known = _sales_entry(accounts, pl.get(month, {}), known, (journals or {}).get(month, {}))
+        if sales:
+            entry(MONTHLY_JOURNAL, f"QBO-{month}-VT", month.last_day, sales, f"Ventes QuickBooks de {month}", sales_known)
+            for ident, amount in sales.items():
+                lines[ident] = lines.get(ident, 0) - amount
+            known = {ident: (debit - sales_known.get(ident, (0, 0))[0], credit - sales_known.get(ident, (0, 0))[1])
+                     for ident, (debit, credit) in known.items()}
+            known = {ident: flows for ident, flows in known.items() if flows != (0, 0)}
         if any(lines.values()) or known:
             entry(MONTHLY_JOURNAL, f"QBO-{month}", month.last_day, lines, f"Mouvements QuickBooks de {month}", known)
     return rows
+
+
+def _sales_entry(accounts: Mapping[str, Account], pl: Mapping[str, int], known: Mapping[str, tuple[int, int]],
+                 journal: Mapping[str, tuple[int, int]]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """The month's sales as their own balanced entry, so that ratios reading the sales entries (the
+    DSO's sales incl. VAT: customer lines of the entries moving a 70 account) see the invoiced
+    amounts and not the month's collections: the revenue accounts (70) as the P&L gives them, the
+    VAT collected (4457) and the invoiced TTC on the receivable accounts as the documents show
+    them; what the documents do not explain stays on the first receivable account. Empty when
+    the month has no revenue or no invoiced receivable."""
+    revenue = {ident: amount for ident, amount in pl.items()
+               if ident in accounts and accounts[ident].number.startswith("70") and amount}
+    receivable = [ident for ident in sorted(known) if ident in accounts and known[ident][0]
+                  and accounts[ident].account_type == "AccountsReceivable"]
+    vat_documented = any(ident in accounts and accounts[ident].number.startswith(("4456", "4457")) for ident in journal)
+    if not revenue or not receivable or not vat_documented:
+        return {}, {}
+    lines = dict(revenue)
+    flows: dict[str, tuple[int, int]] = {}
+    for ident in receivable:
+        lines[ident] = known[ident][0]
+        flows[ident] = (known[ident][0], 0)
+    gap = sum(lines.values())  # the VAT invoiced: TTC on the customers less the revenue
+    vat = sorted(ident for ident in accounts if accounts[ident].number.startswith("4457"))
+    if gap:
+        lines[vat[0] if vat else receivable[0]] = lines.get(vat[0] if vat else receivable[0], 0) - gap
+    return lines, flows
 
 
 def _known(accounts: Mapping[str, Account], invoiced: Mapping[str, int],
