@@ -123,8 +123,13 @@ def main() -> None:
 
         from boardpack.batch.distributed import DaskExecutor
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        import dask
+
+        # Dask's statistical profiler samples every worker thread 100 times a second, about 15 % of
+        # the CPU of a boardpack build (many short Python calls); docs/batch.md says to turn it off
+        with dask.config.set({"distributed.worker.profile.enabled": False}), \
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                             dashboard_address=None) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("boardpack.build"))  # warm workers, as a long-lived cluster's
             dask = timed("Dask LocalCluster, 2 workers", portfolio, DaskExecutor(client=client), 2)
         print(f"LocalCluster / pool local à 2 workers : {dask / two:.2f} (cible ≤ 1,15)")
