@@ -130,8 +130,7 @@ class FinancingRequestSection(Section):
         except Unavailable:
             debt = None
             repaid = data.ledger.flows(("164", "167", "168"), ltm, "debit") - data.ledger.flows(("1688",), ltm, "debit")
-            interest = data.ledger.flows(("6611",), ltm, "debit") - data.ledger.flows(("6611",), ltm, "credit")
-            monthly = (repaid + interest) // 12
+            monthly = (repaid + interest_paid) // 12
             existing = lambda months: monthly * len(months)  # noqa: E731
             existing_note = pack.t("sans échéancier : remboursements et intérêts des 12 derniers mois reconduits (estimation)",
                                    "no schedule: the last 12 months' repayments and interest continued (estimate)")
