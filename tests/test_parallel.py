@@ -147,3 +147,60 @@ def test_dead_worker_is_a_render_error(small_company: SmallCompany, tmp_path: Pa
     with pytest.raises(RenderError, match="s'est arrêté brutalement"):
         build(load_config(small_company.config), out_dir=out)
     assert pdf_files(out) == []
+
+
+@needs_two_cpus
+def test_charts_are_drawn_in_the_workers(small_company: SmallCompany, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """With workers, this process draws no chart: each pack's charts are drawn in the worker that
+    lays it out, into the same HTML as in one process, so the PDFs are the same bytes, and the
+    build still hands back each pack's final HTML, charts in it."""
+    from boardpack.render.charts import ChartRenderer
+    from boardpack.render.pdf import forks_workers
+
+    if not forks_workers():
+        pytest.skip("workers are not forked on this platform: charts are drawn here")
+    drawn: list[int] = []
+    svg = ChartRenderer.svg
+
+    def counted(self: ChartRenderer, *args: Any, **kwargs: Any) -> str:
+        drawn.append(os.getpid())  # a worker appends to its own copy
+        return svg(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChartRenderer, "svg", counted)
+    config = load_config(small_company.config)
+    workers = build(config, out_dir=tmp_path / "workers")
+    assert drawn == []
+    here = build(config, out_dir=tmp_path / "here", parallel=False)
+    assert drawn
+    assert digests(workers.paths) == digests(here.paths)
+    assert list(workers.html) == list(here.html) == ["dirigeant", "daf"]
+    assert workers.html == here.html
+    assert "data:image/svg+xml;base64," in workers.html["dirigeant"]
+    assert not any("<!--chart " in html for html in workers.html.values())
+    assert workers.timings["charts"] > 0
+
+
+@needs_two_cpus
+def test_a_chart_failing_in_a_worker_is_one_render_error(small_company: SmallCompany, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart that fails while a worker draws it stops the build with one sentence naming the chart
+    and its plugin, on the command line too, and no PDF is written."""
+    from boardpack.default_plugins.charts.trends import SparklineChart
+
+    def broken(self: SparklineChart, figure: Any, data: Any, style: Any) -> None:
+        raise ValueError("série\nillisible")
+
+    monkeypatch.setattr(SparklineChart, "draw", broken)
+    out = tmp_path / "sortie"
+    with pytest.raises(RenderError) as caught:
+        build(load_config(small_company.config), out_dir=out)
+    message = str(caught.value)
+    assert message.startswith("graphique « sparkline » du plugin « ")
+    assert "ValueError : série illisible" in message and "\n" not in message
+    assert pdf_files(out) == []
+    result = CliRunner().invoke(cli, ["build", str(small_company.config), "--out", str(out), "--quiet"])
+    assert result.exit_code == 6, (result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Erreur : graphique « sparkline »"), lines
+    assert pdf_files(out) == []

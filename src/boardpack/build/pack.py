@@ -134,7 +134,7 @@ class Pack:
 
     def chart(self, name: str, data: Mapping[str, Any], width_cm: float = 17, height_cm: float = 7, alt: str = "") -> Markup:
         """Ask the host to draw chart ``name``; returns the markup to place in the template."""
-        return self.charts.img(name, data, width_cm, height_cm, alt)
+        return self.charts.img(name, data, width_cm, height_cm, alt, section=self.current_section)
 
     def reason(self, reason: KPIResult | str | None) -> str | None:
         """Why a figure is unavailable, in the pack's language (English from the catalogue)."""

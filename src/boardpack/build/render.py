@@ -21,7 +21,7 @@ from ..api.sections import Section
 from ..default_plugins import DEFAULT_PLUGINS
 from ..errors import BoardpackError, RenderError, Unavailable
 from ..formatting import Formatter
-from ..render.charts import ChartRenderer
+from ..render.charts import ChartRenderer, PendingCharts
 from ..render.templates import BUILTIN_TEMPLATES, make_environment
 from ..theme import Theme, resolve_chain
 from .commentary import human_commentary
@@ -55,6 +55,9 @@ class RenderedPack:
     stylesheets: tuple[Path, ...] = ()
     logo: str | None = None
     search: tuple[Path, ...] = ()
+    #: the charts still to draw where the pack is laid out (``render_pack(defer_charts=True)``):
+    #: ``html`` then holds a placeholder for each, which :meth:`PendingCharts.draw` replaces
+    charts: PendingCharts | None = None
 
 
 def _merged(chain: Sequence[Theme], attribute: str) -> dict[str, Any]:
@@ -104,11 +107,17 @@ def make_pack(computed: Computed, audience: Audience) -> tuple[Pack, list[Theme]
     return pack, chain
 
 
-def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
-    """Render one audience's pack to HTML (its charts drawn), with the folders the PDF may read."""
+def render_pack(computed: Computed, audience: Audience, defer_charts: bool = False) -> RenderedPack:
+    """Render one audience's pack to HTML (its charts drawn), with the folders the PDF may read.
+
+    :param defer_charts: leave the charts to draw where the pack is laid out: the HTML holds
+        placeholders, and :attr:`RenderedPack.charts` what drawing them takes.
+    """
     registry = computed.inputs.registry
     pack, chain = make_pack(computed, audience)
     fmt, style, renderer = pack.fmt, pack.charts.style, pack.charts
+    if defer_charts:
+        renderer.defer()
     env = _environment(computed, chain, fmt)
     started = time.perf_counter()
     sections = []
@@ -152,7 +161,8 @@ def render_pack(computed: Computed, audience: Audience) -> RenderedPack:
     allowed = [t.path for t in chain] + [BUILTIN_TEMPLATES]
     return RenderedPack(html, allowed, pack, renderer.seconds, elapsed - renderer.seconds, tuple(gaps),
                         tuple(sections), dict(style.colours), _merged(chain, "fonts"), css, logo,
-                        tuple(_search(computed, chain)))
+                        tuple(_search(computed, chain)),
+                        renderer.pending({name: registry.providers.get(("chart", name), "?") for name in registry.charts}))
 
 
 def _search(computed: Computed, chain: Sequence[Theme]) -> list[Path]:

@@ -33,6 +33,7 @@ from ..config import Config
 from ..errors import ConfigError, RenderError
 from ..periods import Month
 from ..render.archive import pack_files
+from ..render.charts import PendingCharts
 from ..render.pdf import Layouts, PdfJob, forks_workers, html_to_pdf, picklable, remove_stale_parts, write_together
 from ..render.templates import BUILTIN_TEMPLATES
 from ..render.workbook import workbook_bytes
@@ -145,24 +146,30 @@ def build(
     out = Path(out_dir or config.out or config.base_dir / "out")
     if write:  # a folder that cannot take the packs fails now, not after the whole build
         ready_output(out, config)
-    computed = prepare(config, period, strict, refresh, say, inputs=inputs, timings=timings)
-    result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
-                         alerts=list(computed.alerts))
-    if hold:
-        result.held = blocking(result.issues)
-        if result.held:
-            return result
+    registry = inputs.registry if inputs is not None else _registry()
     # With ``render_in_workers``, forked workers start with this process's memory, the computed
     # figures included: each renders its pack (sections, charts) and lays it out.
     # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
     forked = (render_in_workers and write and parallel and not combined and forks_workers()
               and picklable(html_to_pdf))
     books: dict[str, bytes] = {}  # the companion workbooks (xlsx), by audience
-    with Layouts(len(selected) if write and parallel else 1,
-                 *((_adopt, (computed,)) if forked else ())) as layouts:
+    with Layouts(len(selected) if write and parallel else 1, _warm_worker) as layouts:
+        if not forked and forks_workers() and picklable(html_to_pdf):
+            # The workers start now and warm up (WeasyPrint, matplotlib) on the CPUs this
+            # process leaves idle while it loads and computes; the packs reach them as plain data.
+            layouts.start()
+        computed = prepare(config, period, strict, refresh, say, registry=registry, inputs=inputs, timings=timings)
+        result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
+                             alerts=list(computed.alerts))
+        if hold:
+            result.held = blocking(result.issues)
+            if result.held:
+                return result
         if forked and layouts.parallel:
+            layouts.close()
+            layouts = Layouts(len(selected), _adopt, (computed,))
             say("mise en page des dossiers")
-            with _timed(timings, "pdf"):
+            with layouts, _timed(timings, "pdf"):
                 documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step, books, xlsx), None
         else:
             rendered = _render_here(layouts, computed, selected, result, say, step,
@@ -175,7 +182,7 @@ def build(
                     say("mise en page PDF")
                 laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
                 documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
-                                    else (layouts.results(laid_out), None))
+                                    else (_laid_out(layouts.results(laid_out), rendered, result), None))
     # Every pack is laid out before any is written, then all are written together: a failure
     # leaves no PDF of this build (and removes what a run killed before it left behind).
     files: dict[Path, bytes] = {}
@@ -196,6 +203,23 @@ def build(
             raise RenderError(f"écriture impossible dans le dossier de sortie {out} ({exc.strerror or exc}) : "
                               "aucun dossier de cette exécution n'a été écrit") from None
     return result
+
+
+def _registry() -> Registry:
+    from ..plugins import get_registry
+
+    return get_registry()
+
+
+def _warm_worker() -> None:
+    """(In a worker, as it starts) import WeasyPrint and matplotlib and draw a throw-away chart,
+    while the parent process loads and computes: the packs' charts and layouts then start warm."""
+    import weasyprint  # noqa: F401
+
+    from ..api.charts import ChartStyle
+    from ..render.charts import ChartRenderer
+
+    ChartRenderer({}, ChartStyle({}, ("#1f3a5f",), "DejaVu Sans", "fr", str, str, str), []).warm_up()
 
 
 #: The build's figures in a forked worker (set by :func:`_adopt` as the worker starts).
@@ -251,21 +275,72 @@ def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], 
 def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience], result: BuildResult,
                  say: Progress, step: PackProgress, submit: bool, pdfa: bool) -> dict[str, RenderedPack]:
     """Render every pack in this process, each sent to ``layouts`` as soon as its HTML exists
-    when ``submit``; fills ``result``."""
+    when ``submit``; fills ``result`` (for packs whose charts are left to the workers, the HTML
+    is filled by :func:`_laid_out`); the packs in ``selected`` order.
+
+    With worker processes, each pack's charts are drawn in the worker that lays it out
+    (:meth:`~boardpack.render.charts.PendingCharts.draw`; where workers are forked, which keeps the
+    charts' plugins importable there), so that this process only renders HTML and each pack
+    reaches a worker sooner. The packs with fewest sections are rendered first, one per worker,
+    so that every worker has a pack as early as possible; the others, rendered while those are
+    laid out, are sent longest first (by the length of their HTML), so that the last to start
+    is a short one.
+    """
+    workers = submit and layouts.parallel
+    defer = workers and forks_workers() and picklable(html_to_pdf)
     rendered: dict[str, RenderedPack] = {}
-    for audience in selected:
+    held: list[RenderedPack] = []  # rendered while every worker has a pack: sent longest first
+    for audience in sorted(selected, key=lambda a: len(a.sections)) if workers else selected:
         say(f"mise en page « {audience.title} »")
-        pack = rendered[audience.key] = render_pack(computed, audience)
+        pack = rendered[audience.key] = render_pack(computed, audience, defer_charts=defer)
         result.timings["charts"] += pack.chart_seconds
         result.timings["html"] += pack.html_seconds
-        result.html[audience.key] = pack.html
-        result.packs[audience.key] = pack.pack
         step(audience.key, "html")
         if submit:
-            with _timed(result.timings, "pdf"):
-                job = _pdf_job(pack, pdfa)
-                layouts.submit(audience.key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+            if workers and len(rendered) > layouts.workers:
+                held.append(pack)
+            else:
+                _submit(layouts, pack, pdfa, result.timings)
+    for pack in sorted(held, key=lambda p: -len(p.html)):  # the HTML's length: its layout's cost
+        _submit(layouts, pack, pdfa, result.timings)
+    rendered = {audience.key: rendered[audience.key] for audience in selected}
+    for key, pack in rendered.items():
+        if pack.charts is None:
+            result.html[key] = pack.html
+        result.packs[key] = pack.pack
     return rendered
+
+
+def _submit(layouts: Layouts, pack: RenderedPack, pdfa: bool, timings: dict[str, float]) -> None:
+    """Send one rendered pack to ``layouts``, with its charts to draw if they are left to the worker."""
+    with _timed(timings, "pdf"):
+        job = _pdf_job(pack, pdfa)
+        key = pack.pack.audience.key
+        if pack.charts is None:
+            layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
+        else:
+            layouts.submit(key, _draw_and_lay_out, pack.charts, *_pdf_args(job), **_pdf_options(job))
+
+
+def _draw_and_lay_out(charts: PendingCharts, html: str, *args: Any, **kwargs: Any) -> tuple[bytes, str, float]:
+    """(In a worker) draw a pack's charts into its HTML and lay it out: its PDF, its final HTML,
+    and the seconds spent drawing the charts."""
+    html, seconds = charts.draw(html)
+    return html_to_pdf(html, *args, **kwargs), html, seconds
+
+
+def _laid_out(made: Mapping[Hashable, Any], rendered: Mapping[str, RenderedPack],
+              result: BuildResult) -> dict[Hashable, bytes]:
+    """The PDFs the workers made, in ``rendered`` order; the packs whose charts were drawn there
+    give ``result`` their final HTML and chart seconds."""
+    documents: dict[Hashable, bytes] = {}
+    for key, pack in rendered.items():
+        if pack.charts is None:
+            documents[key] = made[key]
+        else:
+            documents[key], result.html[key], seconds = made[key]
+            result.timings["charts"] += seconds
+    return documents
 
 
 def ready_output(out: Path, config: Config, create: bool = True) -> None:

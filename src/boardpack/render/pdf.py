@@ -222,6 +222,14 @@ class Layouts:
         """Whether layouts go to worker processes."""
         return self.workers > 1
 
+    def start(self) -> None:
+        """Start the worker processes now rather than at the first :meth:`submit`, so that their
+        ``initializer`` (a warm-up: imports, caches) runs while this process still works."""
+        if self.parallel and self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=pool_context(),
+                                                 initializer=self._initializer, initargs=self._initargs)
+            self._executor.submit(int)  # forked workers are all started at the first submission
+
     def submit(self, key: Hashable, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Make PDF ``key`` with ``function(*args, **kwargs)`` (its PDF bytes, or what it returns).
 
