@@ -10,18 +10,19 @@ average is printed beside it.
    ``boardpack --help``, ``boardpack kpis --list`` and ``boardpack plugins``, each run as a new
    process, 7 interleaved rounds (``--startup-runs``).
 2. **Demo build against WeasyPrint alone** (target: at most 1.3): the whole demo build in this
-   process, its PDFs laid out in worker processes (the default), against the same HTML handed
+   process, its PDFs laid out in worker processes (the default: the workers start with the
+   build and warm up while it loads and computes; this process renders each pack's HTML, and
+   its charts are drawn in the worker that lays it out), against the same HTML handed
    to WeasyPrint alone, ``weasyprint.HTML(string=…).write_pdf()`` per audience, in as many
    worker processes, in a fresh Python process that imports nothing else. Neither side counts
    its imports (one build warms this process up first; the fresh process imports WeasyPrint
-   before its clock starts). The same with no workers (``parallel=False`` against one pack
-   after the other) is shown too, and the build whose workers also render their packs
-   (``render_in_workers=True``). Stages: load (read and check the data), validate (config
-   against the plugins), compute (ledger, statements, every KPI over every window), charts
-   (matplotlib), html (sections and templates), pdf (WeasyPrint; with workers, the wait for
-   them — they render, draw the charts and lay out — plus writing); with workers, charts and
-   html are the seconds the workers spent on them, while others laid out. Wall-clock seconds
-   are followed by CPU seconds (this process and its workers).
+   before its clock starts). The same with no workers (``parallel=False``, charts drawn and
+   packs laid out in this process, against one pack after the other) is shown too. Stages:
+   load (read and check the data), validate (config against the plugins), compute (ledger,
+   statements, every KPI over every window), charts (matplotlib; with workers, the seconds the
+   workers spent drawing, while others laid out), html (sections and templates), pdf
+   (WeasyPrint; with workers, the wait for them after the last HTML, plus writing). Wall-clock
+   seconds are followed by CPU seconds (this process and its workers).
 3. **WeasyPrint CPU per pack**: layout (``HTML.render()``) and writing (``write_pdf()``) apart,
    lowest of ``--runs``, in the fresh process, with the PDF's size and the font subsetter in use
    (HarfBuzz when the system has libharfbuzz-subset, else fontTools).
@@ -167,13 +168,13 @@ def demo(runs: int) -> None:
     config = load_config(Path(boardpack.__file__).parent / "demo" / "config.toml")
     base_url = str(BUILTIN_TEMPLATES)
 
-    def demo_build(parallel: bool, render_in_workers: bool = False) -> BuildResult:
+    def demo_build(parallel: bool) -> BuildResult:
         with tempfile.TemporaryDirectory() as out:
-            return build(config, out_dir=Path(out), parallel=parallel, render_in_workers=render_in_workers)
+            return build(config, out_dir=Path(out), parallel=parallel)
 
     warm = demo_build(parallel=True)  # imports, template and font caches: neither side counts them
     rows: dict[str, list[tuple[float, float, float]]] = {
-        "build": [], "alone_pool": [], "build_forked": [], "build_here": [], "alone_sequential": []}
+        "build": [], "alone_pool": [], "build_here": [], "alone_sequential": []}
     stages: list[dict[str, float]] = []
     workers = 0
     with tempfile.TemporaryDirectory() as folder:
@@ -191,10 +192,6 @@ def demo(runs: int) -> None:
                 workers = alone["workers"]
                 rows["alone_pool"].append((alone["wall"], alone["cpu"], load()))
 
-            def forked() -> None:
-                wall, cpu, _ = timed(lambda: demo_build(parallel=True, render_in_workers=True))
-                rows["build_forked"].append((wall, cpu, load()))
-
             def here() -> None:
                 wall, cpu, _ = timed(lambda: demo_build(parallel=False))
                 rows["build_here"].append((wall, cpu, load()))
@@ -203,7 +200,7 @@ def demo(runs: int) -> None:
                 alone = _alone(Path(folder), base_url, "sequential")
                 rows["alone_sequential"].append((alone["wall"], alone["cpu"], load()))
 
-            order = [one_build, pooled, forked, here, sequential]
+            order = [one_build, pooled, here, sequential]
             for task in order if round_ % 2 == 0 else order[::-1]:
                 task()
         per_pack = _alone(Path(folder), base_url, "cpu", runs)
@@ -213,11 +210,11 @@ def demo(runs: int) -> None:
 
     print(f"2. demo build, period {warm.period}, {len(warm.html)} packs, {runs} interleaved round(s), "
           f"{os.cpu_count()} CPU(s), medians")
-    print(f"  build, PDFs laid out in {workers} worker processes (default), stages:")
+    print(f"  build, PDFs laid out in {workers} worker processes (default), charts drawn in the workers, "
+          "HTML rendered here, stages:")
     for stage in STAGES:
         print(f"    {stage:<9} {statistics.median(s[stage] for s in stages):7.2f} s")
     labels = {"build": f"build with {workers} workers", "alone_pool": f"WeasyPrint alone, {workers} workers",
-              "build_forked": f"build, {workers} workers rendering too",
               "build_here": "build in one process", "alone_sequential": "WeasyPrint alone, one after the other"}
     for name, label in labels.items():
         walls = " ".join(f"{row[0]:.2f}" for row in rows[name])
@@ -225,11 +222,8 @@ def demo(runs: int) -> None:
               f"load {median(name, 2):.1f})")
     ratios = [b[0] / a[0] for b, a in zip(rows["build"], rows["alone_pool"])]
     ratios_here = [b[0] / a[0] for b, a in zip(rows["build_here"], rows["alone_sequential"])]
-    ratios_forked = [b[0] / a[0] for b, a in zip(rows["build_forked"], rows["alone_pool"])]
     print("  whole demo build / WeasyPrint alone (target: with workers <= 1.3), median of the rounds' ratios:")
     print(f"    with workers   {statistics.median(ratios):5.2f}   (rounds: {' '.join(f'{r:.2f}' for r in ratios)})")
-    print(f"    workers render {statistics.median(ratios_forked):5.2f}   (rounds: {' '.join(f'{r:.2f}' for r in ratios_forked)}; "
-          "build(render_in_workers=True))")
     print(f"    in one process {statistics.median(ratios_here):5.2f}   (rounds: {' '.join(f'{r:.2f}' for r in ratios_here)})")
     print(f"3. WeasyPrint CPU per pack, same HTML, fresh process, lowest of {runs} "
           f"(fonts subset by {per_pack['subsetter']}), load average {load():.1f}:")

@@ -68,38 +68,6 @@ def test_packs_are_laid_out_in_other_processes(small_company: SmallCompany, tmp_
     assert all(path.read_bytes() == own for path in here.paths.values())
 
 
-def rendered_here(computed: Any, audience: Any) -> Any:
-    """Renders as the build does, and says in the HTML which process rendered the pack."""
-    import dataclasses
-
-    from boardpack.build.render import render_pack
-
-    rendered = render_pack(computed, audience)
-    return dataclasses.replace(rendered, html=rendered.html + f"<!-- rendered by {os.getpid()} -->")
-
-
-@needs_two_cpus
-def test_packs_are_rendered_where_they_are_laid_out(small_company: SmallCompany, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """With ``render_in_workers``, each pack is rendered (sections, charts) in the worker that lays it out,
-    and the build still hands back every pack's HTML, context and timings, in config order."""
-    from boardpack.render.pdf import forks_workers
-
-    if not forks_workers():
-        pytest.skip("workers are not forked on this platform")
-    monkeypatch.setattr(boardpack.build.run, "html_to_pdf", pid_pdf)
-    monkeypatch.setattr(boardpack.build.run, "render_pack", rendered_here)
-    config = load_config(small_company.config)
-    result = build(config, out_dir=tmp_path / "workers", render_in_workers=True)
-    assert list(result.paths) == list(result.html) == list(result.packs) == ["dirigeant", "daf"]
-    for key, path in result.paths.items():
-        worker = path.read_bytes().decode().removeprefix("%PDF-pid ")
-        assert worker != str(os.getpid())
-        assert result.html[key].endswith(f"<!-- rendered by {worker} -->")
-        assert result.packs[key].audience.key == key
-    assert result.timings["html"] > 0
-
-
 def test_parallel_build_twice_gives_identical_bytes(demo_build: DemoBuild, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A second build with worker processes, later and elsewhere, hashes the same as the session's.
@@ -204,3 +172,23 @@ def test_a_chart_failing_in_a_worker_is_one_render_error(small_company: SmallCom
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Erreur : graphique « sparkline »"), lines
     assert pdf_files(out) == []
+
+
+@needs_two_cpus
+def test_charts_that_cannot_go_to_a_worker_are_drawn_here(small_company: SmallCompany, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart whose data cannot be sent to a worker (a function in it) is drawn in this process
+    before its pack goes to a worker: same PDFs as a one-process build."""
+    from boardpack.build.pack import Pack
+
+    chart = Pack.chart
+
+    def with_a_function(self: Pack, name: str, data: Any, *args: Any, **kwargs: Any) -> Any:
+        return chart(self, name, {**data, "callback": lambda: None}, *args, **kwargs)
+
+    monkeypatch.setattr(Pack, "chart", with_a_function)
+    config = load_config(small_company.config)
+    workers = build(config, out_dir=tmp_path / "workers")
+    here = build(config, out_dir=tmp_path / "here", parallel=False)
+    assert digests(workers.paths) == digests(here.paths)
+    assert workers.html == here.html and workers.timings["charts"] > 0

@@ -31,7 +31,7 @@ from .gates import check_runs
 from .pack import Pack
 from .validate import themes_of
 
-__all__ = ["RenderedPack", "chart_style", "make_pack", "render_pack", "warm_up"]
+__all__ = ["RenderedPack", "chart_style", "make_pack", "render_pack"]
 
 
 @dataclass(frozen=True)
@@ -176,23 +176,6 @@ def _search(computed: Computed, chain: Sequence[Theme]) -> list[Path]:
 def _environment(computed: Computed, chain: Sequence[Theme], fmt: Formatter) -> jinja2.Environment:
     """The Jinja environment of a pack: user folder → theme chain → plugins' folders → built-ins."""
     return make_environment(_search(computed, chain), fmt)
-
-
-def warm_up(computed: Computed, audiences: Sequence[Audience]) -> None:
-    """Compile the templates the packs of ``audiences`` may use and draw a throw-away chart in each
-    pack's style (matplotlib and the fonts loaded), once per process (all is cached), so that
-    worker processes forked next inherit them instead of each doing it again. A template that does not compile is left for the pack that uses it to
-    report."""
-    for audience in audiences:
-        pack, chain = make_pack(computed, audience)
-        env = _environment(computed, chain, pack.fmt)
-        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
-            if not name.startswith("default:"):
-                try:
-                    env.get_template(name)
-                except (jinja2.TemplateError, BoardpackError, OSError):
-                    continue
-        pack.charts.warm_up()
 
 
 def _section_context(section: Section, pack: Pack, provider: str) -> dict[str, Any]:

@@ -4,20 +4,19 @@
 attached as CSV and optionally one more PDF binding every audience's pack. Each step is a
 function of its own module, taking immutable values and returning one: :func:`prepare`
 (load, validate, compute), :func:`~.render.render_pack`, :func:`layout_pdf`. The PDFs are laid
-out in worker processes (:class:`~boardpack.render.pdf.Layouts`): packs are rendered here and
-each goes to a worker as soon as its HTML is ready. With ``render_in_workers`` (where workers
-are forked, Linux), the workers start once the figures are computed, with a copy of them, and
-each renders its pack, draws its charts and lays it out, the packs with most sections first:
-only load, validate and compute are serial, but what packs compute lazily is computed again
-in each worker (see :func:`build`). Stage timings are kept in :attr:`BuildResult.timings` for
-``benchmarks/build_demo.py``; with workers, ``pdf`` is the time spent waiting for them (after
-the last HTML; with ``render_in_workers``, while they render and lay out), plus writing, and
-then ``charts`` and ``html`` are the seconds the workers spent on them.
+out in worker processes (:class:`~boardpack.render.pdf.Layouts`), started (and warmed up:
+WeasyPrint, matplotlib) as the build starts, while this process loads and computes. Packs are
+rendered to HTML here and each goes to a worker as soon as its HTML is ready; where workers are
+forked (Linux), its charts go with it and are drawn there, just before the layout
+(:class:`~boardpack.render.charts.PendingCharts`), so that this process only renders HTML.
+Stage timings are kept in :attr:`BuildResult.timings` for ``benchmarks/build_demo.py``; with
+workers, ``pdf`` is the time spent waiting for them after the last HTML, plus writing, and
+``charts`` the seconds the workers spent drawing.
 """
 
 from __future__ import annotations
 
-import gc
+import dataclasses
 import os
 import re
 import time
@@ -42,7 +41,7 @@ from .compute import Computed, compute, make_engine
 from .gates import blocking
 from .inputs import Inputs, given_inputs, load_inputs
 from .pack import Pack
-from .render import RenderedPack, make_pack, render_pack, warm_up
+from .render import RenderedPack, render_pack
 from .validate import validate
 
 if TYPE_CHECKING:
@@ -108,7 +107,6 @@ def build(
     inputs: Inputs | None = None,
     on_pack: PackProgress | None = None,
     xlsx: bool = False,
-    render_in_workers: bool = False,
 ) -> BuildResult:
     """Build one PDF per selected audience; return paths and stage timings.
 
@@ -120,7 +118,8 @@ def build(
         config order after one cover and one table of contents, page numbers running through,
         one top-level bookmark per audience.
     :param parallel: lay the PDFs out in up to one worker process per audience (at most one
-        per CPU); ``False`` lays them out in this process.
+        per CPU), where the charts are drawn too when workers are forked; ``False`` draws and
+        lays out everything in this process.
     :param refresh: fetch the remote sources live and write a new snapshot instead of
         building from the latest one (see :mod:`boardpack.snapshots`).
     :param hold: when the data-quality gates find a blocking issue, stop before any layout
@@ -130,12 +129,6 @@ def build(
         command line draws a progress bar per pack with it.
     :param xlsx: also write ``<audience>_<period>.xlsx`` beside each PDF: every table the
         pack's sections described (:class:`~boardpack.api.Table`), a sheet per table.
-    :param render_in_workers: with ``parallel`` where workers are forked (Linux), fork them
-        once the figures are computed and render each pack (sections, charts) in the worker
-        that lays it out, so that only load, validate and compute are serial. Off by default:
-        what the packs compute lazily (histories, the cash plan) is then computed again in
-        each worker that needs it, about 2 s more CPU on the demo (16 s against 14 s), which
-        costs more than it saves on a busy 2-CPU machine (benchmarks/build_demo.py).
     :raises BoardpackError: on any bad input, before any PDF is written when possible.
     """
     say = progress or (lambda message: None)
@@ -147,16 +140,12 @@ def build(
     if write:  # a folder that cannot take the packs fails now, not after the whole build
         ready_output(out, config)
     registry = inputs.registry if inputs is not None else _registry()
-    # With ``render_in_workers``, forked workers start with this process's memory, the computed
-    # figures included: each renders its pack (sections, charts) and lays it out.
-    # (A layout function that cannot be sent to a worker, a test's closure, keeps packs here.)
-    forked = (render_in_workers and write and parallel and not combined and forks_workers()
-              and picklable(html_to_pdf))
     books: dict[str, bytes] = {}  # the companion workbooks (xlsx), by audience
     with Layouts(len(selected) if write and parallel else 1, _warm_worker) as layouts:
-        if not forked and forks_workers() and picklable(html_to_pdf):
-            # The workers start now and warm up (WeasyPrint, matplotlib) on the CPUs this
-            # process leaves idle while it loads and computes; the packs reach them as plain data.
+        if forks_workers() and picklable(html_to_pdf):
+            # The workers start now and warm up on the CPUs this process leaves idle while it
+            # loads and computes; the packs reach them as plain data. (A layout function that
+            # cannot be sent to a worker, a test's closure, keeps packs here.)
             layouts.start()
         computed = prepare(config, period, strict, refresh, say, registry=registry, inputs=inputs, timings=timings)
         result = BuildResult(computed.period, timings=timings, issues=list(computed.issues),
@@ -165,24 +154,17 @@ def build(
             result.held = blocking(result.issues)
             if result.held:
                 return result
-        if forked and layouts.parallel:
-            layouts.close()
-            layouts = Layouts(len(selected), _adopt, (computed,))
-            say("mise en page des dossiers")
-            with layouts, _timed(timings, "pdf"):
-                documents, whole = _in_workers(layouts, computed, selected, pdfa, result, step, books, xlsx), None
-        else:
-            rendered = _render_here(layouts, computed, selected, result, say, step,
-                                    submit=write and not combined, pdfa=pdfa)
-            if not write:
-                return result
-            books.update((key, _workbook(pack)) for key, pack in rendered.items() if xlsx)
-            with _timed(timings, "pdf"):
-                if layouts.parallel:
-                    say("mise en page PDF")
-                laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
-                documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
-                                    else (_laid_out(layouts.results(laid_out), rendered, result), None))
+        rendered = _render_here(layouts, computed, selected, result, say, step,
+                                submit=write and not combined, pdfa=pdfa)
+        if not write:
+            return result
+        books.update((key, _workbook(pack)) for key, pack in rendered.items() if xlsx)
+        with _timed(timings, "pdf"):
+            if layouts.parallel:
+                say("mise en page PDF")
+            laid_out = lambda key: step(str(key) if isinstance(key, str) else "complet", "pdf")  # noqa: E731
+            documents, whole = (_bound(layouts, rendered, pdfa, laid_out) if combined
+                                else (_laid_out(layouts.results(laid_out), rendered, result), None))
     # Every pack is laid out before any is written, then all are written together: a failure
     # leaves no PDF of this build (and removes what a run killed before it left behind).
     files: dict[Path, bytes] = {}
@@ -220,56 +202,6 @@ def _warm_worker() -> None:
     from ..render.charts import ChartRenderer
 
     ChartRenderer({}, ChartStyle({}, ("#1f3a5f",), "DejaVu Sans", "fr", str, str, str), []).warm_up()
-
-
-#: The build's figures in a forked worker (set by :func:`_adopt` as the worker starts).
-_ADOPTED: dict[str, Computed] = {}
-
-
-def _adopt(computed: Computed) -> None:
-    """(In a forked worker, as it starts) keep the build's figures, inherited from the parent,
-    and leave that inherited heap out of the worker's garbage collections."""
-    gc.freeze()
-    _ADOPTED["computed"] = computed
-
-
-def _render_and_lay_out(key: str, pdfa: bool, xlsx: bool = False) -> tuple[bytes, str, float, float, bytes | None]:
-    """(In a forked worker) render audience ``key``'s pack, its charts drawn here, and lay it
-    out: its PDF, its HTML, the seconds spent drawing charts and rendering the rest, and its
-    companion workbook if ``xlsx``."""
-    computed = _ADOPTED["computed"]
-    audience = next(a for a in computed.inputs.config.audiences if a.key == key)
-    rendered = render_pack(computed, audience)
-    return (layout_pdf(rendered, pdfa), rendered.html, rendered.chart_seconds, rendered.html_seconds,
-            _workbook(rendered) if xlsx else None)
-
-
-def _in_workers(layouts: Layouts, computed: Computed, selected: list[Audience], pdfa: bool,
-                result: BuildResult, step: PackProgress, books: dict[str, bytes],
-                xlsx: bool = False) -> dict[Hashable, bytes]:
-    """Render and lay out every pack in the forked workers, the longest first (most sections),
-    so that the last to start is a short one; fills ``result`` and ``books`` (the workbooks, if
-    ``xlsx``); the PDFs in ``selected`` order."""
-    warm_up(computed, selected)
-    for audience in sorted(selected, key=lambda a: -len(a.sections)):
-        layouts.submit(audience.key, _render_and_lay_out, audience.key, pdfa, xlsx)
-
-    def laid_out(key: Hashable) -> None:
-        step(str(key), "html")
-        step(str(key), "pdf")
-
-    made = layouts.results(laid_out)
-    documents: dict[Hashable, bytes] = {}
-    for audience in selected:
-        pdf, html, chart_seconds, html_seconds, book = made[audience.key]
-        documents[audience.key] = pdf
-        if book is not None:
-            books[audience.key] = book
-        result.html[audience.key] = html
-        result.packs[audience.key] = make_pack(computed, audience)[0]
-        result.timings["charts"] += chart_seconds
-        result.timings["html"] += html_seconds
-    return documents
 
 
 def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience], result: BuildResult,
@@ -312,20 +244,27 @@ def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience],
 
 
 def _submit(layouts: Layouts, pack: RenderedPack, pdfa: bool, timings: dict[str, float]) -> None:
-    """Send one rendered pack to ``layouts``, with its charts to draw if they are left to the worker."""
+    """Send one rendered pack to ``layouts``, with its charts to draw if they are left to the worker
+    (drawn here first when a chart's data or plugin cannot be sent to a worker)."""
     with _timed(timings, "pdf"):
         job = _pdf_job(pack, pdfa)
         key = pack.pack.audience.key
         if pack.charts is None:
             layouts.submit(key, html_to_pdf, *_pdf_args(job), **_pdf_options(job))
-        else:
-            layouts.submit(key, _draw_and_lay_out, pack.charts, *_pdf_args(job), **_pdf_options(job))
+            return
+        charts: PendingCharts | None = pack.charts
+        if not picklable(charts):
+            html, seconds = pack.charts.draw(job.html)
+            timings["charts"] += seconds
+            job, charts = dataclasses.replace(job, html=html), None
+        layouts.submit(key, _draw_and_lay_out, charts, *_pdf_args(job), **_pdf_options(job))
 
 
-def _draw_and_lay_out(charts: PendingCharts, html: str, *args: Any, **kwargs: Any) -> tuple[bytes, str, float]:
-    """(In a worker) draw a pack's charts into its HTML and lay it out: its PDF, its final HTML,
-    and the seconds spent drawing the charts."""
-    html, seconds = charts.draw(html)
+def _draw_and_lay_out(charts: PendingCharts | None, html: str, *args: Any,
+                      **kwargs: Any) -> tuple[bytes, str, float]:
+    """(In a worker) draw a pack's charts, if any are left, into its HTML and lay it out: its PDF,
+    its final HTML, and the seconds spent drawing the charts."""
+    html, seconds = charts.draw(html) if charts is not None else (html, 0.0)
     return html_to_pdf(html, *args, **kwargs), html, seconds
 
 
@@ -335,7 +274,7 @@ def _laid_out(made: Mapping[Hashable, Any], rendered: Mapping[str, RenderedPack]
     give ``result`` their final HTML and chart seconds."""
     documents: dict[Hashable, bytes] = {}
     for key, pack in rendered.items():
-        if pack.charts is None:
+        if pack.charts is None:  # drawn here
             documents[key] = made[key]
         else:
             documents[key], result.html[key], seconds = made[key]

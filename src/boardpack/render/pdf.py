@@ -295,7 +295,7 @@ class Layouts:
 
 
 def picklable(function: Callable[..., Any]) -> bool:
-    """Whether ``function`` can be sent to a worker process (a closure cannot)."""
+    """Whether ``function`` (or any value) can be sent to a worker process (a closure cannot)."""
     try:
         pickle.dumps(function)
     except (pickle.PicklingError, TypeError, AttributeError):
