@@ -213,10 +213,10 @@ def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience],
     With worker processes, each pack's charts are drawn in the worker that lays it out
     (:meth:`~boardpack.render.charts.PendingCharts.draw`; where workers are forked, which keeps the
     charts' plugins importable there), so that this process only renders HTML and each pack
-    reaches a worker sooner. The packs with fewest sections are rendered first, one per worker,
-    so that every worker has a pack as early as possible; the others, rendered while those are
-    laid out, are sent longest first (by the length of their HTML), so that the last to start
-    is a short one.
+    reaches a worker sooner. The packs with fewest sections are rendered first, so that every
+    worker has a pack as early as possible; the others, rendered while those are laid out, are
+    held until a worker is free and then sent longest first (by the length of their HTML), so
+    that the last to start is a short one.
     """
     workers = submit and layouts.parallel
     defer = workers and forks_workers() and picklable(html_to_pdf)
@@ -228,19 +228,25 @@ def _render_here(layouts: Layouts, computed: Computed, selected: list[Audience],
         result.timings["charts"] += pack.chart_seconds
         result.timings["html"] += pack.html_seconds
         step(audience.key, "html")
-        if submit:
-            if workers and len(rendered) > layouts.workers:
-                held.append(pack)
-            else:
-                _submit(layouts, pack, pdfa, result.timings)
-    for pack in sorted(held, key=lambda p: -len(p.html)):  # the HTML's length: its layout's cost
-        _submit(layouts, pack, pdfa, result.timings)
+        if submit and workers:
+            held.append(pack)
+            while held and layouts.busy() < layouts.workers:  # a worker is free: the longest held
+                _submit(layouts, held.pop(_longest(held)), pdfa, result.timings)
+        elif submit:
+            _submit(layouts, pack, pdfa, result.timings)
+    while held:
+        _submit(layouts, held.pop(_longest(held)), pdfa, result.timings)
     rendered = {audience.key: rendered[audience.key] for audience in selected}
     for key, pack in rendered.items():
         if pack.charts is None:
             result.html[key] = pack.html
         result.packs[key] = pack.pack
     return rendered
+
+
+def _longest(packs: list[RenderedPack]) -> int:
+    """The index of the pack likely to take longest to lay out: the longest HTML (charts apart)."""
+    return max(range(len(packs)), key=lambda i: len(packs[i].html))
 
 
 def _submit(layouts: Layouts, pack: RenderedPack, pdfa: bool, timings: dict[str, float]) -> None:

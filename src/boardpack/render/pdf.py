@@ -230,6 +230,10 @@ class Layouts:
                                                  initializer=self._initializer, initargs=self._initargs)
             self._executor.submit(int)  # forked workers are all started at the first submission
 
+    def busy(self) -> int:
+        """How many submitted PDFs are still being made or waiting for a worker."""
+        return sum(not future.done() for future in self._pending.values())
+
     def submit(self, key: Hashable, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Make PDF ``key`` with ``function(*args, **kwargs)`` (its PDF bytes, or what it returns).
 
