@@ -255,8 +255,18 @@ class Ledger:
         return table
 
     def flows(self, prefixes: tuple[str, ...], window: Window, side: str) -> int:
-        """Total debit (or credit) movements of accounts starting with ``prefixes``, in cents."""
+        """Total debit (or credit) movements of accounts starting with ``prefixes``, in cents.
+
+        The accounts' monthly totals are summed once per ``prefixes`` and side (the cash plan and
+        its backtest ask for the same accounts over many windows).
+        """
         table = self._debits if side == "debit" else self._credits
         columns = [_month_index(m) for m in window.months]
-        chosen = table[self.prefixed(table.index, prefixes)]
-        return int(chosen[columns].to_numpy().sum())
+        positions = [column - self._columns[0] for column in columns]
+        if not all(0 <= position < len(self._columns) for position in positions):
+            return int(table[self.prefixed(table.index, prefixes)][columns].to_numpy().sum())  # raises KeyError
+        monthly = self._memo.get(("flows", side, prefixes))
+        if monthly is None:
+            monthly = self._memo[("flows", side, prefixes)] = (
+                table.to_numpy()[self.prefixed(table.index, prefixes)].sum(axis=0))
+        return int(monthly[positions].sum())
