@@ -192,3 +192,38 @@ def test_charts_that_cannot_go_to_a_worker_are_drawn_here(small_company: SmallCo
     here = build(config, out_dir=tmp_path / "here", parallel=False)
     assert digests(workers.paths) == digests(here.paths)
     assert workers.html == here.html and workers.timings["charts"] > 0
+
+
+class RecordingLayouts:
+    """Stands for two busy workers: records what is submitted, lays nothing out."""
+
+    workers, parallel = 2, True
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def busy(self) -> int:
+        return len(self.submitted)
+
+    def submit(self, key: str, function: Any, *args: Any, **kwargs: Any) -> None:
+        self.submitted.append(key)
+
+
+def test_packs_go_to_workers_shortest_first_then_longest_first() -> None:
+    """The packs with fewest sections are rendered and sent first (one per worker); those rendered
+    while every worker is busy are sent longest first (by their HTML); the build's result keeps
+    config order."""
+    from boardpack.build.run import BuildResult, _render_here, prepare
+    from conftest import DEMO_CONFIG
+
+    config = load_config(DEMO_CONFIG)
+    computed = prepare(config)
+    layouts = RecordingLayouts()
+    result = BuildResult(computed.period)
+    rendered = _render_here(layouts, computed, list(config.audiences), result,  # type: ignore[arg-type]
+                            lambda message: None, lambda key, stage: None, submit=True, pdfa=False)
+    sections = {a.key: len(a.sections) for a in config.audiences}
+    first, held = layouts.submitted[:2], layouts.submitted[2:]
+    assert sorted(sections[key] for key in layouts.submitted)[:2] == sorted(sections[key] for key in first)
+    assert [len(rendered[key].html) for key in held] == sorted((len(rendered[key].html) for key in held), reverse=True)
+    assert list(rendered) == list(result.packs) == [a.key for a in config.audiences]
