@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import signal
 import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -195,7 +196,12 @@ def _registry() -> Registry:
 
 def _warm_worker() -> None:
     """(In a worker, as it starts) import WeasyPrint and matplotlib and draw a throw-away chart,
-    while the parent process loads and computes: the packs' charts and layouts then start warm."""
+    while the parent process loads and computes: the packs' charts and layouts then start warm.
+
+    Ctrl-C (SIGINT to the whole process group) ends the worker at once and silently: the parent
+    says « Interrompu. » once, instead of each worker printing where it was interrupted.
+    """
+    signal.signal(signal.SIGINT, lambda number, frame: os._exit(128 + signal.SIGINT))
     import weasyprint  # noqa: F401
 
     from ..api.charts import ChartStyle
