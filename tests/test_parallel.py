@@ -227,3 +227,18 @@ def test_packs_go_to_workers_shortest_first_then_longest_first() -> None:
     assert sorted(sections[key] for key in layouts.submitted)[:2] == sorted(sections[key] for key in first)
     assert [len(rendered[key].html) for key in held] == sorted((len(rendered[key].html) for key in held), reverse=True)
     assert list(rendered) == list(result.packs) == [a.key for a in config.audiences]
+
+
+@needs_two_cpus
+def test_a_build_failing_before_any_layout_leaves_no_worker(small_company: SmallCompany, tmp_path: Path) -> None:
+    """The workers start with the build; when it fails (here, its data folder is gone) they are
+    stopped at once, whatever they were doing, and none is left behind."""
+    import shutil
+
+    from boardpack.errors import BoardpackError
+
+    shutil.rmtree(small_company.data)
+    with pytest.raises(BoardpackError, match="introuvable"):
+        build(load_config(small_company.config), out_dir=tmp_path / "sortie")
+    assert multiprocessing.active_children() == []
+    assert pdf_files(tmp_path / "sortie") == []

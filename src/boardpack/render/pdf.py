@@ -293,9 +293,20 @@ class Layouts:
     def __enter__(self) -> Self:
         return self
 
+    def abort(self) -> None:
+        """Stop the workers at once, whatever they are doing (warming up, laying out): after a
+        failure elsewhere in the build nothing of theirs is wanted, and the user should not wait."""
+        if self._executor is not None:
+            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+                process.terminate()
+        self.close()
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.close()
+        if error is not None:
+            self.abort()
+        else:
+            self.close()
 
 
 def picklable(function: Callable[..., Any]) -> bool:
