@@ -281,7 +281,7 @@ class Layouts:
         for key in self._order:
             future = self._pending.get(key)
             if future is not None and id(future) in finished and future.exception() is not None:
-                self.close()
+                self.abort()  # the other packs are not wanted any more
                 raise _user_error(future.exception())
 
     def close(self) -> None:
