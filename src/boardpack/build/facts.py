@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..accounting.cashflow import CashFlow, caf_subtractive, cash_flow, net_cash
+from ..accounting.cashflow import CashFlow, caf_additive, caf_subtractive, cash_flow, net_cash
 from ..accounting.pcg import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_FORMULAS, SIG_LINES
 from ..accounting.statements import cents_to_euros
 from ..api.facts import FACT_COMPARISONS, Fact, fact_id
@@ -208,9 +208,10 @@ class FactTable:
                                             *self._read(lambda: self._flow_value(name, window)), "money", definition))
 
     def _flow_value(self, name: str, window: Window) -> Decimal:
-        if name == "caf_soustractive":
+        if name in ("caf", "caf_soustractive"):  # the CAF needs no opening balance
             self.ctx.ledger.require(window)
-            return cents_to_euros(caf_subtractive(self.ctx.statements, window)["caf"])
+            compute = caf_additive if name == "caf" else caf_subtractive
+            return cents_to_euros(compute(self.ctx.statements, window)["caf"])
         flows = self._flows.get(window)
         if flows is None:
             try:

@@ -8,7 +8,6 @@ from typing import Any
 
 
 from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
-from boardpack.api.accounting import caf_additive, cents_to_euros, net_cash
 from boardpack.api.commercial import (
     euros,
     invoices_of,
@@ -48,19 +47,18 @@ class CreditSummarySection(Section):
         years = closed_years(pack, 2)
         last = years[-1]
         previous = years[-2] if len(years) > 1 else None
-        statements = pack.data.statements
-
         def pair(read: Any) -> tuple[Decimal, Decimal | None]:
-            return read(last), None if previous is None else read(previous)
+            return read(last).require(), None if previous is None else read(previous).require()
 
+        facts = pack.facts
         figures_raw = {
-            "chiffre_affaires": pair(lambda y: pack.data.pl("chiffre_affaires", y)),
-            "ebe": pair(lambda y: pack.data.pl("ebe", y)),
-            "resultat_net": pair(lambda y: pack.data.pl("resultat_net", y)),
-            "caf": pair(lambda y: cents_to_euros(caf_additive(statements, y)["caf"])),
-            "dettes_financieres": pair(lambda y: pack.data.bilan("dettes_financieres", y.end)),
-            "capitaux_propres": pair(lambda y: pack.data.bilan("capitaux_propres", y.end)),
-            "tresorerie_nette": pair(lambda y: cents_to_euros(net_cash(statements, y.end))),
+            "chiffre_affaires": pair(lambda y: facts.line("chiffre_affaires", y)),
+            "ebe": pair(lambda y: facts.line("ebe", y)),
+            "resultat_net": pair(lambda y: facts.line("resultat_net", y)),
+            "caf": pair(lambda y: facts.flow("caf", y)),
+            "dettes_financieres": pair(lambda y: facts.balance("dettes_financieres", y.end)),
+            "capitaux_propres": pair(lambda y: facts.balance("capitaux_propres", y.end)),
+            "tresorerie_nette": pair(lambda y: facts.balance("tresorerie_nette", y.end)),
         }
         names = {
             "caf": pack.t("Capacité d'autofinancement (CAF)", "Cash flow from operations (CAF)"),
@@ -81,7 +79,8 @@ class CreditSummarySection(Section):
             if kpi_id not in pack.engine.kpis:
                 continue
             kpi = pack.engine.kpis[kpi_id]
-            year_value, year_reason = pack.engine.value(kpi, last)
+            year = pack.facts.kpi(kpi_id, last)
+            year_value, year_reason = year.value, year.reason
             result = pack.result(kpi_id, "ltm")
             limits = result.thresholds
             ratios.append({
@@ -108,7 +107,7 @@ class CreditSummarySection(Section):
             if result.status != "ok" and result.kpi.id not in listed and result.kpi.id not in ("dso", "clients_plus_90j"):
                 concerns.append({"status": result.status or "warn",
                                  "text": f"{quote(pack, result)}, {threshold_side(pack, result)}"})
-        ytd = pack.data.window("ytd", pack.period)
+        ytd = pack.facts.window("ytd")
         return {
             "ytd_label": pack.t("Cumul ", "YTD ") + fmt.window(ytd),
             "ltm_label": pack.t("12 mois glissants", "Last 12 months"),
@@ -136,7 +135,7 @@ class CreditSummarySection(Section):
         lines = [first]
         if company.activity:
             lines.append(company.activity)
-        start = pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0]
+        start = pack.fmt.month(pack.facts.window("fy").start).split(" ")[0]
         third = []
         if company.headcount:
             third.append(pack.t(f"{company.headcount} salariés", f"{company.headcount} employees"))
@@ -186,7 +185,7 @@ class CreditSummarySection(Section):
             bad(pack.t(f"Exercice déficitaire : résultat net de {fmt.money(result)}",
                        f"Loss-making year: net result {fmt.money(result)}"), "alert")
         equity, _ = figures["capitaux_propres"]
-        capital = pack.data.bilan("capital", last.end)
+        capital = pack.facts.balance("capital", last.end).require()
         if equity < 0:
             bad(pack.t(f"Capitaux propres négatifs ({fmt.money(equity)})",
                        f"Negative equity ({fmt.money(equity)})"), "alert")
@@ -199,8 +198,8 @@ class CreditSummarySection(Section):
             if ratio["status"] != "ok":
                 bad(f"{quote(pack, ratio['result'])}, {threshold_side(pack, ratio['result'])}", ratio["status"])
         self._receivables(pack, good, bad)
-        debt = pack.data.bilan("dettes_financieres", pack.period)
-        cash = cents_to_euros(net_cash(pack.data.statements, pack.period))
+        debt = pack.facts.balance("dettes_financieres", pack.period).require()
+        cash = pack.facts.balance("tresorerie_nette", pack.period).require()
         if debt > 0 and cash >= debt:
             good(pack.t(f"Trésorerie nette ({fmt.money(cash)}) supérieure aux dettes financières ({fmt.money(debt)})",
                         f"Net cash ({fmt.money(cash)}) above financial debt ({fmt.money(debt)})"))
@@ -246,11 +245,10 @@ class CreditSummarySection(Section):
                             "ytd_n1": variation(pack, now.value, now.comparisons["n1"].value, "money"),
                             "ytd_budget": "—", "ltm": "—"}
         for key in ("dettes_financieres", "capitaux_propres"):
-            try:
-                now_value = pack.data.bilan(key, pack.period)
-                before_value = pack.data.bilan(key, pack.period.shift(-12))
-            except Unavailable:
+            now_fact, before_fact = pack.facts.balance(key, pack.period), pack.facts.balance(key, pack.period.shift(-12))
+            if now_fact.value is None or before_fact.value is None:
                 continue
+            now_value, before_value = now_fact.value, before_fact.value
             out[key] = {"ytd": fmt.money_short(now_value), "ytd_n1": variation(pack, now_value, before_value, "money"),
                         "ytd_budget": "—", "ltm": "—"}
         return out
@@ -344,11 +342,7 @@ class CreditSummarySection(Section):
             final = group.sort_values("period").iloc[-1]
             if str(final["period"]) < future[-1] and int(final["outstanding"]) > 0:
                 incomplete.append(f"{loan} ({final['period']})")
-        caf = None
-        try:
-            caf = cents_to_euros(caf_additive(pack.data.statements, pack.data.window("ltm", pack.period))["caf"])
-        except Unavailable:
-            pass
+        caf = pack.facts.flow("caf", pack.facts.window("ltm")).value
         service = principal + interest
         return {
             "available": True,
