@@ -175,6 +175,9 @@ class FactTable:
         zeroed = tuple(b for b in remaining if self.line(b, window).value)
         text = {language: ("Reconstitué des lignes budgétées : " if language == "fr" else "Rebuilt from the budgeted lines: ")
                 + ", ".join(statement_label(line)[language] for line in used) for language in ("fr", "en")}
+        if zeroed:
+            text = {language: text[language] + (" ; comptées pour zéro : " if language == "fr" else "; counted as zero: ")
+                    + ", ".join(statement_label(line)[language] for line in zeroed) for language in ("fr", "en")}
         return fact(total, None, text, zeroed)
 
     # bilan ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from boardpack.api import hookimpl
 from boardpack.api import Section, Table, TableColumn, Unavailable
 from boardpack.api import KPIResult
 from boardpack.api import PackContext
+from boardpack.api.periods import Window
 from .helpers import closed_years, compared, fy_label, kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
@@ -146,15 +147,15 @@ class TrendsSection(Section):
         fy = pack.facts.window("fy")
         months = fy.months
         ca = pack.kpi("chiffre_affaires")
-        def values(kpi_id: str, shift: int = 0, budget: bool = False) -> list[Decimal | None]:
-            kpi = pack.kpi(kpi_id)
-            return [pack.engine.value(kpi, pack.data.window("month", m.shift(-shift)), budget)[0] for m in months]
+        def values(kpi_id: str, comparison: str | None = None) -> list[Decimal | None]:
+            """The KPI's fact (or its comparison's) for each month of the fiscal year."""
+            return [pack.facts.kpi(kpi_id, Window("month", m, m), comparison).value for m in months]
         actual = [v if m <= pack.period else None for v, m in zip(values("chiffre_affaires"), months)]
         charts = [
             pack.chart("bars", series_data(pack, months, [
                 (pack.t("Réel", "Actual"), actual, "bar"),
-                ("N-1", values("chiffre_affaires", 12), "bar"),
-                ("Budget", values("chiffre_affaires", budget=True), "dashed"),
+                ("N-1", values("chiffre_affaires", "n1"), "bar"),
+                ("Budget", values("chiffre_affaires", "budget"), "dashed"),
             ], "money") | {"title": pack.label(ca.label) + pack.t(" mensuel", " by month")}, 8.6, 9.5,
                 alt=pack.label(ca.label)),
         ]
