@@ -193,7 +193,7 @@ def test_bound_pdf_text_metadata_and_pdfa(bound: Bound) -> None:
     assert reader.metadata.title == "Dossier complet — Mécanique de Précision du Rhône — octobre 2026"
     xmp = reader.xmp_metadata
     assert xmp is not None and (xmp.pdfaid_part, xmp.pdfaid_conformance) == ("3", "B")
-    assert sorted(reader.attachments) == ["bilan.csv", "compte_de_resultat.csv", "echeancier_emprunts.csv",
+    assert sorted(reader.attachments) == ["bilan.csv", "compte_de_resultat.csv", "echeancier_emprunts.csv", "faits_cites.csv",
                                           "indicateurs.csv", "plan_tresorerie.csv", "ratios_donnees.csv"]
     kpis = {line.split(";")[0] for line in reader.attachments["indicateurs.csv"][0].decode().splitlines()[1:]}
     assert {"chiffre_affaires", "dscr"} <= kpis  # the KPIs of both audiences
