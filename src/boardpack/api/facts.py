@@ -132,6 +132,12 @@ class Facts(Protocol):
         """Bilan line or total ``name`` at the end of ``month``; ``tresorerie_nette`` is the net
         cash (debit balances of 51, 53, 54, 58 less the bank overdrafts)."""
 
+    def accounts(self, prefixes: tuple[str, ...], month: Month, side: Literal["debit", "credit"]) -> Fact:
+        """The debit (or credit) balances, per account and auxiliary account, of the accounts
+        starting with ``prefixes`` at the end of ``month`` (``bilan:soldes_debiteurs_411[2026-10]``),
+        positive: what the ledger says customers owe (``("411",)``, ``"debit"``) or the company owes
+        its suppliers (``("401",)``, ``"credit"``)."""
+
     def flow(self, name: str, window: Window) -> Fact:
         """One line of the tableau de flux over ``window`` (``caf``, ``delta_bfr``, ``fte``,
         ``fti``, ``ftf``, ``variation``, ``tresorerie_debut``, ``tresorerie_fin``, ``ecart``…;

@@ -199,6 +199,22 @@ class FactTable:
                                             *self._read(lambda: self.ctx.bilan(name, month)), "money",
                                             balance_definition(name, year)))
 
+    def accounts(self, prefixes: tuple[str, ...], month: Month, side: str) -> Fact:
+        """The debit or credit balances of the accounts starting with ``prefixes`` at the end of ``month``."""
+        if side not in ("debit", "credit"):
+            raise ValueError(f"sens inconnu : « {side} » (attendu : debit, credit)")
+        name = f"soldes_{'debiteurs' if side == 'debit' else 'crediteurs'}_{'_'.join(prefixes)}"
+        window = Window("month", month, month)
+        key = fact_id("bilan", name, window)
+        listed = ", ".join(prefixes)
+        label = {"fr": f"Soldes {'débiteurs' if side == 'debit' else 'créditeurs'} des comptes {listed}",
+                 "en": f"{side.capitalize()} balances of accounts {listed}"}
+        definition = {"fr": label["fr"] + ", par compte et compte auxiliaire, à la fin du mois",
+                      "en": label["en"] + ", per account and auxiliary account, at the end of the month"}
+        return self._kept(key, lambda: Fact(key, "bilan", name, label, window,
+                                            *self._read(lambda: self.ctx.split_balance(prefixes, month, side)),
+                                            "money", definition))
+
     # tableau de flux ------------------------------------------------------------------------
 
     def flow(self, name: str, window: Window) -> Fact:
@@ -266,6 +282,10 @@ class PackFacts:
     def balance(self, name: str, month: Month) -> Fact:
         """Bilan line or total ``name`` (or ``tresorerie_nette``) at the end of ``month``."""
         return self._quote(self.table.balance(name, month))
+
+    def accounts(self, prefixes: tuple[str, ...], month: Month, side: str) -> Fact:
+        """The debit or credit balances of the accounts starting with ``prefixes`` at the end of ``month``."""
+        return self._quote(self.table.accounts(prefixes, month, side))
 
     def flow(self, name: str, window: Window) -> Fact:
         """One line of the tableau de flux over ``window``."""
