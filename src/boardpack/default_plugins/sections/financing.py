@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from boardpack.api import STATUS_LABELS, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
+from boardpack.api.accounting import loan_service
 from boardpack.api.forecast import (
     AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Financing, Instalment, Ratio, banker_ratios, debt_of,
     financing_request, pro_forma, ratios_csv, repayment_capacity, schedule, schedules_csv,
@@ -119,8 +120,8 @@ class FinancingRequestSection(Section):
         data.ledger.require(ltm)
         # the numerators of the two DSCR KPIs (kpis/debt_service.py), so the pro-forma reads like the ratio page
         ebe = pack.facts.line("ebe", ltm).require() - pack.facts.line("impot_benefices", ltm).require()
-        interest_paid = data.ledger.flows(("6611",), ltm, "debit") - data.ledger.flows(("6611",), ltm, "credit")
-        fte = pack.facts.flow("fte", ltm).require() + _e(interest_paid)
+        paid = loan_service(data.statements, ltm)  # the last 12 months' repayments and interest, as the DSCR reads them
+        fte = pack.facts.flow("fte", ltm).require() + _e(paid.interest)
         caf = pack.facts.flow("caf", ltm).require()
         try:
             debt = debt_of(data, period)
@@ -128,8 +129,7 @@ class FinancingRequestSection(Section):
             existing_note = pack.t("échéanciers des emprunts en cours", "schedules of the loans in place")
         except Unavailable:
             debt = None
-            repaid = data.ledger.flows(("164", "167", "168"), ltm, "debit") - data.ledger.flows(("1688",), ltm, "debit")
-            monthly = (repaid + interest_paid) // 12
+            monthly = paid.total // 12
             existing = lambda months: monthly * len(months)  # noqa: E731
             existing_note = pack.t("sans échéancier : remboursements et intérêts des 12 derniers mois reconduits (estimation)",
                                    "no schedule: the last 12 months' repayments and interest continued (estimate)")
