@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 
-from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
+from boardpack.api import STATUS_LABELS, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.commercial import (
     euros,
     invoices_of,
@@ -86,7 +86,7 @@ class CreditSummarySection(Section):
             ratios.append({
                 "id": kpi_id, "label": pack.label(kpi.label), "kpi": kpi, "result": result,
                 "year": pack.reason(year_reason) if year_value is None else fmt.value(year_value, kpi.unit),
-                "year_status": pack.engine.status(kpi, year_value),
+                "year_status": pack.engine.status(kpi, year_value), "year_value": year_value,
                 "value": pack.value(result), "reason": pack.reason(result),
                 "threshold": "—" if limits is None or limits.alert is None else
                 ("≥ " if kpi.direction == "up" else "≤ ") + fmt.value(limits.alert, kpi.unit),
@@ -108,8 +108,11 @@ class CreditSummarySection(Section):
                 concerns.append({"status": result.status or "warn",
                                  "text": f"{quote(pack, result)}, {threshold_side(pack, result)}"})
         ytd = pack.facts.window("ytd")
+        ytd_label = pack.t("Cumul ", "YTD ") + fmt.window(ytd)
+        self._describe(pack, figures, figures_raw, current, ratios, ytd_label, fy_label(pack, last),
+                       None if previous is None else fy_label(pack, previous))
         return {
-            "ytd_label": pack.t("Cumul ", "YTD ") + fmt.window(ytd),
+            "ytd_label": ytd_label,
             "ltm_label": pack.t("12 mois glissants", "Last 12 months"),
             "identity": self._identity(pack),
             "year_label": fy_label(pack, last),
@@ -122,6 +125,41 @@ class CreditSummarySection(Section):
             "debt": self._debt_service(pack),
             "raw": figures_raw,
         }
+
+    @staticmethod
+    def _describe(pack: PackContext, figures: list[dict[str, Any]], raw: dict[str, tuple[Decimal, Decimal | None]],
+                  current: dict[str, dict[str, Any]], ratios: list[dict[str, Any]], ytd_label: str,
+                  year_label: str, previous_label: str | None) -> None:
+        """The workbook's sheets of the note: its key figures and its ratios, as numbers."""
+        rows = []
+        for figure in figures:
+            now, before = raw[figure["id"]]
+            values = current.get(figure["id"], {}).get("values", (None, None, None, None))
+            rows.append((figure["label"], now, before, *values))
+        money = "money"
+        pack.table(Table(pack.t("Chiffres clés", "Key figures"), (
+            TableColumn(pack.t("Poste", "Item")), TableColumn(year_label, money),
+            TableColumn(previous_label or pack.t("Exercice précédent", "Previous year"), money),
+            TableColumn(ytd_label, money), TableColumn(pack.t("Cumul N-1", "YTD last year"), money),
+            TableColumn(pack.t("Cumul budget", "YTD budget"), money),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), money)), rows,
+            note=pack.t("Résultat net : du cumul et des 12 mois glissants, résultat net estimé (impôt sur les "
+                        "sociétés estimé dans un exercice non clos). Dettes financières, capitaux propres et "
+                        "trésorerie nette : la colonne du cumul donne la valeur en fin de période et la colonne "
+                        "N-1 celle d'un an plus tôt.",
+                        "Net result: year to date and last 12 months, estimated net result (corporate tax "
+                        "estimated within an open year). Financial debt, equity and net cash: the YTD column "
+                        "holds the period-end value and the last-year column the value a year earlier.")))
+        if not ratios:
+            return
+        pack.table(Table(pack.t("Ratios (note de synthèse)", "Ratios (credit summary)"), (
+            TableColumn(pack.t("Ratio", "Ratio")), TableColumn(year_label, "row"),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), "row"),
+            TableColumn(pack.t("Seuil d'alerte", "Alert threshold"), "row"), TableColumn(pack.t("Statut", "Status"))),
+            [(r["label"], r["year_value"], r["result"].value,
+              None if r["result"].thresholds is None else r["result"].thresholds.alert,
+              r["status_label"] or r["reason"] or "") for r in ratios],
+            row_units=tuple(r["kpi"].unit for r in ratios)))
 
     @staticmethod
     def _identity(pack: PackContext) -> list[str]:
@@ -237,20 +275,22 @@ class CreditSummarySection(Section):
                 "ytd_budget": variation(pack, ytd.value, budget, "money"),
                 "ltm": pack.value(ltm, short=True),
                 "ytd_raw": ytd, "ltm_raw": ltm,
+                "values": (ytd.value, n1, budget, ltm.value),
             }
         for key, kpi_id in (("tresorerie_nette", "tresorerie_nette"),):
             if kpi_id in pack.engine.kpis:
                 now = pack.result(kpi_id, "month")
                 out[key] = {"ytd": pack.value(now, short=True),
                             "ytd_n1": variation(pack, now.value, now.comparisons["n1"].value, "money"),
-                            "ytd_budget": "—", "ltm": "—"}
+                            "ytd_budget": "—", "ltm": "—",
+                            "values": (now.value, now.comparisons["n1"].value, None, None)}
         for key in ("dettes_financieres", "capitaux_propres"):
             now_fact, before_fact = pack.facts.balance(key, pack.period), pack.facts.balance(key, pack.period.shift(-12))
             if now_fact.value is None or before_fact.value is None:
                 continue
             now_value, before_value = now_fact.value, before_fact.value
             out[key] = {"ytd": fmt.money_short(now_value), "ytd_n1": variation(pack, now_value, before_value, "money"),
-                        "ytd_budget": "—", "ltm": "—"}
+                        "ytd_budget": "—", "ltm": "—", "values": (now_value, before_value, None, None)}
         return out
 
     @staticmethod
