@@ -59,6 +59,7 @@ from boardpack.default_plugins.sources.datasets import BUDGET, DEALS, ENTRIES, I
 from boardpack.api import KPI
 from boardpack.build.context import CompanyData
 from boardpack.build.engine import KPIEngine
+from boardpack.build.facts import FactTable, PackFacts
 from boardpack.periods import Month
 
 REPO = Path(__file__).resolve().parent.parent
@@ -276,6 +277,11 @@ def builtin_kpis() -> dict[str, KPI]:
 def small_ctx(small_datasets: dict[str, pd.DataFrame]) -> CompanyData:
     """A KPI context over the small company (fresh caches per test)."""
     return CompanyData(small_datasets, SMALL_COMPANY)
+
+
+def facts_of(ctx: CompanyData, period: Month, kpis: dict[str, KPI] | None = None) -> PackFacts:
+    """A pack's view of a fresh fact table over ``ctx`` for ``period`` (no KPI unless given)."""
+    return FactTable(KPIEngine(kpis or {}, ctx), period).view()
 
 
 @pytest.fixture

@@ -59,3 +59,26 @@ def test_dscr_flux_without_debt(make_entries: Callable[..., pd.DataFrame]) -> No
     result = engine.result(KPIS["dscr_flux"], Month(2025, 3), "month")
     assert result.value is None and "aucun remboursement d'emprunt" in str(result.reason)
     assert result.value is None or result.value == Decimal(0)
+
+
+def test_loan_service_read_from_the_entries_by_hand(make_entries: Callable[..., pd.DataFrame]) -> None:
+    """``loan_service``, the one reading of the debt service without a schedule (DSCR, loan
+    request, cash plan): principal = debits of 164/167/168 less those of the accrued interest 1688;
+    interest = 6611 debits less its credits. March: 1 000 + 200 repaid on 164 and 168 (150 of it
+    on 1688, interest), interest 80 − 5 credited back."""
+    from boardpack.api.accounting import loan_service
+
+    entries = make_entries([
+        ("01/01/2025", "AN", "0", "512000", "", "5000", "0"),
+        ("01/01/2025", "AN", "0", "164000", "", "0", "5000"),
+        ("10/03/2025", "BQ", "1", "164000", "", "1000", "0"),
+        ("10/03/2025", "BQ", "1", "168800", "", "150", "0"),
+        ("10/03/2025", "BQ", "1", "168100", "", "50", "0"),
+        ("10/03/2025", "BQ", "1", "661100", "", "80", "0"),
+        ("10/03/2025", "BQ", "1", "512000", "", "0", "1280"),
+        ("20/03/2025", "OD", "2", "512000", "", "5", "0"),
+        ("20/03/2025", "OD", "2", "661100", "", "0", "5"),
+    ])
+    data = CompanyData({"entries": entries}, SMALL_COMPANY)
+    service = loan_service(data.statements, data.window("month", Month(2025, 3)))
+    assert (service.principal, service.interest, service.total) == (105000, 7500, 112500)  # cents

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO_CONFIG, SMALL_COMPANY
+from conftest import DEMO_CONFIG, SMALL_COMPANY, facts_of
 
 from boardpack.api.formatting import Formatter
 from boardpack.build.consistency import check_text
@@ -90,8 +90,8 @@ def test_commentary_gaps_are_worded_for_the_reader(make_entries: Callable[..., p
         ("10/03/2025", "VE", "1", "706000", "", "0", "100"),
     ])
     ctx = CompanyData({"entries": entries}, SMALL_COMPANY)
-    _, missing_fr = generate(ctx, Month(2025, 3), Formatter("fr"))
-    _, missing_en = generate(ctx, Month(2025, 3), Formatter("en"))
+    _, missing_fr = generate(facts_of(ctx, Month(2025, 3)), Formatter("fr"))
+    _, missing_en = generate(facts_of(ctx, Month(2025, 3)), Formatter("en"))
     assert missing_fr and all(m.split(" : ")[0] in ("Chiffre d'affaires", "Marge", "Trésorerie") for m in missing_fr)
     assert not any("The " in m for m in missing_fr)
     assert missing_en and all(m.split(": ")[0] in ("Revenue", "Margin", "Cash") for m in missing_en)

@@ -28,7 +28,7 @@ from boardpack.periods import WINDOW_KINDS, Month
 from conftest import DEMO_CONFIG, DEMO_ENTRIES
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
-FILES = ("indicateurs.csv", "compte_de_resultat.csv", "bilan.csv")
+FILES = ("indicateurs.csv", "faits_cites.csv", "compte_de_resultat.csv", "bilan.csv")
 OCTOBER = Month(2026, 10)
 
 
@@ -102,7 +102,7 @@ def test_xmp_declares_pdfa_3b(reader: PdfReader, pdfa_build: BuildResult) -> Non
 
 
 def test_csv_files_are_embedded_as_associated_data(reader: PdfReader) -> None:
-    """The three CSV files are embedded, listed in the catalog's /AF as /Data, typed text/csv."""
+    """The CSV files (indicators, facts quoted, P&L, bilan) are embedded, listed in the catalog's /AF as /Data, typed text/csv."""
     assert set(FILES) <= set(reader.attachments)
     specs = [cast(DictionaryObject, spec.get_object()) for spec in cast(ArrayObject, catalog(reader)["/AF"])]
     assert sorted(str(spec["/UF"]) for spec in specs) == sorted(FILES)
@@ -173,3 +173,14 @@ def test_pdfa_pack_is_tagged_too(reader: PdfReader) -> None:
     root = catalog(reader)
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert root["/Lang"] == "fr"
+
+
+def test_facts_quoted_are_attached_with_their_definitions(reader: PdfReader) -> None:
+    """faits_cites.csv lists the pack's facts: the October revenue as the ledger gives it, with its definition."""
+    rows = {r["id"]: r for r in attached_rows(reader, "faits_cites.csv")}
+    revenue = rows["chiffre_affaires[month 2026-10]"]
+    assert revenue["kind"] == "pl" and revenue["window"] == "2026-10" and revenue["unit"] == "money"
+    assert Decimal(revenue["value"]) == october_revenue_from_entries()
+    assert revenue["definition"] == "Ventes de marchandises + Production vendue"
+    kpi_rows = [r for r in rows.values() if r["kind"] == "kpi"]
+    assert kpi_rows and all(r["definition"] for r in kpi_rows)

@@ -52,7 +52,15 @@ if TYPE_CHECKING:
 else:
     pd = lazy_module("pandas")
 
-__all__ = ["CashFlow", "caf_additive", "caf_subtractive", "cash_flow", "net_cash"]
+__all__ = ["LOAN_ACCOUNTS", "LOAN_INTEREST", "CashFlow", "LoanService", "caf_additive", "caf_subtractive", "cash_flow",
+           "loan_service", "net_cash"]
+
+#: Borrowings whose debits are principal repaid: 164 (établissements de crédit), 167, 168 — less
+#: the accrued interest 1688, which is interest, not principal.
+LOAN_ACCOUNTS = ("164", "167", "168")
+ACCRUED_INTEREST = ("1688",)
+#: Interest on borrowings (intérêts des emprunts et dettes), net of its credits.
+LOAN_INTEREST = ("6611",)
 
 
 def _movement(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
@@ -70,6 +78,34 @@ def _balance(statements: Statements, prefixes: tuple[str, ...], month: Month) ->
     """Debit-positive balance of accounts starting with ``prefixes`` at ``month`` end (cents)."""
     balances = statements.ledger.balances(month)
     return int(balances[statements.ledger.prefixed(balances.index, prefixes)].sum())
+
+
+@dataclass(frozen=True)
+class LoanService:
+    """The debt service the ledger shows over a window, in integer cents: what was repaid of the
+    borrowings and the interest paid on them (read where no loan schedule says what was due)."""
+
+    window: Window
+    #: debits of 164, 167 and 168, less those of the accrued interest 1688
+    principal: int
+    #: net charge on 6611
+    interest: int
+
+    @property
+    def total(self) -> int:
+        """Principal and interest (cents)."""
+        return self.principal + self.interest
+
+
+def loan_service(statements: Statements, window: Window) -> LoanService:
+    """Principal repaid and interest paid over ``window`` as the entries show them (its ledger
+    coverage is checked): the one reading of the debt service without a schedule, shared by the
+    DSCR KPIs, the loan request's pro-forma and the cash plan."""
+    ledger = statements.ledger
+    ledger.require(window)
+    principal = ledger.flows(LOAN_ACCOUNTS, window, "debit") - ledger.flows(ACCRUED_INTEREST, window, "debit")
+    interest = ledger.flows(LOAN_INTEREST, window, "debit") - ledger.flows(LOAN_INTEREST, window, "credit")
+    return LoanService(window, int(principal), int(interest))
 
 
 def net_cash(statements: Statements, month: Month) -> int:

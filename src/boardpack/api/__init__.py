@@ -16,6 +16,7 @@ One module per plugin kind, and the helpers built-in plugins share:
 * :mod:`~boardpack.api.kpis` — :class:`KPI` and what it reads (:class:`KPIContext`,
   :class:`Ledger`, :class:`Statements`), the results (:class:`KPIResult`, :class:`Figures`)
 * :mod:`~boardpack.api.sections` — :class:`Section`, :class:`PackContext`
+* :mod:`~boardpack.api.facts` — :class:`Fact`, :class:`Facts`: the figures a pack quotes
 * :mod:`~boardpack.api.charts` — :class:`Chart`, :class:`ChartStyle`
 * :mod:`~boardpack.api.themes` — the theme folder contract
 * :mod:`~boardpack.api.channels` — :class:`Channel`, :class:`Delivery`, :class:`Notice`,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         SourceError,
         Unavailable,
     )
+    from .facts import Fact, Facts
     from .forecast import ForecastDriver
     from .formatting import Formatter, euros
     from .kpis import (
@@ -94,6 +96,7 @@ _HOME = {
     "Column": "datasets", "DatasetSchema": "datasets", "LineNumbers": "datasets",
     "BoardpackError": "errors", "ConfigError": "errors", "DataError": "errors", "DeliveryError": "errors",
     "PluginError": "errors", "RenderError": "errors", "SourceError": "errors", "Unavailable": "errors",
+    "Fact": "facts", "Facts": "facts",
     "Formatter": "formatting", "euros": "formatting", "ForecastDriver": "forecast",
     "KPI": "kpis", "STATUS_LABELS": "kpis", "Comparison": "kpis", "Estimated": "kpis", "Figures": "kpis",
     "KPIContext": "kpis",
@@ -129,6 +132,8 @@ __all__ = [
     "DeliveryError",
     "DeliveryFailure",
     "Estimated",
+    "Fact",
+    "Facts",
     "Figures",
     "FiscalCalendar",
     "ForecastDriver",

@@ -1,4 +1,5 @@
-"""Accounting figures derived from the statements: CAF, tableau de flux, net cash.
+"""Accounting figures derived from the statements: CAF, tableau de flux, net cash, the debt
+service the entries show.
 
 Each takes the :class:`~boardpack.api.kpis.Statements` a KPI context gives
 (``ctx.statements``) and returns integer cents; :func:`cents_to_euros` turns them into euros.
@@ -6,7 +7,18 @@ Each takes the :class:`~boardpack.api.kpis.Statements` a KPI context gives
 
 from __future__ import annotations
 
-from ..accounting.cashflow import CashFlow, caf_additive, caf_subtractive, cash_flow, net_cash
+from ..accounting.cashflow import (
+    LOAN_ACCOUNTS,
+    LOAN_INTEREST,
+    CashFlow,
+    LoanService,
+    caf_additive,
+    caf_subtractive,
+    cash_flow,
+    loan_service,
+    net_cash,
+)
 from ..accounting.statements import cents_to_euros
 
-__all__ = ["CashFlow", "caf_additive", "caf_subtractive", "cash_flow", "cents_to_euros", "net_cash"]
+__all__ = ["LOAN_ACCOUNTS", "LOAN_INTEREST", "CashFlow", "LoanService", "caf_additive", "caf_subtractive", "cash_flow",
+           "cents_to_euros", "loan_service", "net_cash"]

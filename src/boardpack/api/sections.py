@@ -3,8 +3,9 @@
 A section plugin returns :class:`Section` instances from ``register_sections``; the config
 lists them per audience. For each pack the host calls :meth:`Section.context` with the
 :class:`PackContext` and renders the section's Jinja template with what it returns (the
-template also receives ``pack``). A section computes nothing the engine already computed: it
-quotes :class:`~boardpack.api.kpis.KPIResult`\\ s and statement lines; it asks the host for
+template also receives ``pack``). A section computes nothing the host already computed: it
+quotes facts (``pack.facts``, :class:`~boardpack.api.facts.Facts`: KPIs, statement lines,
+cash-flow lines and their comparisons) and :class:`~boardpack.api.kpis.KPIResult`\\ s; it asks the host for
 charts (``pack.chart``) and never reads or writes files. It describes its tables as values
 (``pack.table``, :class:`~boardpack.api.tables.Table`) for the pack's workbook.
 """
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..formatting import Formatter
 from ..periods import Month, WindowKind
+from .facts import Facts
 from .kpis import KPI, Figures, KPIContext, KPIResult
 from .records import Alert, Audience, CheckRun, Company, Issue
 from .settings import SettingsTable
@@ -53,6 +55,9 @@ class PackContext(Protocol):
     fmt: Formatter
     #: every KPI's results, computed once for the build
     engine: Figures
+    #: every figure of the build (KPIs, statement and cash-flow lines, comparisons), computed once
+    #: and shared by all packs; what the pack quotes through it is its fact table
+    facts: Facts
     #: the period's alerts (all audiences; see :meth:`alerts_for_audience`)
     alerts: Sequence[Alert]
     #: data-quality issues found before the build, and the checks that ran
@@ -67,7 +72,8 @@ class PackContext(Protocol):
 
     @property
     def data(self) -> KPIContext:
-        """The datasets, ledger and statements."""
+        """The datasets, ledger and statements: for what is not a figure (a list of invoices,
+        the fiscal calendar's windows); figures are quoted from :attr:`facts`."""
 
     def t(self, fr: str, en: str) -> str:
         """The text of the pack's language."""
@@ -79,7 +85,8 @@ class PackContext(Protocol):
         """The selected KPI ``kpi_id``; :class:`~boardpack.api.Unavailable` if not selected or installed."""
 
     def result(self, kpi_id: str, kind: WindowKind | None = None) -> KPIResult:
-        """KPI ``kpi_id`` over ``kind`` (default: its headline window) ending at the period."""
+        """KPI ``kpi_id`` over ``kind`` (default: its headline window) ending at the period; its
+        value is quoted (recorded in ``facts``)."""
 
     def series(self, kpi_id: str, months: int = 24, kind: WindowKind = "month") -> list[tuple[Month, Decimal | None]]:
         """Monthly history of a KPI up to the period."""

@@ -7,12 +7,13 @@ everything the packs of one run share, resolved once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..api.records import Alert, Issue
 from ..errors import DataError
 from ..periods import Month
 from .engine import KPIEngine
+from .facts import FactTable
 from .gates import blocking, run_alerts, run_quality, source_issues
 from .inputs import Inputs
 from .period import resolve_period
@@ -24,12 +25,18 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Computed:
-    """One run's figures: the inputs, the engine (with the quality issues), the month, the alerts."""
+    """One run's figures: the inputs, the engine (with the quality issues), the month, the alerts,
+    and the fact table every pack of the run quotes."""
 
     inputs: Inputs
     engine: KPIEngine
     period: Month
     alerts: tuple[Alert, ...]
+    #: the build's facts, computed on first request and shared by every pack
+    facts: FactTable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", FactTable(self.engine, self.period))
 
     @property
     def issues(self) -> tuple[Issue, ...]:

@@ -81,6 +81,11 @@ class KPIEngine:
         self.value(kpi, window)
         return self._needs.get((kpi.id, "actual", window))
 
+    def estimate(self, kpi: KPI, window: Window) -> Mapping[str, str] | None:
+        """What ``kpi``'s value over ``window`` rests on when it could only be estimated (:class:`Estimated`)."""
+        self.value(kpi, window)
+        return self._estimates.get((kpi.id, "actual", window))
+
     def status(self, kpi: KPI, value: Decimal | None) -> str | None:
         """``ok``, ``warn`` or ``alert`` from the thresholds; ``None`` without thresholds or value."""
         limits = self.thresholds(kpi)

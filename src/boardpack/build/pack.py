@@ -26,6 +26,7 @@ from ..i18n import translate
 from ..periods import Month, WindowKind
 from ..render.charts import ChartRenderer
 from .engine import KPIEngine
+from .facts import FactTable, PackFacts
 
 __all__ = ["Pack"]
 
@@ -49,6 +50,12 @@ class Pack:
     tables: list[tuple[str, Table]] = field(default_factory=list)
     #: the title of the section being rendered (set by the host)
     current_section: str = ""
+    #: the build's facts as this pack quotes them (by default a table of the pack's own)
+    facts: PackFacts = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = FactTable(self.engine, self.period).view()
 
     @property
     def company(self) -> Company:
@@ -95,6 +102,12 @@ class Pack:
 
     def result(self, kpi_id: str, kind: WindowKind | None = None) -> KPIResult:
         """KPI ``kpi_id`` over ``kind`` (default: the KPI's headline window) ending at the period."""
+        result = self._result(kpi_id, kind)
+        self.facts.kpi(kpi_id, result.window)  # quoted: in the pack's fact table
+        return result
+
+    def _result(self, kpi_id: str, kind: WindowKind | None = None) -> KPIResult:
+        """:meth:`result` without quoting it (to choose what the pack shows)."""
         kpi = self.kpi(kpi_id)
         return self.engine.result(kpi, self.period, kind or kpi.headline)  # type: ignore[arg-type]
 
@@ -116,14 +129,14 @@ class Pack:
         """The audience's ``kpis`` in that order if the config lists them, else the selected KPIs
         meant for this audience (all of them for a non-standard audience); without those whose
         data is absent (:meth:`left_out`)."""
-        return [kpi for kpi in self._audience_kpis() if self.result(kpi.id).needs is None]
+        return [kpi for kpi in self._audience_kpis() if self._result(kpi.id).needs is None]
 
     def left_out(self) -> list[tuple[KPI, str, str | None]]:
         """The audience's KPIs left out for want of data: each with what it needs and the reason
         (listed on the pack's closing page « Ce que ce dossier ne couvre pas »)."""
         out = []
         for kpi in self._audience_kpis():
-            result = self.result(kpi.id)
+            result = self._result(kpi.id)
             if result.needs is not None:
                 out.append((kpi, result.needs, result.reason))
         return out

@@ -26,6 +26,7 @@ from ..render.templates import BUILTIN_TEMPLATES, make_environment
 from ..theme import Theme, resolve_chain
 from .commentary import human_commentary
 from .compute import Computed
+from .facts import quoted_table
 from .coverage import Gap, coverage_context, needs_of
 from .gates import check_runs
 from .pack import Pack
@@ -103,6 +104,7 @@ def make_pack(computed: Computed, audience: Audience) -> tuple[Pack, list[Theme]
         check_runs(computed.engine.ctx, registry, config.quality),
         human_commentary(config.commentary_dir, computed.period, audience.key),
         frozenset(name for kpi in registry.kpis.values() for name in kpi.audiences),
+        facts=computed.facts.view(),
     )
     return pack, chain
 
@@ -137,6 +139,8 @@ def render_pack(computed: Computed, audience: Audience, defer_charts: bool = Fal
             "page": section.page, "unavailable": None,
         })
     gaps.extend(Gap("kpi", pack.label(kpi.label), reason or "", need, kpi.id) for kpi, need, reason in pack.left_out())
+    if pack.facts.quoted():  # the pack's fact table, last sheet of its workbook
+        pack.tables.append((pack.t("Faits cités", "Facts quoted"), quoted_table(pack.facts.quoted(), fmt)))
     if gaps:
         descriptions = {name: schema.description for name, schema in registry.datasets.items()}
         context = coverage_context(gaps, audience.language, descriptions)

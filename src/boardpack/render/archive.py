@@ -20,6 +20,12 @@ and no thousands separator; amounts are in euros with their cents; an empty cell
     the end of the period and at the end of the previous fiscal year, each column named by
     its month (``2026-10;2025-12``).
 
+``faits_cites.csv``
+    the pack's fact table: one row per fact its pages quote (:mod:`boardpack.api.facts`), in
+    the order first quoted (the facts of every pack bound, each once, for a combined PDF).
+    Columns: ``id;label;kind;window;value;unit;definition;reason``; ``window`` is the period
+    (``2026-10``, ``2026-01..2026-10``), a bilan fact's the month at whose end it is read.
+
 Sections add their own files (:meth:`boardpack.api.Section.attachments`): the forecast
 sections attach ``plan_tresorerie.csv``, ``echeancier_emprunts.csv``, ``ratios_donnees.csv`` and
 ``backtest_tresorerie.csv`` (see :mod:`boardpack.forecast.export`).
@@ -35,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from ..accounting.pcg import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES, StatementLine
 from ..accounting.statements import Statements, cents_to_euros
+from ..api.facts import Fact
 from ..api.kpis import KPI
 from ..errors import Unavailable
 from ..periods import WINDOW_KINDS, Month
@@ -44,10 +51,12 @@ if TYPE_CHECKING:
     from ..api.kpis import Figures
     from ..api.sections import PackContext
 
-__all__ = ["INDICATORS_HEADER", "bilan_csv", "indicators_csv", "pack_files", "pl_csv", "section_files"]
+__all__ = ["FACTS_HEADER", "INDICATORS_HEADER", "bilan_csv", "facts_csv", "indicators_csv", "pack_files", "pl_csv",
+           "section_files"]
 
 INDICATORS_HEADER = ("id", "label", "window", "period", "value", "unit", "status", "n1", "budget",
                      "reason", "formula")
+FACTS_HEADER = ("id", "label", "kind", "window", "value", "unit", "definition", "reason")
 _FORMAT = "UTF-8, séparateur « ; », point décimal, montants en euros"
 
 
@@ -63,6 +72,10 @@ def pack_files(packs: Sequence[PackContext]) -> tuple[EmbeddedFile, ...]:
     language = first.language
     files = [EmbeddedFile("indicateurs.csv", indicators_csv(first.engine, kpis.values(), first.period, language),
                           f"Indicateurs du dossier par fenêtre, avec N-1 et budget ({_FORMAT})")]
+    quoted = {fact.id: fact for pack in packs for fact in pack.facts.quoted()}
+    if quoted:
+        files.append(EmbeddedFile("faits_cites.csv", facts_csv(list(quoted.values()), language),
+                                  f"Faits cités par le dossier, avec leur définition ({_FORMAT})"))
     try:
         statements = first.engine.ctx.statements
     except Unavailable:
@@ -107,6 +120,15 @@ def indicators_csv(engine: Figures, kpis: Iterable[KPI], period: Month, language
                 _number(result.comparisons["budget"].value), result.reason or "",
                 _text(kpi.formula, language),
             ])
+    return _csv(rows)
+
+
+def facts_csv(facts: Sequence[Fact], language: str = "fr") -> bytes:
+    """``faits_cites.csv``: the facts a pack quoted, with their definitions."""
+    rows: list[list[str]] = [list(FACTS_HEADER)]
+    for fact in facts:
+        rows.append([fact.id, _text(fact.label, language), fact.comparison or fact.kind, str(fact.window),
+                     _number(fact.value), fact.unit, _text(fact.definition, language), fact.reason or ""])
     return _csv(rows)
 
 

@@ -105,7 +105,8 @@ def workbook_bytes(tables: Sequence[tuple[str, Table]], title: str, language: st
         sheet = book.create_sheet(name)
         sheet["A1"] = table.title
         sheet["A1"].font = Font(bold=True, size=12)
-        sheet["A2"] = section
+        if section != table.title:  # the section's title, unless it is the table's own
+            sheet["A2"] = section
         header = 4
         widths = [len(column.label) for column in table.columns]
         for index, column in enumerate(table.columns, start=1):

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from boardpack.api import Unavailable, hookimpl
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput, debt_of, schedule
+from boardpack.api.accounting import loan_service
 from boardpack.api.periods import Month
 from boardpack.api.settings import Setting, SettingsTable
 
-from .common import eur, add, cents, flows, label
+from .common import eur, add, cents, history, label
 
 __all__ = ["Dividends", "ExistingLoans", "Investments", "RequestedLoan"]
 
@@ -39,9 +40,7 @@ class ExistingLoans(ForecastDriver):
         try:
             debt = debt_of(inputs.data, inputs.as_of)
         except Unavailable:
-            repaid = flows(inputs, ("164", "167", "168"), "debit") - flows(inputs, ("1688",), "debit")
-            interest = flows(inputs, ("6611",), "debit") - flows(inputs, ("6611",), "credit")
-            monthly = (repaid + interest) // 12
+            monthly = loan_service(inputs.data.statements, history(inputs)).total // 12
             if monthly <= 0:
                 raise Unavailable("aucun échéancier ni remboursement d'emprunt dans les écritures") from None
             basis = label(f"sans échéancier : remboursements et intérêts des 12 derniers mois, {eur(monthly)} "

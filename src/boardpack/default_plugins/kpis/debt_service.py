@@ -17,20 +17,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from boardpack.api import KPI, KPIContext, Thresholds, Unavailable, hookimpl
-from boardpack.api.accounting import cents_to_euros
+from boardpack.api.accounting import cents_to_euros, loan_service
 from boardpack.api.kpis import Estimated
 from boardpack.api.periods import Window
 
 from .cash import flows
 
-__all__ = ["DSCR", "DSCRFlux", "LOAN_ACCOUNTS", "debt_service", "estimated_debt_service"]
+__all__ = ["DSCR", "DSCRFlux", "debt_service", "estimated_debt_service"]
 
-#: Without a ``loans`` schedule, the debt service is estimated from the ledger: principal
-#: repaid = debits of the borrowings (164 établissements de crédit, 167, 168 except the accrued
-#: interest 1688), interest = net charge on 6611 (intérêts des emprunts et dettes).
-LOAN_ACCOUNTS = ("164", "167", "168")
-ACCRUED_INTEREST = ("1688",)
-LOAN_INTEREST = ("6611",)
+#: Without a ``loans`` schedule, the debt service is estimated from the ledger
+#: (:func:`boardpack.api.accounting.loan_service`: principal repaid = debits of 164, 167, 168
+#: except the accrued interest 1688; interest = net charge on 6611).
 _ESTIMATE_BASIS = {
     "fr": "sans échéancier « loans » : service de la dette estimé d'après les remboursements des comptes "
     "164, 167 et 168 (hors 1688) et les intérêts 6611 des écritures",
@@ -42,11 +39,8 @@ _THRESHOLDS = Thresholds(warn=Decimal("1.5"), alert=Decimal("1.25"))
 
 def estimated_debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal]:
     """Principal repaid and interest paid over ``window`` as the ledger shows them (euros)."""
-    ledger = ctx.ledger
-    ledger.require(window)
-    principal = ledger.flows(LOAN_ACCOUNTS, window, "debit") - ledger.flows(ACCRUED_INTEREST, window, "debit")
-    interest = ledger.flows(LOAN_INTEREST, window, "debit") - ledger.flows(LOAN_INTEREST, window, "credit")
-    return cents_to_euros(principal), cents_to_euros(interest)
+    service = loan_service(ctx.statements, window)
+    return cents_to_euros(service.principal), cents_to_euros(service.interest)
 
 
 def debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal, Mapping[str, str] | None]:

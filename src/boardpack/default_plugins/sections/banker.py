@@ -26,27 +26,24 @@ class PresentationSection(Section):
         """Identity, key figures and financing in place."""
         company = pack.company
         year = closed_years(pack, 1)[-1]
-        figures = []
-        for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net"):
-            figures.append((line_label(pack, line), pack.fmt.money(pack.data.pl(line, year))))
-        for line in ("capitaux_propres", "dettes_financieres", "total_actif"):
-            figures.append((line_label(pack, line), pack.fmt.money(pack.data.bilan(line, year.end))))
+        values = [(line, pack.facts.line(line, year).require())
+                  for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net")]
+        values += [(line, pack.facts.balance(line, year.end).require())
+                   for line in ("capitaux_propres", "dettes_financieres", "total_actif")]
+        figures = [(line_label(pack, line), pack.fmt.money(value)) for line, value in values]
         try:
             loans = outstanding_by_loan(pack)
         except Unavailable:
             loans = []
         pack.table(Table(pack.t("Chiffres clés ", "Key figures ") + fy_label(pack, year), (
             TableColumn(pack.t("Poste", "Line")), TableColumn(fy_label(pack, year), "money"),
-        ), [(line_label(pack, line), pack.data.pl(line, year))
-            for line in ("chiffre_affaires", "ebe", "resultat_exploitation", "resultat_net")]
-           + [(line_label(pack, line), pack.data.bilan(line, year.end))
-              for line in ("capitaux_propres", "dettes_financieres", "total_actif")]))
+        ), [(line_label(pack, line), value) for line, value in values]))
         return {
             "company": company,
             "year_label": fy_label(pack, year),
             "figures": figures,
             "loans": loans,
-            "fiscal_year_start": pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0],
+            "fiscal_year_start": pack.fmt.month(pack.facts.window("fy").start).split(" ")[0],
         }
 
 
@@ -77,10 +74,10 @@ class ThreeYearsSection(Section):
                                      *(TableColumn(fy_label(pack, y), "money") for y in years)), described))
             return rows
 
-        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.data.pl(line, year),
+        pl_rows = rows_for(SIG_LAYOUT, lambda line, year: pack.facts.line(line, year).require(),
                            pack.t("Compte de résultat 3 exercices", "Income statement 3 years"))
         bilan_rows = rows_for(BILAN_LAYOUT["actif"] + BILAN_LAYOUT["passif"],
-                              lambda line, year: pack.data.bilan(line, year.end),
+                              lambda line, year: pack.facts.balance(line, year.end).require(),
                               pack.t("Bilan 3 exercices", "Balance sheet 3 years"))
         return {"years": [fy_label(pack, y) for y in years], "pl_rows": pl_rows, "bilan_rows": bilan_rows}
 
@@ -142,8 +139,8 @@ class DebtScheduleSection(Section):
         """Per fiscal year: service by loan, total, DSCR; outstanding at the period end."""
         loans = pack.data.dataset("loans")
         dscr = pack.kpi("dscr")
-        fy = pack.data.window("fy", pack.period)
-        windows = [fy.shift_years(2), fy.shift_years(1), pack.data.window("ytd", pack.period)]
+        fy = pack.facts.window("fy")
+        windows = [fy.shift_years(2), fy.shift_years(1), pack.facts.window("ytd")]
         rows, described = [], []
         for window in windows:
             months = {str(m) for m in window.months}
@@ -152,7 +149,8 @@ class DebtScheduleSection(Section):
                 continue
             principal = Decimal(int(due["principal_due"].sum())).scaleb(-2)
             interest = Decimal(int(due["interest_due"].sum())).scaleb(-2)
-            value, reason = pack.engine.value(dscr, window)
+            fact = pack.facts.kpi("dscr", window)
+            value, reason = fact.value, fact.reason
             described.append((fy_label(pack, window) if window.kind == "fy" else pack.t("Cumul ", "YTD ")
                               + pack.fmt.window(window), principal, interest, principal + interest, value))
             rows.append({

@@ -25,9 +25,9 @@ class CommentarySection(Section):
     template = "sections/commentary.html"
 
     def context(self, pack: PackContext) -> dict[str, Any]:
-        """Human commentary (if any) and generated sentences with their sources."""
+        """Human commentary (if any) and generated sentences with the facts they quote."""
         human = pack.commentary
-        sentences, missing = generate(pack.data, pack.period, pack.fmt)
+        sentences, missing = generate(pack.facts, pack.fmt)
         if human is None and not sentences:
             raise Unavailable("; ".join(missing) or pack.t("aucun commentaire", "no commentary"))
         return {

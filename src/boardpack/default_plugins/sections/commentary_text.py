@@ -1,8 +1,9 @@
 """Sentences generated from the figures for the commentary section.
 
-Every generated :class:`Sentence` keeps the figures it quotes (``sources``: a KPI id or a
-statement line, with its exact value), so a reader or a test can trace each number back.
-The DAF's own commentary is read by the host (``pack.commentary``).
+Every generated :class:`Sentence` quotes facts of the build (``pack.facts``) and keeps them
+(``sources``: fact id → exact value), so a reader or a test can trace each number back to the
+pack's fact table; a sentence never reads the ledger itself. The DAF's own commentary is read
+by the host (``pack.commentary``).
 """
 
 from __future__ import annotations
@@ -11,29 +12,41 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from boardpack.api import Formatter, KPIContext, Unavailable
-from boardpack.api.accounting import cash_flow, cents_to_euros
+from boardpack.api import Fact, Facts, Formatter, Unavailable
 from boardpack.api.formatting import translate
-from boardpack.api.periods import Month
 
 __all__ = ["Sentence", "generate"]
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One generated sentence and the figures it quotes (id → exact value)."""
+    """One generated sentence and the facts it quotes (fact id → exact value)."""
 
     text: str
     topic: str
-    sources: dict[str, Decimal] = field(default_factory=dict)
+    sources: dict[str, Decimal | None] = field(default_factory=dict)
+
 
 
 
 class _Writer:
     """Builds the sentences of one pack language."""
 
-    def __init__(self, ctx: KPIContext, period: Month, fmt: Formatter) -> None:
-        self.ctx, self.period, self.fmt = ctx, period, fmt
+    def __init__(self, facts: Facts, fmt: Formatter) -> None:
+        self.facts, self.fmt = facts, fmt
+        self.period = facts.window("month").end
+        self.sources: dict[str, Decimal | None] = {}
+
+    def quote(self, fact: Fact) -> Decimal:
+        """The value of a fact the sentence quotes (kept in its sources); unavailable without one."""
+        value = fact.require()
+        self.sources[fact.id] = value
+        return value
+
+    def quoted(self) -> dict[str, Decimal | None]:
+        """The sources of the sentence just written (and a fresh record for the next)."""
+        sources, self.sources = self.sources, {}
+        return sources
 
     def t(self, fr: str, en: str) -> str:
         return fr if self.fmt.language == "fr" else en
@@ -43,51 +56,51 @@ class _Writer:
 
     def revenue(self) -> Sentence:
         """CA of the month and the year to date against N-1 and the budget."""
-        month = self.ctx.window("month", self.period)
-        ytd = self.ctx.window("ytd", self.period)
-        sources = {}
+        month = self.facts.window("month")
+        ytd = self.facts.window("ytd")
         parts = []
         for window, name in ((month, self.fmt.month(self.period)), (ytd, self.t("le cumul de l'exercice", "the year to date"))):
-            value = self.ctx.pl("chiffre_affaires", window)
-            sources[f"chiffre_affaires[{window}]"] = value
+            value = self.quote(self.facts.line("chiffre_affaires", window))
             text = f"{name} : {self.fmt.money_short(value)}" if self.fmt.language == "fr" else f"{name}: {self.fmt.money_short(value)}"
-            try:
-                n1 = self.ctx.pl("chiffre_affaires", window.shift_years(1))
-                sources[f"chiffre_affaires[{window.shift_years(1)}]"] = n1
-                text += self.t(f", {self.change(value, n1)} sur un an", f", {self.change(value, n1)} year on year")
-            except Unavailable:
-                pass
-            try:
-                budget = self.ctx.budget("chiffre_affaires", window)
-                sources[f"budget.chiffre_affaires[{window}]"] = budget
-                text += self.t(f", {self.change(value, budget)} par rapport au budget",
-                               f", {self.change(value, budget)} against budget")
-            except Unavailable:
-                pass
+            n1 = self.facts.line("chiffre_affaires", window, "n1")
+            if n1.value is not None:
+                self.quote(n1)
+                text += self.t(f", {self.change(value, n1.value)} sur un an", f", {self.change(value, n1.value)} year on year")
+            budget = self.facts.line("chiffre_affaires", window, "budget")
+            if budget.value is not None:
+                self.quote(budget)
+                text += self.t(f", {self.change(value, budget.value)} par rapport au budget",
+                               f", {self.change(value, budget.value)} against budget")
             parts.append(text)
         lead = self.t("Chiffre d'affaires — ", "Revenue — ")
-        return Sentence(lead + self.t(" ; ", "; ").join(parts) + ".", "chiffre_affaires", sources)
+        return Sentence(lead + self.t(" ; ", "; ").join(parts) + ".", "chiffre_affaires", self.quoted())
 
     def margin_driver(self) -> Sentence:
-        """The charge whose weight in revenue moved most over a year, and the margin it explains."""
-        ytd = self.ctx.window("ytd", self.period)
-        n1 = ytd.shift_years(1)
+        """The charge whose weight in revenue moved most over a year, and the margin it explains:
+        each weight is the ratio of two quoted facts (the charge and the CA over the same window)."""
+        ytd = self.facts.window("ytd")
         lines = {
             "achats_consommes": ("achats consommés", "materials consumed"),
             "autres_achats_charges_externes": ("charges externes", "external charges"),
             "charges_personnel": ("charges de personnel", "staff costs"),
             "impots_taxes": ("impôts et taxes", "taxes"),
         }
-        revenue, revenue_n1 = self.ctx.pl("chiffre_affaires", ytd), self.ctx.pl("chiffre_affaires", n1)
+        pair = {name: (self.facts.line(name, ytd), self.facts.line(name, ytd, "n1"))
+                for name in ("chiffre_affaires", "ebe", *lines)}
+        values = {name: (now.require(), before.require()) for name, (now, before) in pair.items()}
+        revenue, revenue_n1 = values["chiffre_affaires"]
         if not revenue or not revenue_n1:
             raise Unavailable("CA nul sur une des deux périodes")
         shares = {}
         for line in lines:
-            now, before = self.ctx.pl(line, ytd), self.ctx.pl(line, n1)
+            now, before = values[line]
             shares[line] = (now / revenue * 100, before / revenue_n1 * 100, now, before)
         driver = max(shares, key=lambda k: abs(shares[k][0] - shares[k][1]))
         now_pct, before_pct, now, before = shares[driver]
-        ebe, ebe_n1 = self.ctx.pl("ebe", ytd), self.ctx.pl("ebe", n1)
+        ebe, ebe_n1 = values["ebe"]
+        for name in ("ebe", "chiffre_affaires", driver):
+            for fact in pair[name]:
+                self.quote(fact)
         ebe_rate, ebe_rate_n1 = ebe / revenue * 100, ebe_n1 / revenue_n1 * 100
         label = lines[driver][0 if self.fmt.language == "fr" else 1]
         moved = self.fmt.delta(now_pct - before_pct, "percent")
@@ -101,15 +114,16 @@ class _Writer:
             f"the main driver is {label}: {self.fmt.percent(now_pct)} of revenue against "
             f"{self.fmt.percent(before_pct)} ({moved}).",
         )
-        sources = {f"ebe[{ytd}]": ebe, f"ebe[{n1}]": ebe_n1, f"chiffre_affaires[{ytd}]": revenue,
-                   f"chiffre_affaires[{n1}]": revenue_n1, f"{driver}[{ytd}]": now, f"{driver}[{n1}]": before}
-        return Sentence(text, "marge", sources)
+        return Sentence(text, "marge", self.quoted())
 
     def cash_bridge(self) -> Sentence:
         """Net cash from the start of the fiscal year to the period, by flow."""
-        ytd = self.ctx.window("ytd", self.period)
-        flows = cash_flow(self.ctx.statements, ytd)
-        euros = {k: cents_to_euros(v) for k, v in flows.as_dict().items()}
+        ytd = self.facts.window("ytd")
+        shown = ("tresorerie_debut", "tresorerie_fin", "variation", "fte", "delta_bfr", "fti", "ftf")
+        euros = {key: self.quote(self.facts.flow(key, ytd)) for key in shown}
+        for key in ("dividendes", "ecart"):  # said only when not zero
+            fact = self.facts.flow(key, ytd)
+            euros[key] = self.quote(fact) if fact.value else Decimal(0)
         m = self.fmt.money_short
         signed = lambda v: self.fmt.signed(m(v), v)  # noqa: E731
         text = self.t(
@@ -126,12 +140,13 @@ class _Writer:
         )
         if euros["ecart"]:
             text += self.t(f" Écart de rapprochement : {m(euros['ecart'])}.", f" Reconciliation gap: {m(euros['ecart'])}.")
-        return Sentence(text, "tresorerie", {f"flux.{k}[{ytd}]": v for k, v in euros.items()})
+        return Sentence(text, "tresorerie", self.quoted())
 
 
-def generate(ctx: KPIContext, period: Month, fmt: Formatter) -> tuple[list[Sentence], list[str]]:
-    """The generated sentences for ``period``, and the reasons of those that could not be written."""
-    writer = _Writer(ctx, period, fmt)
+def generate(facts: Facts, fmt: Formatter) -> tuple[list[Sentence], list[str]]:
+    """The generated sentences for the pack's period (``facts``' windows end there), and the
+    reasons of those that could not be written."""
+    writer = _Writer(facts, fmt)
     sentences: list[Sentence] = []
     missing: list[str] = []
     # what each sentence would have said, in the reader's words (never the code's docstring)
@@ -144,6 +159,7 @@ def generate(ctx: KPIContext, period: Month, fmt: Formatter) -> tuple[list[Sente
         try:
             sentences.append(step())
         except Unavailable as exc:
+            writer.quoted()  # a sentence not written quotes nothing
             reason = str(exc) if fmt.language == "fr" else translate(str(exc), "en")
             missing.append(f"{writer.t(fr, en)} : {reason}" if fmt.language == "fr" else f"{en}: {reason}")
     return sentences, missing

@@ -256,10 +256,8 @@ class AgedBalanceSection(Section):
             except Unavailable as exc:
                 reasons.append(f"{pack.t(fr, en)} : {exc}")
                 continue
-            try:
-                ledger = pack.fmt.money(pack.data.split_balance((prefix,), pack.period, side))
-            except Unavailable:
-                ledger = "—"
+            balances = pack.facts.accounts((prefix,), pack.period, side)
+            ledger = "—" if balances.value is None else pack.fmt.money(balances.value)
             accounts = pack.t(f"comptes {prefix}, soldes {'débiteurs' if side == 'debit' else 'créditeurs'}",
                               f"accounts {prefix}, {side} balances")
             tables.append({"kind": kind, "title": pack.t(fr, en), "ledger": ledger, "accounts": accounts, **table})

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from boardpack.api import STATUS_LABELS, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
-from boardpack.api.accounting import caf_additive, cash_flow
+from boardpack.api.accounting import loan_service
 from boardpack.api.forecast import (
     AMORTISATIONS, DEBT, FINANCING, FORECAST, SCENARIOS, Financing, Instalment, Ratio, banker_ratios, debt_of,
     financing_request, pro_forma, ratios_csv, repayment_capacity, schedule, schedules_csv,
@@ -119,18 +119,17 @@ class FinancingRequestSection(Section):
         ltm = data.window("ltm", period)
         data.ledger.require(ltm)
         # the numerators of the two DSCR KPIs (kpis/debt_service.py), so the pro-forma reads like the ratio page
-        ebe = data.pl("ebe", ltm) - data.pl("impot_benefices", ltm)
-        interest_paid = data.ledger.flows(("6611",), ltm, "debit") - data.ledger.flows(("6611",), ltm, "credit")
-        fte = _e(cash_flow(data.statements, ltm).fte) + _e(interest_paid)
-        caf = _e(caf_additive(data.statements, ltm)["caf"])
+        ebe = pack.facts.line("ebe", ltm).require() - pack.facts.line("impot_benefices", ltm).require()
+        paid = loan_service(data.statements, ltm)  # the last 12 months' repayments and interest, as the DSCR reads them
+        fte = pack.facts.flow("fte", ltm).require() + _e(paid.interest)
+        caf = pack.facts.flow("caf", ltm).require()
         try:
             debt = debt_of(data, period)
             existing = lambda months: sum(debt.service(months))  # noqa: E731
             existing_note = pack.t("échéanciers des emprunts en cours", "schedules of the loans in place")
         except Unavailable:
             debt = None
-            repaid = data.ledger.flows(("164", "167", "168"), ltm, "debit") - data.ledger.flows(("1688",), ltm, "debit")
-            monthly = (repaid + interest_paid) // 12
+            monthly = paid.total // 12
             existing = lambda months: monthly * len(months)  # noqa: E731
             existing_note = pack.t("sans échéancier : remboursements et intérêts des 12 derniers mois reconduits (estimation)",
                                    "no schedule: the last 12 months' repayments and interest continued (estimate)")
@@ -174,7 +173,7 @@ class FinancingRequestSection(Section):
                 by_year.append({"label": fy_label(pack, fy), "principal": fmt.money(_e(sum(s.principal for s in in_year))),
                                 "interest": fmt.money(_e(sum(s.interest for s in in_year))),
                                 "outstanding": fmt.money(_e(in_year[-1].outstanding)), "count": len(in_year)})
-        debt_now = data.bilan("dettes_financieres", period) if debt is None else _e(debt.outstanding)
+        debt_now = pack.facts.balance("dettes_financieres", period).require() if debt is None else _e(debt.outstanding)
         capacity_before = repayment_capacity(debt_now, caf)
         capacity_after = repayment_capacity(debt_now + terms.amount, caf)
         amortising = steps[terms.deferral]

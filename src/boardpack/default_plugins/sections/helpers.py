@@ -22,7 +22,7 @@ else:
     pd = lazy_module("pandas")
 
 __all__ = [
-    "bilan_value", "closed_years", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
+    "bilan_value", "closed_years", "compared", "counterparty", "fy_label", "invoices_cover", "kpi_row", "kpi_trend", "money", "quote", "threshold_side",
     "others_label", "outstanding_by_loan", "pl_value", "ranked", "series_data", "share", "thousands", "variation",
 ]
 
@@ -61,11 +61,17 @@ def threshold_side(pack: PackContext, result: KPIResult) -> str:
     return pack.t(f"{side_fr} seuil {kind_fr} de {seuil}", f"{side_en} {kind_en} threshold of {seuil}")
 
 
+def compared(pack: PackContext, result: KPIResult, comparison: str) -> Decimal | None:
+    """The fact of a KPI result's ``comparison`` (``n1``, ``budget``, ``previous``), quoted: its
+    value, ``None`` when it has none."""
+    return pack.facts.kpi(result.kpi.id, result.window, comparison).value
+
+
 def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
     """Cells of a KPI table row for ``result`` (value, N-1, variation, budget, status)."""
     unit = result.kpi.unit
-    n1 = result.comparisons["n1"]
-    budget = result.comparisons["budget"]
+    n1 = pack.facts.kpi(result.kpi.id, result.window, "n1")
+    budget = pack.facts.kpi(result.kpi.id, result.window, "budget")
     return {
         "id": result.kpi.id,
         "label": pack.label(result.kpi.label),
@@ -80,12 +86,10 @@ def kpi_row(pack: PackContext, result: KPIResult) -> dict[str, Any]:
     }
 
 
-def pl_value(pack: PackContext, line: str, window: Window) -> Decimal | None:
-    """A P&L line over a window, ``None`` when the ledger does not cover it."""
-    try:
-        return pack.data.pl(line, window)
-    except Unavailable:
-        return None
+def pl_value(pack: PackContext, line: str, window: Window, comparison: str | None = None) -> Decimal | None:
+    """The fact of a P&L line over a window (or its ``comparison``: ``n1``, ``budget``), quoted;
+    ``None`` when it is unavailable (the ledger does not cover the window)."""
+    return pack.facts.line(line, window, comparison).value
 
 
 def series_data(
@@ -102,11 +106,8 @@ def series_data(
 
 
 def bilan_value(pack: PackContext, line: str, month: Month) -> Decimal | None:
-    """A bilan line at a month end, ``None`` when the ledger does not cover it."""
-    try:
-        return pack.data.bilan(line, month)
-    except Unavailable:
-        return None
+    """The fact of a bilan line at a month end, quoted; ``None`` when the ledger does not cover it."""
+    return pack.facts.balance(line, month).value
 
 
 def kpi_trend(pack: PackContext, kpi_id: str, width_cm: float, height_cm: float, title: str = "") -> Markup:

@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 
-from boardpack.api import PackContext, Unavailable
-from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_FORMULAS, SIG_LINES
+from boardpack.api import PackContext
+from boardpack.api.accounts import BILAN_LINES, BILAN_TOTAL_LINES, PL_LINES, SIG_LINES
 from boardpack.api.periods import Window
 
-from .helpers import pl_value
-
-__all__ = ["BILAN_LAYOUT", "LABELS", "SIG_LAYOUT", "budget_of", "expand", "line_label"]
+__all__ = ["BILAN_LAYOUT", "LABELS", "SIG_LAYOUT", "budget_of", "line_label"]
 
 
 #: Rows of the compte de résultat by SIG: (line id, style) with style base | subtotal | total.
@@ -70,52 +67,14 @@ def line_label(pack: PackContext, line: str) -> str:
     return LABELS[line].label(pack.language)
 
 
-def expand(line: str) -> dict[str, Fraction]:
-    """A statement line as a linear combination of base P&L lines."""
-    if line not in SIG_FORMULAS:
-        return {line: Fraction(1)}
-    out: dict[str, Fraction] = {}
-    for sign, term in SIG_FORMULAS[line]:
-        for base, coefficient in expand(term).items():
-            out[base] = out.get(base, Fraction(0)) + sign * coefficient
-    return {base: c for base, c in out.items() if c}
-
-
 def budget_of(pack: PackContext, line: str, window: Window) -> tuple[Decimal | None, list[str]]:
-    """The budget of ``line`` over ``window`` and the base lines it counts as zero.
+    """The budget fact of ``line`` over ``window`` (quoted) and the base lines it counts as zero.
 
-    A line the budget holds is read as is. A SIG subtotal the budget does not hold is
-    rebuilt from the budgeted lines that make it up (largest first: ``chiffre_affaires``,
-    ``achats_consommes``…), the other base lines of the subtotal counting for zero, as the
-    EBE indicator's budget does; the second item lists those that carry actual amounts over
-    the window, for the reader. ``None`` when the budget gives none of the subtotal's lines,
-    lacks a month of the window, or does not hold a base line.
+    A line the budget holds is read as is; a SIG subtotal it does not hold is rebuilt by the host
+    from the budgeted lines that make it up, the other base lines counting for zero (as the EBE
+    indicator's budget does); the second item lists those that carry actual amounts over the
+    window, for the reader. ``None`` when the budget gives none of the subtotal's lines, lacks a
+    month of the window, or does not hold a base line.
     """
-    try:
-        frame = pack.data.dataset("budget")
-    except Unavailable:
-        return None, []
-    held = {str(name) for name in frame["line"].unique()}
-    try:
-        if line in held:
-            return pack.data.budget(line, window), []
-        if line not in SIG_FORMULAS:
-            return None, []
-        remaining = expand(line)
-        known = [name for name in held if name in SIG_FORMULAS or name in PL_LINES]
-        total, used = Decimal(0), False
-        for name in sorted(known, key=lambda n: (-len(expand(n)), n)):
-            parts = expand(name)
-            first, coefficient = next(iter(parts.items()))
-            factor = remaining.get(first, Fraction(0)) / coefficient
-            if not factor or any(remaining.get(base) != factor * c for base, c in parts.items()):
-                continue
-            total += pack.data.budget(name, window) * Decimal(factor.numerator) / Decimal(factor.denominator)
-            used = True
-            for base in parts:
-                del remaining[base]
-    except Unavailable:
-        return None, []
-    if not used:
-        return None, []
-    return total, [base for base in remaining if pl_value(pack, base, window)]
+    fact = pack.facts.line(line, window, "budget")
+    return fact.value, list(fact.counted_zero)

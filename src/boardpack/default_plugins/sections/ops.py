@@ -298,10 +298,7 @@ class InventorySection(Section):
         stock_by_month = dict(zip(months, stocks))
         cost = {}
         for month in (pack.period, pack.period.shift(-12)):
-            try:
-                cost[month] = pack.data.pl("cout_des_ventes", pack.data.window("ltm", month))
-            except Unavailable:
-                cost[month] = None
+            cost[month] = pack.facts.line("cout_des_ventes", pack.data.window("ltm", month)).value
         now, before = pack.period, pack.period.shift(-12)
 
         def figure(label: str, values: tuple[Any, Any], unit: str) -> dict[str, Any]:

@@ -4,11 +4,11 @@ working capital, tableau de flux and the cash bridge.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 
 from boardpack.api import PackContext, Section, Table, TableColumn, Unavailable, hookimpl
-from boardpack.api.accounting import caf_additive, caf_subtractive, cash_flow, cents_to_euros
 from boardpack.api.accounts import mapping_for
 from boardpack.api.periods import Month, Window
 
@@ -28,18 +28,18 @@ class IncomeStatementSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Rows of the SIG table; lines that are zero in every column are left out."""
-        month = pack.data.window("month", pack.period)
-        ytd = pack.data.window("ytd", pack.period)
-        pack.data.ledger.require(ytd)
+        month = pack.facts.window("month")
+        ytd = pack.facts.window("ytd")
+        pack.facts.line("chiffre_affaires", ytd).require()  # the ledger covers the year to date
         fmt = pack.fmt
         rows, zeroed, values = [], [], []
         for line, style in SIG_LAYOUT:
             budget, counted_zero = budget_of(pack, line, ytd)
             figures = {
                 "month": pl_value(pack, line, month),
-                "month_n1": pl_value(pack, line, month.shift_years(1)),
+                "month_n1": pl_value(pack, line, month, "n1"),
                 "ytd": pl_value(pack, line, ytd),
-                "ytd_n1": pl_value(pack, line, ytd.shift_years(1)),
+                "ytd_n1": pl_value(pack, line, ytd, "n1"),
                 "budget": budget,
             }
             if style != "total" and not any(figures.values()):
@@ -84,7 +84,7 @@ class BilanSection(Section):
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Actif and passif rows for two dates; actif = passif is shown."""
         now = pack.period
-        previous_close = pack.data.window("ytd", now).start.shift(-1)
+        previous_close = pack.facts.window("ytd").start.shift(-1)
         dates = [now, previous_close]
         tables = {}
         for side, layout in BILAN_LAYOUT.items():
@@ -103,7 +103,7 @@ class BilanSection(Section):
                 TableColumn(pack.t("Poste", "Line")),
                 *(TableColumn(pack.fmt.date(m.last_day), "money") for m in dates),
             ), described))
-        gap = pack.data.bilan("total_actif", now) - pack.data.bilan("total_passif", now)
+        gap = pack.facts.balance("total_actif", now).require() - pack.facts.balance("total_passif", now).require()
         return {
             "tables": tables,
             "dates": [pack.fmt.date(m.last_day) for m in dates],
@@ -128,12 +128,8 @@ class CashSection(Section):
             ("avances_clients", -1), ("dettes_fournisseurs", -1), ("dettes_fiscales_sociales", -1),
             ("produits_constates_avance", -1),
         )
-        revenue = []
-        for month in dates:
-            try:
-                revenue.append(pack.data.pl("chiffre_affaires", pack.data.window("ltm", month)))
-            except Unavailable:
-                revenue.append(None)
+        # days of revenue: each amount over the 12 months' CA to the same date (a ratio of two facts)
+        revenue = [pl_value(pack, "chiffre_affaires", pack.data.window("ltm", month)) for month in dates]
         rows, described = [], []
         for line, sign in components:
             values = [bilan_value(pack, line, month) for month in dates]
@@ -207,7 +203,6 @@ class CashFlowSection(Section):
     def context(self, pack: PackContext) -> dict[str, Any]:
         """One column per fiscal year (up to three closed ones) and the current year to date."""
         ledger = pack.data.ledger
-        statements = pack.data.statements
         windows = []
         fy = pack.data.window("fy", pack.period)
         for back in (3, 2, 1):
@@ -223,17 +218,15 @@ class CashFlowSection(Section):
             windows.append((label, current))
         if not windows:
             raise Unavailable(pack.t("aucune période complète dans les écritures", "no complete period in the ledger"))
-        flows = [cash_flow(statements, window) for _, window in windows]
+        flows = [{key: fact.require() for key, fact in pack.facts.flows(window).items()} for _, window in windows]
         agree = all(
-            caf_additive(statements, w)["caf"] == caf_subtractive(statements, w)["caf"] for _, w in windows
+            pack.facts.flow("caf", w).value == pack.facts.flow("caf_soustractive", w).value for _, w in windows
         )
         rows, described = [], []
         for key, fr, en, style in _FLOW_ROWS:
             values, amounts = [], []
             for flow in flows:
-                cents = flow.as_dict()[key]
-                cents = -cents if key in _NEGATED else cents
-                amounts.append(cents_to_euros(cents))
+                amounts.append(-flow[key] if key in _NEGATED else flow[key])  # shown with the sign of its label
                 values.append(pack.fmt.money(amounts[-1]))
             rows.append({"label": pack.t(fr, en), "style": style, "values": values, "key": key})
             described.append((pack.t(fr, en), *amounts))
@@ -244,7 +237,7 @@ class CashFlowSection(Section):
             "columns": [label for label, _ in windows],
             "rows": rows,
             "caf_agree": agree,
-            "gaps": any(flow.ecart for flow in flows),
+            "gaps": any(flow["ecart"] for flow in flows),
         }
 
 
@@ -258,15 +251,14 @@ class MonthlyIncomeStatementSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """One column per month of the year to date, then cumul, N-1, budget and variances (k€)."""
-        ytd = pack.data.window("ytd", pack.period)
-        pack.data.ledger.require(ytd)
+        ytd = pack.facts.window("ytd")
+        pack.facts.line("chiffre_affaires", ytd).require()  # the ledger covers the year to date
         months = ytd.months
-        n1 = ytd.shift_years(1)
         rows, zeroed = [], []
         for line, style in SIG_LAYOUT:
             monthly = [pl_value(pack, line, Window("month", m, m)) for m in months]
             total = pl_value(pack, line, ytd)
-            total_n1 = pl_value(pack, line, n1)
+            total_n1 = pl_value(pack, line, ytd, "n1")
             budget, counted_zero = budget_of(pack, line, ytd)
             if style != "total" and not any([*monthly, total, total_n1, budget]):
                 continue
@@ -325,32 +317,30 @@ class CashBridgeSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Opening cash, CAF, −ΔBFR, FTI, FTF (and the gap if any), closing cash; YTD and N-1."""
-        ytd = pack.data.window("ytd", pack.period)
-        statements = pack.data.statements
-        flow = cash_flow(statements, ytd).as_dict()
-        flow["delta_bfr"] = -flow["delta_bfr"]
-        previous: dict[str, int] | None = None
+        ytd = pack.facts.window("ytd")
+        flow = {key: fact.require() for key, fact in pack.facts.flows(ytd).items()}
+        flow["delta_bfr"] = -flow["delta_bfr"]  # shown with the sign of its label (« − Variation du BFR »)
+        previous: dict[str, Decimal] | None = None
         if pack.data.ledger.covers(ytd.shift_years(1)):
-            previous = cash_flow(statements, ytd.shift_years(1)).as_dict()
+            previous = {key: fact.require() for key, fact in pack.facts.flows(ytd.shift_years(1)).items()}
             previous["delta_bfr"] = -previous["delta_bfr"]
         show_gap = bool(flow["ecart"] or (previous and previous["ecart"]))
         steps, rows, described = [], [], []
         for key, fr, en, chart_fr, chart_en, style in _BRIDGE:
             if key == "ecart" and not show_gap:
                 continue
-            described.append((pack.t(fr, en), cents_to_euros(flow[key]),
-                              None if previous is None else cents_to_euros(previous[key])))
+            described.append((pack.t(fr, en), flow[key], None if previous is None else previous[key]))
             rows.append({
                 "label": pack.t(fr, en), "style": style, "key": key,
-                "value": pack.fmt.money(cents_to_euros(flow[key])),
-                "n1": "—" if previous is None else pack.fmt.money(cents_to_euros(previous[key])),
+                "value": pack.fmt.money(flow[key]),
+                "n1": "—" if previous is None else pack.fmt.money(previous[key]),
             })
             if chart_fr:
-                steps.append({"key": key, "label": pack.t(chart_fr, chart_en), "cents": flow[key],
+                steps.append({"key": key, "label": pack.t(chart_fr, chart_en), "value": flow[key], "cents": int(flow[key] * 100),
                               "kind": "total" if key.startswith("tresorerie") else "delta"})
         chart = pack.chart("waterfall", {
             "x": [s["label"] for s in steps],
-            "series": [{"label": "", "values": [cents_to_euros(s["cents"]) for s in steps]}],
+            "series": [{"label": "", "values": [s["value"] for s in steps]}],
             "kinds": [s["kind"] for s in steps],
             "unit": "money",
         }, 17, 8, alt=pack.t("Cascade de trésorerie", "Cash bridge"))

@@ -9,7 +9,8 @@ from boardpack.api import hookimpl
 from boardpack.api import Section, Table, TableColumn, Unavailable
 from boardpack.api import KPIResult
 from boardpack.api import PackContext
-from .helpers import closed_years, fy_label, kpi_row, kpi_trend, series_data, variation
+from boardpack.api.periods import Window
+from .helpers import closed_years, compared, fy_label, kpi_row, kpi_trend, series_data, variation
 
 __all__ = ["AlertsSection", "ChangesSection", "KpiTableSection", "KpiTilesSection", "TrendsSection"]
 
@@ -25,7 +26,7 @@ class KpiTilesSection(Section):
         tiles = []
         for kpi in pack.kpis_for_audience()[:12]:
             result = pack.result(kpi.id)
-            n1 = result.comparisons["n1"]
+            n1 = pack.facts.kpi(kpi.id, result.window, "n1")
             history = pack.series(kpi.id, 24, kpi.headline)
             tiles.append({
                 "label": pack.label(kpi.label),
@@ -66,16 +67,16 @@ def _key_figures(pack: PackContext) -> dict[str, Any]:
     rows = []
     for kpi in kpis:
         ytd, ltm = pack.result(kpi.id, "ytd"), pack.result(kpi.id, "ltm")
-        year_value = pack.engine.value(kpi, closed)[0] if closed is not None else None
+        year_value = pack.facts.kpi(kpi.id, closed).value if closed is not None else None
         rows.append({
             "label": pack.label(kpi.label),
             "year": "—" if year_value is None else pack.fmt.money_short(year_value),
             "ytd": pack.value(ytd, short=True),
-            "ytd_n1": variation(pack, ytd.value, ytd.comparisons["n1"].value, "money"),
-            "ytd_budget": variation(pack, ytd.value, ytd.comparisons["budget"].value, "money"),
+            "ytd_n1": variation(pack, ytd.value, compared(pack, ytd, "n1"), "money"),
+            "ytd_budget": variation(pack, ytd.value, compared(pack, ytd, "budget"), "money"),
             "ltm": pack.value(ltm, short=True),
         })
-    ytd_window = pack.data.window("ytd", pack.period)
+    ytd_window = pack.facts.window("ytd")
     return {"key_figures": rows, "year_label": fy_label(pack, closed) if closed else pack.t("Exercice clos", "Closed year"),
             "ytd_label": pack.t("Cumul ", "YTD ") + pack.fmt.window(ytd_window)}
 
@@ -91,17 +92,17 @@ def _sentence(pack: PackContext, result: KPIResult) -> str | None:
             f"{pack.label(kpi.label)} ({pack.fmt.window_kind(result.window)}): {pack.fmt.value(result.value, unit)}",
         )
     ]
-    n1 = result.comparisons["n1"]
-    if n1.value is not None:
+    n1 = compared(pack, result, "n1")
+    if n1 is not None:
         parts.append(pack.t(
-            f"{variation(pack, result.value, n1.value, unit)} sur un an ({pack.fmt.value(n1.value, unit)} en N-1)",
-            f"{variation(pack, result.value, n1.value, unit)} year on year ({pack.fmt.value(n1.value, unit)} a year earlier)",
+            f"{variation(pack, result.value, n1, unit)} sur un an ({pack.fmt.value(n1, unit)} en N-1)",
+            f"{variation(pack, result.value, n1, unit)} year on year ({pack.fmt.value(n1, unit)} a year earlier)",
         ))
-    budget = result.comparisons["budget"]
-    if budget.value is not None:
+    budget = compared(pack, result, "budget")
+    if budget is not None:
         parts.append(pack.t(
-            f"{variation(pack, result.value, budget.value, unit)} par rapport au budget ({pack.fmt.value(budget.value, unit)})",
-            f"{variation(pack, result.value, budget.value, unit)} against budget ({pack.fmt.value(budget.value, unit)})",
+            f"{variation(pack, result.value, budget, unit)} par rapport au budget ({pack.fmt.value(budget, unit)})",
+            f"{variation(pack, result.value, budget, unit)} against budget ({pack.fmt.value(budget, unit)})",
         ))
     return ", ".join(parts) + "."
 
@@ -143,18 +144,18 @@ class TrendsSection(Section):
 
     def context(self, pack: PackContext) -> dict[str, Any]:
         """Chart markup for the four trends."""
-        fy = pack.data.window("fy", pack.period)
+        fy = pack.facts.window("fy")
         months = fy.months
         ca = pack.kpi("chiffre_affaires")
-        def values(kpi_id: str, shift: int = 0, budget: bool = False) -> list[Decimal | None]:
-            kpi = pack.kpi(kpi_id)
-            return [pack.engine.value(kpi, pack.data.window("month", m.shift(-shift)), budget)[0] for m in months]
+        def values(kpi_id: str, comparison: str | None = None) -> list[Decimal | None]:
+            """The KPI's fact (or its comparison's) for each month of the fiscal year."""
+            return [pack.facts.kpi(kpi_id, Window("month", m, m), comparison).value for m in months]
         actual = [v if m <= pack.period else None for v, m in zip(values("chiffre_affaires"), months)]
         charts = [
             pack.chart("bars", series_data(pack, months, [
                 (pack.t("Réel", "Actual"), actual, "bar"),
-                ("N-1", values("chiffre_affaires", 12), "bar"),
-                ("Budget", values("chiffre_affaires", budget=True), "dashed"),
+                ("N-1", values("chiffre_affaires", "n1"), "bar"),
+                ("Budget", values("chiffre_affaires", "budget"), "dashed"),
             ], "money") | {"title": pack.label(ca.label) + pack.t(" mensuel", " by month")}, 8.6, 9.5,
                 alt=pack.label(ca.label)),
         ]

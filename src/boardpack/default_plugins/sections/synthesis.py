@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 
-from boardpack.api import STATUS_LABELS, PackContext, Section, Unavailable, hookimpl
-from boardpack.api.accounting import caf_additive, cents_to_euros, net_cash
+from boardpack.api import STATUS_LABELS, PackContext, Section, Table, TableColumn, Unavailable, hookimpl
 from boardpack.api.commercial import (
     euros,
     invoices_of,
@@ -48,19 +47,18 @@ class CreditSummarySection(Section):
         years = closed_years(pack, 2)
         last = years[-1]
         previous = years[-2] if len(years) > 1 else None
-        statements = pack.data.statements
-
         def pair(read: Any) -> tuple[Decimal, Decimal | None]:
-            return read(last), None if previous is None else read(previous)
+            return read(last).require(), None if previous is None else read(previous).require()
 
+        facts = pack.facts
         figures_raw = {
-            "chiffre_affaires": pair(lambda y: pack.data.pl("chiffre_affaires", y)),
-            "ebe": pair(lambda y: pack.data.pl("ebe", y)),
-            "resultat_net": pair(lambda y: pack.data.pl("resultat_net", y)),
-            "caf": pair(lambda y: cents_to_euros(caf_additive(statements, y)["caf"])),
-            "dettes_financieres": pair(lambda y: pack.data.bilan("dettes_financieres", y.end)),
-            "capitaux_propres": pair(lambda y: pack.data.bilan("capitaux_propres", y.end)),
-            "tresorerie_nette": pair(lambda y: cents_to_euros(net_cash(statements, y.end))),
+            "chiffre_affaires": pair(lambda y: facts.line("chiffre_affaires", y)),
+            "ebe": pair(lambda y: facts.line("ebe", y)),
+            "resultat_net": pair(lambda y: facts.line("resultat_net", y)),
+            "caf": pair(lambda y: facts.flow("caf", y)),
+            "dettes_financieres": pair(lambda y: facts.balance("dettes_financieres", y.end)),
+            "capitaux_propres": pair(lambda y: facts.balance("capitaux_propres", y.end)),
+            "tresorerie_nette": pair(lambda y: facts.balance("tresorerie_nette", y.end)),
         }
         names = {
             "caf": pack.t("Capacité d'autofinancement (CAF)", "Cash flow from operations (CAF)"),
@@ -81,13 +79,14 @@ class CreditSummarySection(Section):
             if kpi_id not in pack.engine.kpis:
                 continue
             kpi = pack.engine.kpis[kpi_id]
-            year_value, year_reason = pack.engine.value(kpi, last)
+            year = pack.facts.kpi(kpi_id, last)
+            year_value, year_reason = year.value, year.reason
             result = pack.result(kpi_id, "ltm")
             limits = result.thresholds
             ratios.append({
                 "id": kpi_id, "label": pack.label(kpi.label), "kpi": kpi, "result": result,
                 "year": pack.reason(year_reason) if year_value is None else fmt.value(year_value, kpi.unit),
-                "year_status": pack.engine.status(kpi, year_value),
+                "year_status": pack.engine.status(kpi, year_value), "year_value": year_value,
                 "value": pack.value(result), "reason": pack.reason(result),
                 "threshold": "—" if limits is None or limits.alert is None else
                 ("≥ " if kpi.direction == "up" else "≤ ") + fmt.value(limits.alert, kpi.unit),
@@ -108,9 +107,12 @@ class CreditSummarySection(Section):
             if result.status != "ok" and result.kpi.id not in listed and result.kpi.id not in ("dso", "clients_plus_90j"):
                 concerns.append({"status": result.status or "warn",
                                  "text": f"{quote(pack, result)}, {threshold_side(pack, result)}"})
-        ytd = pack.data.window("ytd", pack.period)
+        ytd = pack.facts.window("ytd")
+        ytd_label = pack.t("Cumul ", "YTD ") + fmt.window(ytd)
+        self._describe(pack, figures, figures_raw, current, ratios, ytd_label, fy_label(pack, last),
+                       None if previous is None else fy_label(pack, previous))
         return {
-            "ytd_label": pack.t("Cumul ", "YTD ") + fmt.window(ytd),
+            "ytd_label": ytd_label,
             "ltm_label": pack.t("12 mois glissants", "Last 12 months"),
             "identity": self._identity(pack),
             "year_label": fy_label(pack, last),
@@ -125,6 +127,41 @@ class CreditSummarySection(Section):
         }
 
     @staticmethod
+    def _describe(pack: PackContext, figures: list[dict[str, Any]], raw: dict[str, tuple[Decimal, Decimal | None]],
+                  current: dict[str, dict[str, Any]], ratios: list[dict[str, Any]], ytd_label: str,
+                  year_label: str, previous_label: str | None) -> None:
+        """The workbook's sheets of the note: its key figures and its ratios, as numbers."""
+        rows = []
+        for figure in figures:
+            now, before = raw[figure["id"]]
+            values = current.get(figure["id"], {}).get("values", (None, None, None, None))
+            rows.append((figure["label"], now, before, *values))
+        money = "money"
+        pack.table(Table(pack.t("Chiffres clés", "Key figures"), (
+            TableColumn(pack.t("Poste", "Item")), TableColumn(year_label, money),
+            TableColumn(previous_label or pack.t("Exercice précédent", "Previous year"), money),
+            TableColumn(ytd_label, money), TableColumn(pack.t("Cumul N-1", "YTD last year"), money),
+            TableColumn(pack.t("Cumul budget", "YTD budget"), money),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), money)), rows,
+            note=pack.t("Résultat net : du cumul et des 12 mois glissants, résultat net estimé (impôt sur les "
+                        "sociétés estimé dans un exercice non clos). Dettes financières, capitaux propres et "
+                        "trésorerie nette : la colonne du cumul donne la valeur en fin de période et la colonne "
+                        "N-1 celle d'un an plus tôt.",
+                        "Net result: year to date and last 12 months, estimated net result (corporate tax "
+                        "estimated within an open year). Financial debt, equity and net cash: the YTD column "
+                        "holds the period-end value and the last-year column the value a year earlier.")))
+        if not ratios:
+            return
+        pack.table(Table(pack.t("Ratios (note de synthèse)", "Ratios (credit summary)"), (
+            TableColumn(pack.t("Ratio", "Ratio")), TableColumn(year_label, "row"),
+            TableColumn(pack.t("12 mois glissants", "Last 12 months"), "row"),
+            TableColumn(pack.t("Seuil d'alerte", "Alert threshold"), "row"), TableColumn(pack.t("Statut", "Status"))),
+            [(r["label"], r["year_value"], r["result"].value,
+              None if r["result"].thresholds is None else r["result"].thresholds.alert,
+              r["status_label"] or r["reason"] or "") for r in ratios],
+            row_units=tuple(r["kpi"].unit for r in ratios)))
+
+    @staticmethod
     def _identity(pack: PackContext) -> list[str]:
         company = pack.company
         siren = company.siren
@@ -136,7 +173,7 @@ class CreditSummarySection(Section):
         lines = [first]
         if company.activity:
             lines.append(company.activity)
-        start = pack.fmt.month(pack.data.window("fy", pack.period).start).split(" ")[0]
+        start = pack.fmt.month(pack.facts.window("fy").start).split(" ")[0]
         third = []
         if company.headcount:
             third.append(pack.t(f"{company.headcount} salariés", f"{company.headcount} employees"))
@@ -186,7 +223,7 @@ class CreditSummarySection(Section):
             bad(pack.t(f"Exercice déficitaire : résultat net de {fmt.money(result)}",
                        f"Loss-making year: net result {fmt.money(result)}"), "alert")
         equity, _ = figures["capitaux_propres"]
-        capital = pack.data.bilan("capital", last.end)
+        capital = pack.facts.balance("capital", last.end).require()
         if equity < 0:
             bad(pack.t(f"Capitaux propres négatifs ({fmt.money(equity)})",
                        f"Negative equity ({fmt.money(equity)})"), "alert")
@@ -199,8 +236,8 @@ class CreditSummarySection(Section):
             if ratio["status"] != "ok":
                 bad(f"{quote(pack, ratio['result'])}, {threshold_side(pack, ratio['result'])}", ratio["status"])
         self._receivables(pack, good, bad)
-        debt = pack.data.bilan("dettes_financieres", pack.period)
-        cash = cents_to_euros(net_cash(pack.data.statements, pack.period))
+        debt = pack.facts.balance("dettes_financieres", pack.period).require()
+        cash = pack.facts.balance("tresorerie_nette", pack.period).require()
         if debt > 0 and cash >= debt:
             good(pack.t(f"Trésorerie nette ({fmt.money(cash)}) supérieure aux dettes financières ({fmt.money(debt)})",
                         f"Net cash ({fmt.money(cash)}) above financial debt ({fmt.money(debt)})"))
@@ -238,21 +275,22 @@ class CreditSummarySection(Section):
                 "ytd_budget": variation(pack, ytd.value, budget, "money"),
                 "ltm": pack.value(ltm, short=True),
                 "ytd_raw": ytd, "ltm_raw": ltm,
+                "values": (ytd.value, n1, budget, ltm.value),
             }
         for key, kpi_id in (("tresorerie_nette", "tresorerie_nette"),):
             if kpi_id in pack.engine.kpis:
                 now = pack.result(kpi_id, "month")
                 out[key] = {"ytd": pack.value(now, short=True),
                             "ytd_n1": variation(pack, now.value, now.comparisons["n1"].value, "money"),
-                            "ytd_budget": "—", "ltm": "—"}
+                            "ytd_budget": "—", "ltm": "—",
+                            "values": (now.value, now.comparisons["n1"].value, None, None)}
         for key in ("dettes_financieres", "capitaux_propres"):
-            try:
-                now_value = pack.data.bilan(key, pack.period)
-                before_value = pack.data.bilan(key, pack.period.shift(-12))
-            except Unavailable:
+            now_fact, before_fact = pack.facts.balance(key, pack.period), pack.facts.balance(key, pack.period.shift(-12))
+            if now_fact.value is None or before_fact.value is None:
                 continue
+            now_value, before_value = now_fact.value, before_fact.value
             out[key] = {"ytd": fmt.money_short(now_value), "ytd_n1": variation(pack, now_value, before_value, "money"),
-                        "ytd_budget": "—", "ltm": "—"}
+                        "ytd_budget": "—", "ltm": "—", "values": (now_value, before_value, None, None)}
         return out
 
     @staticmethod
@@ -344,11 +382,7 @@ class CreditSummarySection(Section):
             final = group.sort_values("period").iloc[-1]
             if str(final["period"]) < future[-1] and int(final["outstanding"]) > 0:
                 incomplete.append(f"{loan} ({final['period']})")
-        caf = None
-        try:
-            caf = cents_to_euros(caf_additive(pack.data.statements, pack.data.window("ltm", pack.period))["caf"])
-        except Unavailable:
-            pass
+        caf = pack.facts.flow("caf", pack.facts.window("ltm")).value
         service = principal + interest
         return {
             "available": True,
