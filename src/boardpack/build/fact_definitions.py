@@ -9,6 +9,7 @@ it adds; the lines of the tableau de flux by the rules of :mod:`boardpack.accoun
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 
 from ..accounting.pcg import (
@@ -132,6 +133,11 @@ def _accounts_text(included: list[str], excluded: list[str], language: str) -> s
 def line_definition(name: str, fiscal_year_start: dt.date) -> Text:
     """How compte de résultat line or SIG subtotal ``name`` is computed, under the PCG mapping in
     force for the fiscal year starting on ``fiscal_year_start``."""
+    return dict(_line_definition(name, fiscal_year_start))
+
+
+@functools.cache  # the same few lines and years are defined for every figure a pack quotes
+def _line_definition(name: str, fiscal_year_start: dt.date) -> Text:
     if name in SIG_FORMULAS:
         out = {}
         for language in ("fr", "en"):
@@ -153,6 +159,11 @@ def line_definition(name: str, fiscal_year_start: dt.date) -> Text:
 
 def balance_definition(name: str, fiscal_year_start: dt.date) -> Text:
     """How bilan line or total ``name`` is read at a month end (the mapping of that fiscal year)."""
+    return dict(_balance_definition(name, fiscal_year_start))
+
+
+@functools.cache
+def _balance_definition(name: str, fiscal_year_start: dt.date) -> Text:
     if name in BILAN_TOTALS:
         return {language: " + ".join(statement_label(part)[language] for part in BILAN_TOTALS[name])
                 for language in ("fr", "en")}
