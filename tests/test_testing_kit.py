@@ -192,7 +192,7 @@ def test_build_pack_unknown_section_is_a_config_error() -> None:
 def test_render_section_alone(small_datasets: dict[str, pd.DataFrame]) -> None:
     """render_section returns that section's element only, in the language asked."""
     html = render_section("bilan", small_datasets, period="2026-02", language="en")
-    assert html.startswith('<section class="section page-portrait" id="sec-bilan">')
+    assert html.startswith('<section class="section section-bilan page-portrait" id="sec-bilan">')
     assert html.endswith("</section>")
     assert "<h1>Balance sheet</h1>" in html
     assert "Indicateurs clés" not in html

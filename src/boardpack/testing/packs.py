@@ -68,7 +68,7 @@ class PackResult:
         out of the pack (it raised :class:`~boardpack.api.Unavailable`), « Section non
         disponible : <raison> », the reason its closing page gives."""
         if name in self.left_out:
-            return (f'<section class="section" id="sec-{name}"><p class="unavailable">Section non disponible : '
+            return (f'<section class="section section-{name}" id="sec-{name}"><p class="unavailable">Section non disponible : '
                     f"{escape(self.left_out[name])}</p></section>")
         return _section_html(self.html, name)
 
