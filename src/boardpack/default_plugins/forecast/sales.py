@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from boardpack.api import Unavailable, hookimpl
-from boardpack.api.commercial import customer_of, select_invoices
+from boardpack.api.commercial import customer_of, plain, selected_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
 from boardpack.api.lazy import lazy_module
 from boardpack.api.periods import Month
@@ -46,7 +46,7 @@ class Delays:
 
 
 def _sales(inputs: ForecastInput) -> pd.DataFrame:
-    return select_invoices(inputs.data.dataset("invoices"), "sale")
+    return selected_invoices(inputs.data, "sale")
 
 
 def collection_delays(inputs: ForecastInput) -> Delays:
@@ -139,7 +139,7 @@ class Pipeline(ForecastDriver):
 
     def project(self, inputs: ForecastInput) -> Sequence[CashLine]:
         """One line; its ``invoiced`` tells the run-rate driver what the pipeline already brings."""
-        deals = inputs.data.dataset("deals")
+        deals = plain(inputs.data.dataset("deals"))  # without attrs, which each filter would deep-copy
         stamp = pd.Timestamp(inputs.as_of.last_day)
         known = deals[deals["created_date"] <= stamp]
         open_ = known[(known["status"] == "open") | (known["close_date"] > stamp)]
