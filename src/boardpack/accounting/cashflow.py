@@ -164,11 +164,11 @@ def _gross_bfr(statements: Statements, month: Month) -> int:
     net = sum(int(row[line]) for line in _BFR_ACTIF) - sum(int(row[line]) for line in _BFR_PASSIF)
     write_downs = _balance(statements, ("39", "49"), month)  # credit balances: negative
     balances = statements.ledger.balances(month)
-    accounts = balances.index.get_level_values(0).astype(str)
+    prefixed = statements.ledger.prefixed
     # 455, 404, 405, 4084: only their debit balances sit on a BFR line (autres_creances); their
     # credit balances are on financial debts or fixed-asset payables. 457: both sides are.
-    debit_side = balances[accounts.str.startswith(("455", "404", "405", "4084"))]
-    on_bfr = pd.concat([debit_side[debit_side > 0], balances[accounts.str.startswith("457")]])
+    debit_side = balances[prefixed(balances.index, ("455", "404", "405", "4084"))]
+    on_bfr = pd.concat([debit_side[debit_side > 0], balances[prefixed(balances.index, ("457",))]])
     return net - write_downs - int(on_bfr.sum())
 
 
