@@ -189,12 +189,17 @@ def settle_day_month(raw: pd.DataFrame, schema: DatasetSchema, origin: str, orde
     :raises DataError: when the file mixes both orders, or when every date is ambiguous
         (both parts ≤ 12) and ``order`` is ``auto``.
     """
+    import pandas as pd
+
     columns = [c.name for c in schema.columns if c.type == "date" and c.name in raw.columns]
     slashed: list[tuple[str, int, int, int]] = []
     parts = {}
     for column in columns:
         values = raw[column]
-        text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every cell a text (a CSV)
+            text = values.astype(str)
+        else:
+            text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
         slashed_ = _Slashed(text)
         matched = slashed_.matched
         if not matched.any():
