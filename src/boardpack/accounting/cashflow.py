@@ -66,7 +66,7 @@ LOAN_INTEREST = ("6611",)
 def _movement(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
     """Net debit-positive movement of accounts starting with ``prefixes`` (cents)."""
     moves = statements.ledger.movements(window)
-    return int(moves[statements.ledger.prefixed(moves.index, prefixes)].sum())
+    return int(moves.to_numpy()[statements.ledger.prefixed(moves.index, prefixes)].sum())
 
 
 def _credit(statements: Statements, prefixes: tuple[str, ...], window: Window) -> int:
@@ -77,7 +77,7 @@ def _credit(statements: Statements, prefixes: tuple[str, ...], window: Window) -
 def _balance(statements: Statements, prefixes: tuple[str, ...], month: Month) -> int:
     """Debit-positive balance of accounts starting with ``prefixes`` at ``month`` end (cents)."""
     balances = statements.ledger.balances(month)
-    return int(balances[statements.ledger.prefixed(balances.index, prefixes)].sum())
+    return int(balances.to_numpy()[statements.ledger.prefixed(balances.index, prefixes)].sum())
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,9 @@ def loan_service(statements: Statements, window: Window) -> LoanService:
 def net_cash(statements: Statements, month: Month) -> int:
     """Trésorerie nette at ``month`` end: debit balances of 51, 53, 54, 58 − credit balances of 51."""
     balances = statements.ledger.balances(month)
-    cash = balances[statements.ledger.prefixed(balances.index, ("51", "53", "54", "58"))]
-    overdrafts = balances[statements.ledger.prefixed(balances.index, ("51",))]
+    cents = balances.to_numpy()  # the series' int64 cents: masks on the array, not the MultiIndex
+    cash = cents[statements.ledger.prefixed(balances.index, ("51", "53", "54", "58"))]
+    overdrafts = cents[statements.ledger.prefixed(balances.index, ("51",))]
     return int(cash[cash > 0].sum()) + int(overdrafts[overdrafts < 0].sum())
 
 
@@ -164,12 +165,13 @@ def _gross_bfr(statements: Statements, month: Month) -> int:
     net = sum(int(row[line]) for line in _BFR_ACTIF) - sum(int(row[line]) for line in _BFR_PASSIF)
     write_downs = _balance(statements, ("39", "49"), month)  # credit balances: negative
     balances = statements.ledger.balances(month)
-    accounts = balances.index.get_level_values(0).astype(str)
+    prefixed = statements.ledger.prefixed
     # 455, 404, 405, 4084: only their debit balances sit on a BFR line (autres_creances); their
     # credit balances are on financial debts or fixed-asset payables. 457: both sides are.
-    debit_side = balances[accounts.str.startswith(("455", "404", "405", "4084"))]
-    on_bfr = pd.concat([debit_side[debit_side > 0], balances[accounts.str.startswith("457")]])
-    return net - write_downs - int(on_bfr.sum())
+    cents = balances.to_numpy()
+    debit_side = cents[prefixed(balances.index, ("455", "404", "405", "4084"))]
+    on_bfr = int(debit_side[debit_side > 0].sum()) + int(cents[prefixed(balances.index, ("457",))].sum())
+    return net - write_downs - on_bfr
 
 
 @dataclass(frozen=True)

@@ -229,12 +229,15 @@ class Ledger:
 
     def prefixed(self, index: pd.Index, prefixes: tuple[str, ...]) -> np.ndarray:
         """Boolean mask of the accounts of ``index`` (level 0) starting with one of ``prefixes``."""
-        accounts = index.get_level_values(0) if isinstance(index, pd.MultiIndex) else index
-        key = ("prefixed", id(index), prefixes)
+        # A column of a frame comes with a new view of the frame's index each time: pandas gives
+        # the views of one index the same identity (``Index.is_``), which keys the mask.
+        identity = getattr(index, "_id", None) or index
+        key = ("prefixed", id(identity), prefixes)
         mask = self._memo.get(key)
         if mask is None:
+            accounts = index.get_level_values(0) if isinstance(index, pd.MultiIndex) else index
             mask = self._memo[key] = np.asarray(accounts.astype(str).str.startswith(prefixes), dtype=bool)
-            self._memo[("keep", id(index))] = index  # keeps ``id(index)`` from being reused
+            self._memo[("keep", id(identity))] = identity  # keeps ``id(identity)`` from being reused
         return mask
 
     def trial_balance(self, month: Month) -> pd.DataFrame:

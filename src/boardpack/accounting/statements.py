@@ -120,6 +120,6 @@ class Statements:
         Balances are split per account and auxiliary account, as on the bilan.
         """
         balances = self.ledger.balances(month)
-        chosen = balances[self.ledger.prefixed(balances.index, prefixes)]
+        chosen = balances.to_numpy()[self.ledger.prefixed(balances.index, prefixes)]
         picked = chosen[chosen > 0].sum() if side == "debit" else -chosen[chosen < 0].sum()
         return cents_to_euros(picked)

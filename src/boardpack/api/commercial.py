@@ -64,6 +64,7 @@ __all__ = [
     "require_invoices",
     "sale_invoices",
     "select_invoices",
+    "selected_invoices",
     "window_bounds",
     "within",
     "won_in",
@@ -167,11 +168,18 @@ def select_invoices(invoices: pd.DataFrame, kind: str) -> pd.DataFrame:
     return bare[(bare["kind"] == kind) & ~bare["status"].isin(("draft", "cancelled"))]
 
 
+def selected_invoices(ctx: KPIContext, kind: str) -> pd.DataFrame:
+    """:func:`select_invoices` of the company's ``invoices`` dataset, computed once per build and
+    ``kind`` (shared: never modify it, filter or ``assign`` instead); unavailable when no source
+    provides the dataset or it is empty."""
+    return ctx.memo(("commercial.select_invoices", kind), lambda: select_invoices(ctx.dataset("invoices"), kind))
+
+
 def sale_invoices(ctx: KPIContext) -> pd.DataFrame:
     """The company's sale invoices and credit notes (computed once per build; do not modify)."""
 
     def select() -> pd.DataFrame:
-        sales = select_invoices(ctx.dataset("invoices"), "sale")
+        sales = selected_invoices(ctx, "sale")
         if sales.empty:
             raise Unavailable("le jeu de données « invoices » n'a aucune facture de vente")
         return sales
@@ -181,7 +189,7 @@ def sale_invoices(ctx: KPIContext) -> pd.DataFrame:
 
 def invoices_of(ctx: KPIContext, kind: str, language: str = "fr") -> pd.DataFrame:
     """Sale or purchase invoices (see :func:`select_invoices`); unavailable, in ``language``, when none."""
-    chosen = select_invoices(ctx.dataset("invoices"), kind)
+    chosen = selected_invoices(ctx, kind)
     if chosen.empty:
         sale = kind == "sale"
         raise Unavailable(("aucune facture de vente" if sale else "aucune facture d'achat") if language == "fr"

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..forecast.backtest import Backtest, backtest
-from ..forecast.debt import DebtPosition, LoanPosition, debt_position
+from ..forecast.debt import DebtPosition, LoanPosition, debt_position, instalments_of
 from ..forecast.export import backtest_csv, plan_csv, ratios_csv, schedules_csv
 from ..forecast.functional import FunctionalBalance, Ratio, functional_balance
 from ..forecast.ratios import banker_ratios, customer_concentration
@@ -100,8 +100,12 @@ def cash_plans(data: KPIContext, as_of: Month) -> list[CashPlan]:
 
 def debt_of(data: KPIContext, as_of: Month) -> DebtPosition:
     """The loans at the end of ``as_of`` (the ``loans`` dataset, then ``[debt.<id>]``)."""
-    return data.memo(("forecast.debt", as_of),
-                     lambda: debt_position(data.datasets, debt_terms(_tables(data)), as_of))
+    def instalments() -> list[Instalment] | None:
+        loans = data.datasets.get("loans")
+        return None if loans is None or loans.empty else instalments_of(loans)
+
+    return data.memo(("forecast.debt", as_of), lambda: debt_position(
+        data.datasets, debt_terms(_tables(data)), as_of, data.memo("forecast.instalments", instalments)))
 
 
 def financing_request(data: KPIContext, as_of: Month) -> Financing | None:

@@ -94,15 +94,18 @@ def _from_rows(steps: Sequence[Instalment], as_of: Month, origin: str) -> LoanPo
     return LoanPosition(first.loan, first.lender, outstanding, ahead, origin, unplaced)
 
 
-def debt_position(datasets: Mapping[str, pd.DataFrame], terms: Sequence[LoanTerms], as_of: Month) -> DebtPosition:
+def debt_position(datasets: Mapping[str, pd.DataFrame], terms: Sequence[LoanTerms], as_of: Month,
+                  instalments: Sequence[Instalment] | None = None) -> DebtPosition:
     """The loans at the end of ``as_of``, from the ``loans`` dataset and the loans given by terms.
 
+    :param instalments: :func:`instalments_of` the ``loans`` dataset when already read (the same
+        for every month: the cash plan and its backtest read it once).
     :raises Unavailable: when neither gives any loan.
     """
     frame = datasets.get("loans")
     by_loan: dict[str, list[Instalment]] = {}
     if frame is not None and not frame.empty:
-        for step in instalments_of(frame):
+        for step in instalments if instalments is not None else instalments_of(frame):
             by_loan.setdefault(step.loan, []).append(step)
     origins = dict.fromkeys(by_loan, "dataset")
     for loan in terms:

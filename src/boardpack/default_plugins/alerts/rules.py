@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from boardpack.api import KPI, STATUS_LABELS, Alert, AlertRule, Figures, Issue, Unavailable, hookimpl
 from boardpack.api.accounts import PL_LINES, SIG_LINES, StatementLine
-from boardpack.api.commercial import customer_of, days_past_due, open_at, select_invoices
+from boardpack.api.commercial import customer_of, days_past_due, open_at, selected_invoices
 from boardpack.api.periods import Month, Window
 from boardpack.api.settings import Setting, SettingsTable
 
@@ -202,7 +202,7 @@ class LatePayers(AlertRule):
         days = int(settings.get("late_payment_days", 30))
         share_limit = Decimal(str(settings.get("late_payment_share_pct", 5)))
         end = pd.Timestamp(period.last_day)
-        open_ = open_at(select_invoices(invoices, "sale"), end)
+        open_ = open_at(selected_invoices(engine.ctx, "sale"), end)
         total = Decimal(int(open_["amount_incl_tax"].sum())).scaleb(-2)
         if total <= 0:
             return []

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from boardpack.api import Unavailable, hookimpl
-from boardpack.api.commercial import customer_of, select_invoices
+from boardpack.api.commercial import customer_of, selected_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
 from boardpack.api.lazy import lazy_module
 from boardpack.api.periods import Month
@@ -47,7 +47,7 @@ def open_purchases(inputs: ForecastInput, amounts: dict[Month, int]) -> tuple[di
     without purchase invoices."""
     if "invoices" not in inputs.data.datasets:
         return None
-    frame = select_invoices(inputs.data.dataset("invoices"), "purchase")
+    frame = selected_invoices(inputs.data, "purchase")
     stamp = pd.Timestamp(inputs.as_of.last_day)
     known = frame[frame["issue_date"] <= stamp]
     paid = known[known["paid_date"].notna() & (known["paid_date"] <= stamp)

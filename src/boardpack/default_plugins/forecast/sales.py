@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from boardpack.api import Unavailable, hookimpl
-from boardpack.api.commercial import customer_of, select_invoices
+from boardpack.api.commercial import customer_of, selected_invoices
 from boardpack.api.forecast import CashLine, ForecastDriver, ForecastInput
 from boardpack.api.lazy import lazy_module
 from boardpack.api.periods import Month
@@ -22,8 +22,10 @@ from boardpack.api.periods import Month
 from .common import add, cents, eur, flows, label, ltm_days, month_amount, observed_rate, pct, spread, weekly, where_from
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 __all__ = ["Pipeline", "Receivables", "RunRateSales", "collection_delays"]
@@ -46,7 +48,7 @@ class Delays:
 
 
 def _sales(inputs: ForecastInput) -> pd.DataFrame:
-    return select_invoices(inputs.data.dataset("invoices"), "sale")
+    return selected_invoices(inputs.data, "sale")
 
 
 def collection_delays(inputs: ForecastInput) -> Delays:
@@ -127,6 +129,37 @@ def _median_days(later: pd.Series, earlier: pd.Series) -> float | None:
     return None if days.empty else float(days.median())
 
 
+_DAY_NS = 86_400_000_000_000
+
+
+def _median_gap(later: np.ndarray, earlier: np.ndarray) -> float | None:
+    """:func:`_median_days` on datetime64 arrays: whole days (floored) of the pairs without NaT."""
+    gaps = (later - earlier).astype("timedelta64[ns]")
+    days = gaps[~np.isnat(gaps)].astype(np.int64) // _DAY_NS
+    return None if not len(days) else float(np.median(days))
+
+
+def _deal_arrays(inputs: ForecastInput) -> dict[str, np.ndarray]:
+    """The columns of the ``deals`` dataset the pipeline reads, as arrays (once per company):
+    the plan is made from many month-ends (its backtest), each a few masks on them."""
+    def arrays() -> dict[str, np.ndarray]:
+        deals = inputs.data.dataset("deals")
+        out = {name: deals[name].to_numpy() for name in ("deal_id", "status", "amount", "stage_probability")}
+        for name in ("created_date", "quote_date", "close_date"):
+            out[name] = deals[name].to_numpy().astype("datetime64[ns]")
+        return out
+
+    return inputs.data.memo("forecast.deal_arrays", arrays)
+
+
+def _open_probability(inputs: ForecastInput) -> float:
+    """The mean stage probability of the deals still open (0.5 without any): the chance given to
+    a deal open at a past month-end and since closed, whose stage then is not in the data."""
+    deals = inputs.data.dataset("deals")
+    still_open = deals[deals["status"] == "open"]["stage_probability"]
+    return float(still_open.mean()) if not still_open.empty else 0.5
+
+
 class Pipeline(ForecastDriver):
     """Open deals, weighted by their stage probability, signed, invoiced and collected at the
     delays observed on the deals won in the two years to ``as_of``."""
@@ -139,45 +172,53 @@ class Pipeline(ForecastDriver):
 
     def project(self, inputs: ForecastInput) -> Sequence[CashLine]:
         """One line; its ``invoiced`` tells the run-rate driver what the pipeline already brings."""
-        deals = inputs.data.dataset("deals")
+        deals = _deal_arrays(inputs)
         stamp = pd.Timestamp(inputs.as_of.last_day)
-        known = deals[deals["created_date"] <= stamp]
-        open_ = known[(known["status"] == "open") | (known["close_date"] > stamp)]
-        recent = known["close_date"] > stamp - pd.Timedelta(days=_HISTORY_DAYS)
-        won = known[(known["status"] == "won") & (known["close_date"] <= stamp) & recent]
-        if won.empty:
+        at = stamp.to_datetime64()
+        created, close, status = deals["created_date"], deals["close_date"], deals["status"]
+        known = created <= at
+        open_ = np.flatnonzero(known & ((status == "open") | (close > at)))
+        recent = close > (stamp - pd.Timedelta(days=_HISTORY_DAYS)).to_datetime64()
+        won = np.flatnonzero(known & (status == "won") & (close <= at) & recent)
+        if not len(won):
             raise Unavailable("aucune affaire gagnée dans les deux ans : délais de signature non observés")
-        quote_to_sign = _median_days(won["close_date"], won["quote_date"])
-        created_to_sign = _median_days(won["close_date"], won["created_date"]) or 0.0
+        quote_to_sign = _median_gap(close[won], deals["quote_date"][won])
+        created_to_sign = _median_gap(close[won], created[won]) or 0.0
         sign_to_invoice, linked = 0.0, False
         if "invoices" in inputs.data.datasets and "deal_id" in inputs.data.dataset("invoices"):
             sales = _sales(inputs)
-            firsts = sales[sales["deal_id"].isin(won["deal_id"]) & (sales["issue_date"] <= stamp)].groupby("deal_id")[
+            won_ids = deals["deal_id"][won]
+            firsts = sales[sales["deal_id"].isin(won_ids) & (sales["issue_date"] <= stamp)].groupby("deal_id")[
                 "issue_date"].min()
             if not firsts.empty:
-                closes = won.set_index("deal_id")["close_date"].reindex(firsts.index)
+                closes = pd.Series(close[won], index=won_ids, name="close_date").reindex(firsts.index)
                 sign_to_invoice, linked = max(_median_days(firsts, closes) or 0.0, 0.0), True
         delays = collection_delays(inputs)
         vat, _ = sales_vat_rate(inputs)
-        still_open = deals[deals["status"] == "open"]["stage_probability"]
-        default_probability = float(still_open.mean()) if not still_open.empty else 0.5
+        default_probability = inputs.data.memo("forecast.open_probability", lambda: _open_probability(inputs))
+        # the signature and invoice dates of every open deal, as the loop below once computed them
+        # row by row with timestamps: a deal past its usual signature date is expected in the fortnight
+        quotes = deals["quote_date"][open_]
+        signed = created[open_] + pd.Timedelta(days=created_to_sign).to_timedelta64()
+        if quote_to_sign is not None:
+            signed = np.where(np.isnat(quotes), signed, quotes + pd.Timedelta(days=quote_to_sign).to_timedelta64())
+        signed = np.where(signed <= at, (stamp + pd.Timedelta(days=15)).to_datetime64(), signed)
+        issued_at = signed + pd.Timedelta(days=sign_to_invoice).to_timedelta64()
         amounts: dict[Month, int] = {}
         invoiced: dict[Month, int] = {}
         vats: dict[Month, int] = {}
         weighted_total = 0
-        for row in open_.itertuples(index=False):
-            probability = float(row.stage_probability) if row.status == "open" else default_probability
-            weighted = int(int(row.amount) * probability * float(inputs.scenario.sales_factor))
+        factor = float(inputs.scenario.sales_factor)
+        after = dt.timedelta(days=round(delays.overall) + inputs.scenario.delay_days)
+        rows = zip(deals["amount"][open_].tolist(), deals["stage_probability"][open_].tolist(),
+                   status[open_].tolist(), issued_at)
+        for amount, stage_probability, state, issued_day in rows:
+            probability = float(stage_probability) if state == "open" else default_probability
+            weighted = int(int(amount) * probability * factor)
             if weighted <= 0:
                 continue
-            if quote_to_sign is not None and pd.notna(row.quote_date):
-                signed = row.quote_date + pd.Timedelta(days=quote_to_sign)
-            else:
-                signed = row.created_date + pd.Timedelta(days=created_to_sign)
-            if signed <= stamp:  # past its usual signature date: expected in the fortnight
-                signed = stamp + pd.Timedelta(days=15)
-            issued = (signed + pd.Timedelta(days=sign_to_invoice)).date()
-            paid = issued + dt.timedelta(days=round(delays.overall) + inputs.scenario.delay_days)
+            issued = pd.Timestamp(issued_day).date()
+            paid = issued + after
             weighted_total += weighted
             add(invoiced, Month.of(issued), weighted)
             add(vats, Month.of(issued), int(weighted * vat))

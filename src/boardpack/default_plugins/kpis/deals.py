@@ -160,6 +160,17 @@ class DelaiDevisSignature(KPI):
         return medians_by(won["segment"], days)
 
 
+def _first_invoices(deals: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
+    """The won deals with a close date and the issue date of their first linked invoice
+    (``first_invoice``); the same for every window, so computed once per company."""
+    linked = sales[sales["deal_id"] != ""] if "deal_id" in sales else sales.iloc[0:0]
+    if linked.empty:
+        raise Unavailable("les factures ne sont pas reliées aux affaires (colonne « deal_id » vide)")
+    first = linked.groupby("deal_id")["issue_date"].min().rename("first_invoice")
+    won = deals[(deals["status"] == "won") & deals["close_date"].notna()]
+    return won.join(first, on="deal_id", how="inner")
+
+
 class DelaiSignatureFacture(KPI):
     """Median days from signature to the first invoice of the deal."""
 
@@ -182,12 +193,7 @@ class DelaiSignatureFacture(KPI):
         deals = crm_deals(ctx, window)
         sales = sale_invoices(ctx)
         require_invoices(sales, window.start, window.end)
-        linked = sales[sales["deal_id"] != ""] if "deal_id" in sales else sales.iloc[0:0]
-        if linked.empty:
-            raise Unavailable("les factures ne sont pas reliées aux affaires (colonne « deal_id » vide)")
-        first = linked.groupby("deal_id")["issue_date"].min().rename("first_invoice")
-        won = deals[(deals["status"] == "won") & deals["close_date"].notna()]
-        steps = won.join(first, on="deal_id", how="inner")
+        steps = ctx.memo("deals.first_invoice", lambda: _first_invoices(deals, sales))
         steps = steps[within(steps["first_invoice"], window)]
         if steps.empty:
             raise Unavailable("aucune affaire gagnée facturée pour la première fois sur la période")

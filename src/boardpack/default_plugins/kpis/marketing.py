@@ -74,7 +74,13 @@ def _invoiced_customers(sales: pd.DataFrame, window: Window) -> pd.DataFrame:
 
 
 def _churn(ctx: KPIContext, end: Month) -> tuple[Decimal, dict[str, Decimal]]:
-    """Churn in % at ``end`` and the lost customers with their revenue of the previous 12 months."""
+    """Churn in % at ``end`` and the lost customers with their revenue of the previous 12 months
+    (computed once per ``end``: the churn, the LTV and the LTV/CAC of every window ask for it)."""
+    churn, revenue = ctx.memo(("marketing.churn", end), lambda: _churn_at(ctx, end))
+    return churn, dict(revenue)
+
+
+def _churn_at(ctx: KPIContext, end: Month) -> tuple[Decimal, dict[str, Decimal]]:
     sales = sale_invoices(ctx)
     require_invoices(sales, end.shift(-23), end)
     before = _invoiced_customers(sales, Window("ltm", end.shift(-23), end.shift(-12)))

@@ -160,6 +160,27 @@ def _where(origin: str, raw: pd.DataFrame, position: int, column: str) -> str:
     return f"{origin}, ligne {line}, colonne « {column} »"
 
 
+class _Slashed:
+    """The ``../../....`` parts (day or month, day or month, year) of a column's text, matched once
+    per distinct value (a file repeats its dates many times)."""
+
+    def __init__(self, text: pd.Series) -> None:
+        import pandas as pd
+
+        self.index = text.index
+        self.codes, uniques = pd.factorize(text)
+        self.parts = pd.Series(uniques, dtype=text.dtype).str.extract(_SLASHED.pattern)
+        self.matched = self.parts[0].notna().to_numpy()[self.codes]
+        self.first = self.parts[0].astype(float).to_numpy()[self.codes]
+        self.second = self.parts[1].astype(float).to_numpy()[self.codes]
+
+    def found(self) -> pd.DataFrame:
+        """The parts of every row (``text.str.extract``), NaN where a value is not slashed."""
+        found = self.parts.take(self.codes)
+        found.index = self.index
+        return found
+
+
 def settle_day_month(raw: pd.DataFrame, schema: DatasetSchema, origin: str, order: str = "auto") -> pd.DataFrame:
     """Decide whether the file's ``../../....`` dates are day/month or month/day, and write the
     month/day ones as ``AAAA-MM-JJ`` so the schema reads them right.
@@ -168,18 +189,23 @@ def settle_day_month(raw: pd.DataFrame, schema: DatasetSchema, origin: str, orde
     :raises DataError: when the file mixes both orders, or when every date is ambiguous
         (both parts ≤ 12) and ``order`` is ``auto``.
     """
+    import pandas as pd
+
     columns = [c.name for c in schema.columns if c.type == "date" and c.name in raw.columns]
     slashed: list[tuple[str, int, int, int]] = []
     parts = {}
     for column in columns:
         values = raw[column]
-        text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
-        found = text.str.extract(_SLASHED.pattern)
-        matched = found[0].notna().to_numpy()
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every cell a text (a CSV)
+            text = values.astype(str)
+        else:
+            text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
+        slashed_ = _Slashed(text)
+        matched = slashed_.matched
         if not matched.any():
             continue
-        parts[column] = found
-        first, second = found[0].astype(float).to_numpy(), found[1].astype(float).to_numpy()
+        parts[column] = slashed_
+        first, second = slashed_.first, slashed_.second
         # a date whose day and month are equal reads the same either way: it tells nothing
         for mask in (matched & (first > 12), matched & (second > 12), matched & (first != second)):
             if mask.any():
@@ -217,7 +243,8 @@ def settle_day_month(raw: pd.DataFrame, schema: DatasetSchema, origin: str, orde
         raise DataError(f"{origin} : date_order « {order} » inconnu (auto, jj/mm ou mm/jj)")
     out = raw.copy()
     out.attrs = dict(raw.attrs)
-    for column, found in parts.items():
+    for column, slashed_ in parts.items():
+        found = slashed_.found()
         matched = found[0].notna()
         iso = found[2] + "-" + found[0].str.zfill(2) + "-" + found[1].str.zfill(2)
         out[column] = raw[column].where(~matched.to_numpy(), iso.to_numpy())
