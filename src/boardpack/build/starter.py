@@ -130,7 +130,7 @@ def starter_config(target: Path, kind: str, data: Path, name: str | None = None)
     inputs = computed.inputs
     kept: dict[str, list[str]] = {}
     for audience in config.audiences:
-        rendered = render_pack(computed, audience)
+        rendered = render_pack(computed, audience, defer_charts=True)  # which sections hold: no chart drawn
         left = {gap.title for gap in rendered.gaps if gap.kind == "section"}
         from ..plugins import get_registry
 
