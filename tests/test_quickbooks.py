@@ -794,20 +794,14 @@ def _config(folder: Path, name: str, sources: str) -> Path:
     path.write_text(text.replace('[sources.demo]\ntype = "demo"\n', sources), encoding="utf-8")
     return path
 
-
-def _kpis(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    results = make_engine(load_inputs(load_config(path))).results(Month(2026, 10), ("month", "ytd"))
-    return {(kpi, kind): result.as_dict() for kpi, kinds in results.items() for kind, result in kinds.items()}
-
-
-def test_kpis_and_pack_from_the_emulator(emulator: QuickBooksEmulator, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch, waits: list[float], demo_build: Any) -> None:
-    """Every KPI (month, YTD, with comparisons) from QuickBooks equals the demo CSVs'; the four packs'
-    HTML is the demo's; a pack builds into a PDF."""
+def _qbo_config(emulator: QuickBooksEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo config whose accounting comes from the emulator's QuickBooks company up to
+    October 2026 (credentials from the environment, token file outside the repo), the other
+    datasets from the demo."""
     path = token_file(emulator, tmp_path / "hors-depot")
     monkeypatch.setenv("QBO_CLIENT_ID", emulator.client_id)
     monkeypatch.setenv("QBO_CLIENT_SECRET", emulator.client_secret)
-    qbo = _config(tmp_path, "qbo", f"""
+    return _config(tmp_path, "qbo", f"""
 [sources.compta]
 type = "quickbooks"
 realm_id = "{emulator.realm}"
@@ -822,6 +816,18 @@ until = "2026-10"
 type = "demo"
 datasets = {json.dumps(OTHERS)}
 """)
+
+
+def _kpis(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    results = make_engine(load_inputs(load_config(path))).results(Month(2026, 10), ("month", "ytd"))
+    return {(kpi, kind): result.as_dict() for kpi, kinds in results.items() for kind, result in kinds.items()}
+
+
+def test_kpis_and_pack_from_the_emulator(emulator: QuickBooksEmulator, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch, waits: list[float], demo_build: Any) -> None:
+    """Every KPI (month, YTD, with comparisons) from QuickBooks equals the demo CSVs'; the four packs'
+    HTML is the demo's; a pack builds into a PDF."""
+    qbo = _qbo_config(emulator, tmp_path, monkeypatch)
     from_api = _kpis(qbo)
     from_csv = _kpis(_config(tmp_path, "demo", '[sources.demo]\ntype = "demo"\n'))
     # The ledger is monthly (one movement per account and month) but every KPI reads
@@ -845,24 +851,7 @@ def test_plan_without_journal_entries_says_what_it_assumes(emulator: QuickBooksE
     from boardpack.api.forecast import cash_plans
 
     emulator.entities = {**emulator.entities, "JournalEntry": []}  # this emulator only
-    path = token_file(emulator, tmp_path / "hors-depot")
-    monkeypatch.setenv("QBO_CLIENT_ID", emulator.client_id)
-    monkeypatch.setenv("QBO_CLIENT_SECRET", emulator.client_secret)
-    qbo = _config(tmp_path, "qbo", f"""
-[sources.compta]
-type = "quickbooks"
-realm_id = "{emulator.realm}"
-client_id = {{ env = "QBO_CLIENT_ID" }}
-client_secret = {{ env = "QBO_CLIENT_SECRET" }}
-token_file = "{path}"
-base_url = "{emulator.base_url}"
-token_url = "{emulator.base_url}/oauth2/v1/tokens/bearer"
-until = "2026-10"
-
-[sources.demo]
-type = "demo"
-datasets = {json.dumps(OTHERS)}
-""")
+    qbo = _qbo_config(emulator, tmp_path, monkeypatch)
     data = load_inputs(load_config(qbo)).context()
     assert data.ledger.flows(("421",), data.window("ltm", Month(2026, 10)), "credit") == 0
     base = cash_plans(data, Month(2026, 10))[0]

@@ -13,6 +13,7 @@ cash plan, a loan request) reuse these two KPIs rather than define their own.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from boardpack.api.periods import Window
 
 from .cash import flows
 
-__all__ = ["DSCR", "DSCRFlux", "debt_service", "estimated_debt_service"]
+__all__ = ["DSCR", "DSCRFlux", "debt_service"]
 
 #: Without a ``loans`` schedule, the debt service is estimated from the ledger
 #: (:func:`boardpack.api.accounting.loan_service`: principal repaid = debits of 164, 167, 168
@@ -35,12 +36,6 @@ _ESTIMATE_BASIS = {
     "(except 1688) and the interest on 6611 in the ledger",
 }
 _THRESHOLDS = Thresholds(warn=Decimal("1.5"), alert=Decimal("1.25"))
-
-
-def estimated_debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal]:
-    """Principal repaid and interest paid over ``window`` as the ledger shows them (euros)."""
-    service = loan_service(ctx.statements, window)
-    return cents_to_euros(service.principal), cents_to_euros(service.interest)
 
 
 def debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal, Mapping[str, str] | None]:
@@ -55,20 +50,36 @@ def debt_service(ctx: KPIContext, window: Window) -> tuple[Decimal, Decimal, Map
         if principal + interest == 0:
             raise Unavailable("aucune échéance d'emprunt sur la période")
         return principal, interest, None
-    principal, interest = estimated_debt_service(ctx, window)
+    paid = loan_service(ctx.statements, window)
+    principal, interest = cents_to_euros(paid.principal), cents_to_euros(paid.interest)
     if principal + interest <= 0:
         raise Unavailable("aucun remboursement d'emprunt (débits 164, 167, 168) ni intérêt (6611) dans "
                           "les écritures de la période, et pas d'échéancier « loans »")
     return principal, interest, _ESTIMATE_BASIS
 
 
-def _coverage(available: Decimal, principal: Decimal, interest: Decimal,
-              basis: Mapping[str, str] | None) -> Decimal | Estimated:
-    ratio = available / (principal + interest)
-    return ratio if basis is None else Estimated(ratio, basis)
+class _Coverage(KPI):
+    """What both DSCR definitions share: the unit, the covenant thresholds, the audiences, the
+    last-twelve-months headline, and the debt service they divide by (:func:`debt_service`)."""
+
+    unit = "ratio"
+    needs = ("entries",)
+    thresholds = _THRESHOLDS
+    audiences = ("daf", "banquier")
+    headline = "ltm"
+
+    @abstractmethod
+    def available(self, ctx: KPIContext, window: Window, interest: Decimal) -> Decimal:
+        """What covers the debt service over ``window`` (euros); ``interest`` is the interest paid."""
+
+    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
+        """``available`` over principal + interest (estimated without a schedule)."""
+        principal, interest, basis = debt_service(ctx, window)
+        ratio = self.available(ctx, window, interest) / (principal + interest)
+        return ratio if basis is None else Estimated(ratio, basis)
 
 
-class DSCR(KPI):
+class DSCR(_Coverage):
     """Debt service coverage ratio on EBE."""
 
     id = "dscr"
@@ -81,20 +92,13 @@ class DSCR(KPI):
         "from the loans schedule; without it, estimated from the repayments on 164, 167, 168 "
         "(except 1688) and the interest on 6611",
     }
-    unit = "ratio"
-    needs = ("entries",)
-    thresholds = _THRESHOLDS
-    audiences = ("daf", "banquier")
-    headline = "ltm"
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
-        """EBE less income tax over debt service (estimated without a schedule)."""
-        principal, interest, basis = debt_service(ctx, window)
-        available = ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)
-        return _coverage(available, principal, interest, basis)
+    def available(self, ctx: KPIContext, window: Window, interest: Decimal) -> Decimal:
+        """EBE less income tax."""
+        return ctx.pl("ebe", window) - ctx.pl("impot_benefices", window)
 
 
-class DSCRFlux(KPI):
+class DSCRFlux(_Coverage):
     """Debt service coverage ratio on operating cash flow."""
 
     id = "dscr_flux"
@@ -108,17 +112,10 @@ class DSCRFlux(KPI):
         "period; operating cash flow = CAF − change in working capital; debt service as for the "
         "EBITDA-based DSCR",
     }
-    unit = "ratio"
-    needs = ("entries",)
-    thresholds = _THRESHOLDS
-    audiences = ("daf", "banquier")
-    headline = "ltm"
 
-    def compute(self, ctx: KPIContext, window: Window) -> Decimal | Estimated:
-        """Operating cash flow plus interest over debt service (estimated without a schedule)."""
-        principal, interest, basis = debt_service(ctx, window)
-        available = cents_to_euros(flows(ctx, window).fte) + interest
-        return _coverage(available, principal, interest, basis)
+    def available(self, ctx: KPIContext, window: Window, interest: Decimal) -> Decimal:
+        """Operating cash flow plus the interest paid."""
+        return cents_to_euros(flows(ctx, window).fte) + interest
 
 
 @hookimpl
