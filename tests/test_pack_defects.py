@@ -160,3 +160,13 @@ def test_contents_page_keeps_its_reading_conventions(tmp_path: Path) -> None:
     assert contents.count("\n") > 19 and "Conventions de lecture" in contents
     assert "par rapport aux seuils de vigilance" in contents
     assert "par rapport aux seuils de vigilance" not in following
+
+
+def test_a_ratio_without_value_says_why_under_its_name_with_a_french_month(small_datasets: dict[str, pd.DataFrame]) -> None:
+    """The small company holds more cash than debt: the FCF coverage has no value. Its reason sits
+    under the ratio's name (a reason in the narrow status column ran off the page) and its month
+    reads « février 2026 », never « 2026-02 »."""
+    pack = build_pack(small_datasets, sections=["ratios_bancaires"], audience="banquier", period="2026-02")
+    html = pack.section("ratios_bancaires")
+    assert '<span class="reason">pas de dette nette à fin février 2026 :' in html
+    assert "2026-02" not in text_of(html)

@@ -8,6 +8,8 @@ DAF's commentary, the plugin-owned config tables) is handed in here, computed on
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +31,8 @@ from .engine import KPIEngine
 from .facts import FactTable, PackFacts
 
 __all__ = ["Pack"]
+
+_ISO_MONTH = re.compile(r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])(?![\d-])")
 
 
 @dataclass
@@ -154,7 +158,9 @@ class Pack:
         text = reason.reason if isinstance(reason, KPIResult) else reason
         if text is None:
             return None
-        return translate(str(text), self.language)
+        # a month a plugin wrote as « 2026-02 » is read « février 2026 » (not a full date « 2026-02-15 »)
+        return _ISO_MONTH.sub(lambda m: self.fmt.month(Month(int(m[1]), int(m[2]))),
+                              translate(str(text), self.language))
     def table(self, table: Table) -> Table:
         """Keep one of the current section's tables for the pack's workbook; returns it."""
         if not isinstance(table, Table):
